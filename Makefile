@@ -1,0 +1,32 @@
+# Streamflow — the two commands are `make demo` and `make test`; both install what is missing.
+SWIFT ?= swift
+SWIFT_TEST_FLAGS ?=
+
+.PHONY: setup deps venv build release test demo bench clean
+
+setup: deps venv
+
+deps:
+	@scripts/setup-machine.sh
+
+venv: deps
+	@scripts/setup-venv.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product streamflow
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+
+demo: release
+	.build/release/streamflow demo
+
+bench: release
+	.build/release/streamflow bench crypto
+
+clean:
+	rm -rf .build .venv

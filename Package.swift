@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+// Streamflow: an event-sourced ledger and settlement engine for a decentralized
+// live-video transcoding market (after Livepeer's Streamflow proposal).
+import PackageDescription
+
+/// Settings shared by every Swift target (Swift 6 language mode is the default for tools 6.x).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Streamflow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "streamflow", targets: ["StreamflowCLI"]),
+        .library(name: "EthCrypto", targets: ["EthCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C shims: one per system library, found through pkg-config, installed with apt.
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavcodec-dev", "libavformat-dev", "libavutil-dev", "libswscale-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Ethereum cryptography: keccak256, secp256k1 signing, addresses, UInt256, keystores.
+        .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
+        // Version probes of every linked C library (proves each shim links and loads).
+        .target(
+            name: "NativeLibraries",
+            dependencies: ["CLMDB", "CSecp256k1", "CRdKafka", "CFFmpeg", "COpenSSL"],
+            swiftSettings: swiftSettings),
+        // Benchmarks run from the CLI; the only place outside a wrapper that calls C directly (anchors).
+        .target(
+            name: "Benchmarks", dependencies: ["EthCrypto", "CSecp256k1"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "StreamflowCLI",
+            dependencies: [
+                "EthCrypto", "NativeLibraries", "Benchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["EthCrypto"], swiftSettings: swiftSettings),
+    ]
+)

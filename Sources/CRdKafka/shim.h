@@ -1,0 +1,4 @@
+#ifndef STREAMFLOW_CRDKAFKA_SHIM_H
+#define STREAMFLOW_CRDKAFKA_SHIM_H
+#include <librdkafka/rdkafka.h>
+#endif

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+
+/// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self])
+
+    struct Crypto: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "keccak256 (32 B, 1 KiB), sign, recover; raw libsecp256k1 recover as the anchor.")
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+        @Option(help: "Scale the iteration counts (e.g. 0.1 for a quick run).")
+        var scale: Double = 1
+
+        func run() throws {
+            let report = try CryptoBenchmark.run(scale: scale)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("benchmark                                      ns/op      ops/s       MB/s")
+            for m in report.measurements {
+                let mbps = m.megabytesPerSecond.map { String(format: "%10.1f", $0) } ?? "         -"
+                print(String(format: "%-42@ %9.1f %10.0f %@", m.name as NSString, m.nanosecondsPerOperation,
+                             m.operationsPerSecond, mbps))
+            }
+            print(String(format: "recover overhead vs raw libsecp256k1: %.3f× (goal ≤ 1.2×)", report.recoverOverheadRatio))
+            print(String(format: "keccak256 on 1 KiB: %.0f MB/s (goal ≥ 250 MB/s)", report.keccak1KiBMegabytesPerSecond))
+            print("goals met: \(report.goalsMet ? "yes" : "no")")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import EthCrypto
+import Foundation
+
+/// `streamflow keys new|show`: create and inspect Ethereum keystore v3 files.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Create and inspect Ethereum keystore files.",
+        subcommands: [New.self, Show.self])
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key in a new keystore v3 file in DIR.")
+
+        @Option(help: "Directory to write the keystore file into (created if missing).")
+        var keystore: String
+        @OptionGroup var password: PasswordOptions
+        @Flag(help: "Use geth's light scrypt parameters (N=4096, p=6) instead of the standard N=262144.")
+        var light = false
+
+        func run() throws {
+            let secret = try password.password(confirm: true)
+            let key = try PrivateKey.generate()
+            let json = try Keystore.encrypt(key, password: secret, kdf: light ? .light : .standard)
+            try FileManager.default.createDirectory(atPath: keystore, withIntermediateDirectories: true)
+            let path = URL(fileURLWithPath: keystore).appendingPathComponent(Self.fileName(for: key.address)).path
+            guard FileManager.default.createFile(
+                atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
+            else { throw CLIError("cannot write \(path)") }
+            print("address: \(key.address.checksummed)")
+            print("file: \(path)")
+        }
+
+        /// geth's naming: UTC--<ISO 8601 time with dashes>--<lower-case address without 0x>.
+        static func fileName(for address: Address) -> String {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let time = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "-")
+            return "UTC--\(time)--\(address.lowercased.dropFirst(2))"
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a keystore's address; with a password, also check that it opens.")
+
+        @Argument(help: "The keystore file.")
+        var file: String
+        @OptionGroup var password: PasswordOptions
+
+        func run() throws {
+            let json = try readText(file)
+            if let address = try Keystore.storedAddress(json: json) {
+                print("address: \(address.checksummed)")
+            } else {
+                print("address: (not stored in the file)")
+            }
+            if password.isGiven {
+                let key = try Keystore.decrypt(json: json, password: try password.password())
+                print("opens: yes (key address \(key.address.checksummed))")
+            }
+        }
+    }
+}
+
+/// Reads a whole text file or throws a one-line error naming it.
+func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `streamflow` command: operator tools for the Streamflow transcoding market node.
+@main
+struct Streamflow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamflow",
+        abstract: "Streamflow: a decentralized live-video transcoding market node (event log, tickets, settlement).",
+        subcommands: [
+            KeysCommand.self, SignCommand.self, RecoverCommand.self, BenchCommand.self, DemoCommand.self,
+            VersionCommand.self,
+        ])
+}
+
+/// An operator-facing failure: printed as one line on stderr, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
