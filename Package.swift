@@ -50,8 +50,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
-        .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto"], swiftSettings: swiftSettings),
+        // Shared by the test targets: the Python oracle (.venv) and running the built CLI.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["EthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

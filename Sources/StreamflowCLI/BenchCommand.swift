@@ -24,11 +24,11 @@ struct BenchCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
-            print("benchmark                                      ns/op      ops/s       MB/s")
+            print("benchmark".padding(toLength: 44, withPad: " ", startingAt: 0) + "    ns/op      ops/s       MB/s")
             for m in report.measurements {
                 let mbps = m.megabytesPerSecond.map { String(format: "%10.1f", $0) } ?? "         -"
-                print(String(format: "%-42@ %9.1f %10.0f %@", m.name as NSString, m.nanosecondsPerOperation,
-                             m.operationsPerSecond, mbps))
+                print(m.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%9.1f %10.0f %@", m.nanosecondsPerOperation, m.operationsPerSecond, mbps))
             }
             print(String(format: "recover overhead vs raw libsecp256k1: %.3f× (goal ≤ 1.2×)", report.recoverOverheadRatio))
             print(String(format: "keccak256 on 1 KiB: %.0f MB/s (goal ≥ 250 MB/s)", report.keccak1KiBMegabytesPerSecond))

@@ -46,7 +46,8 @@ struct DemoCommand: ParsableCommand {
         print("\n4. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
         let report = try CryptoBenchmark.run(scale: 0.2)
         for m in report.measurements {
-            print(String(format: "   %-42@ %9.1f ns/op", m.name as NSString, m.nanosecondsPerOperation))
+            print("   " + m.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                + String(format: "%9.1f ns/op", m.nanosecondsPerOperation))
         }
         print(String(format: "   recover overhead %.3f×, keccak256 1 KiB %.0f MB/s", report.recoverOverheadRatio,
                      report.keccak1KiBMegabytesPerSecond))

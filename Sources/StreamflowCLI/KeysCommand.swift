@@ -64,6 +64,8 @@ struct KeysCommand: ParsableCommand {
 
 /// Reads a whole text file or throws a one-line error naming it.
 func readText(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path)") }
+    defer { try? handle.close() }
+    guard let data = try handle.readToEnd() else { return "" }
     return String(decoding: data, as: UTF8.self)
 }

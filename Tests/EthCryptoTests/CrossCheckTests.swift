@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EthCrypto
+import TestSupport
 
 /// Cross-checks against eth-account / eth-hash in the project virtualenv (implementations no one here wrote).
 @Suite("cross-check with eth-account")
