@@ -56,3 +56,8 @@ public struct Hash32: Sendable, Hashable, Comparable, CustomStringConvertible {
         (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
     }
 }
+
+extension Hash32 {
+    /// The digest read as a big-endian unsigned 256-bit integer (as the contracts do).
+    public var uint256: UInt256 { UInt256(limbs: (w3, w2, w1, w0)) }
+}
