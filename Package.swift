@@ -32,6 +32,29 @@ let package = Package(
 
         // Ethereum cryptography: keccak256, secp256k1 signing, addresses, UInt256, keystores.
         .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
+        // Exact JSON: strict parser, canonical bytes, Codable bridge, JSON Schema (2020-12 subset) validator.
+        .target(name: "JSONCore", path: "Sources/JSONKit", swiftSettings: swiftSettings),
+        // LMDB: environment, transactions and cursors, each C handle owned by one Swift type.
+        .target(name: "LMDB", dependencies: ["CLMDB"], path: "Sources/LMDBKit", swiftSettings: swiftSettings),
+        // The pure domain core of events: envelope, keys, topics, canonical bytes and hash chain, clock.
+        .target(name: "EventModel", dependencies: ["EthCrypto", "JSONCore"], swiftSettings: swiftSettings),
+        // The catalog of event types and their JSON Schemas (the source of Schemas/).
+        .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
+        // The LMDB-backed, hash-chained, group-committed log, its tail and its projections.
+        .target(
+            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore"],
+            swiftSettings: swiftSettings),
+        // Livepeer tickets and probabilistic micropayments.
+        .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore"], swiftSettings: swiftSettings),
+        // Audits over the log: verify, export, import, rebuild, stream timelines.
+        .target(
+            name: "Audit",
+            dependencies: ["EventLog", "EventModel", "EventSchemas", "EthCrypto", "JSONCore", "Payments"],
+            swiftSettings: swiftSettings),
+        // Deterministic scenarios and synthetic events (reference scenario, benchmarks, crash tests).
+        .target(
+            name: "Scenarios", dependencies: ["EventModel", "EthCrypto", "JSONCore", "Payments"],
+            swiftSettings: swiftSettings),
         // Version probes of every linked C library (proves each shim links and loads).
         .target(
             name: "NativeLibraries",
@@ -39,12 +62,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Benchmarks run from the CLI; the only place outside a wrapper that calls C directly (anchors).
         .target(
-            name: "Benchmarks", dependencies: ["EthCrypto", "CSecp256k1"],
+            name: "Benchmarks", dependencies: ["EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "StreamflowCLI",
             dependencies: [
-                "EthCrypto", "NativeLibraries", "Benchmarks",
+                "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
+                "Scenarios", "JSONCore", "LMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -52,6 +76,11 @@ let package = Package(
         // Shared by the test targets: the Python oracle (.venv) and running the built CLI.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
+                           "Payments", "LMDB", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
     ]

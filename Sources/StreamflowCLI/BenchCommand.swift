@@ -5,7 +5,7 @@ import Foundation
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,4 +35,32 @@ struct BenchCommand: ParsableCommand {
             print("goals met: \(report.goalsMet ? "yes" : "no")")
         }
     }
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "200-byte events: batched, durable, group commit, scan, verify; raw LMDB as the anchor.")
+
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "Scale the event counts (e.g. 0.1 for a quick run).") var scale: Double = 1
+        @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-log"
+
+        func run() throws {
+            let report = try LogBenchmark.run(scale: scale, directory: directory)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print(String(format: "raw LMDB anchor: %.0f puts/s batched (MDB_APPEND, 1,000/txn, no fsync), %.0f durable commits/s",
+                         report.rawBatchedPerSecond, report.rawDurableCommitsPerSecond))
+            for figure in report.figures {
+                let goal = figure.goal.map { String(format: "goal ≥ %.0f: %@", $0, figure.met == true ? "met" : "NOT met") } ?? ""
+                print(figure.name.padding(toLength: 58, withPad: " ", startingAt: 0)
+                    + String(format: "%12.0f events/s  ", figure.eventsPerSecond) + goal)
+            }
+            print(String(format: "log batched ÷ raw LMDB batched: %.2f", report.batchedRatioToRaw))
+        }
+    }
 }
+

@@ -34,16 +34,17 @@ struct PasswordOptions: ParsableArguments {
 /// Reads a line from the terminal with echo turned off.
 enum TerminalPrompt {
     static func readSecret(_ prompt: String) throws -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        // Echo goes off before the prompt appears, and without flushing, so nothing typed is lost.
         var original = termios()
         tcgetattr(STDIN_FILENO, &original)
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
             FileHandle.standardError.write(Data("\n".utf8))
         }
+        FileHandle.standardError.write(Data(prompt.utf8))
         guard let line = readLine(strippingNewline: true) else { throw CLIError("no password entered") }
         return line
     }

@@ -7,8 +7,8 @@ struct Streamflow: ParsableCommand {
         commandName: "streamflow",
         abstract: "Streamflow: a decentralized live-video transcoding market node (event log, tickets, settlement).",
         subcommands: [
-            KeysCommand.self, SignCommand.self, RecoverCommand.self, BenchCommand.self, DemoCommand.self,
-            VersionCommand.self,
+            KeysCommand.self, SignCommand.self, RecoverCommand.self, ReplayCommand.self, SchemasCommand.self,
+            BenchCommand.self, DemoCommand.self, VersionCommand.self,
         ])
 }
 

@@ -79,9 +79,16 @@ struct CryptoCLITests {
         let keys = directory.appendingPathComponent("tty").path
         // A pseudo-terminal driven by Python's standard library plays the operator.
         let script = """
-            import os, pty, sys, json, time
+            import os, pty, sys, json, time, signal
             binary, keys = json.load(sys.stdin)
             pid, fd = pty.fork()
+            if pid != 0:
+                def give_up(*_):
+                    os.kill(pid, signal.SIGKILL)
+                    print(json.dumps({"status": -1, "out": "timed out waiting for the prompt"}))
+                    os._exit(0)
+                signal.signal(signal.SIGALRM, give_up)
+                signal.alarm(30)
             if pid == 0:
                 os.execv(binary, [binary, "keys", "new", "--keystore", keys, "--light"])
             out = b""

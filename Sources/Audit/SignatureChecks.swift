@@ -1,0 +1,55 @@
+import EthCrypto
+import EventModel
+import JSONCore
+import Payments
+
+/// The signatures an event carries, checked against who should have signed: a ticket's sig must
+/// recover to its sender; a transcode result's sig over keccak256(h₁ ‖ … ‖ hₙ) of its renditions'
+/// hashes must recover to the orchestrator. Returns how many signatures it checked.
+enum SignatureChecks {
+    static func check(_ envelope: EventEnvelope) throws(AuditFailure) -> Int {
+        let payload = envelope.payload
+        if let ticketJSON = payload["ticket"] {
+            let ticket: Ticket
+            do { ticket = try Ticket(json: ticketJSON) } catch { throw AuditFailure(reason: error.description) }
+            if let claimed = payload["ticketHash"]?.stringValue, claimed != ticket.hash.hex {
+                throw AuditFailure(reason: "ticketHash \(claimed) is not the ticket's hash \(ticket.hash.hex)")
+            }
+            let signature = try parseSignature(ticketJSON["sig"]?.stringValue, what: "ticket sig")
+            let signer: Address
+            do { signer = try ticket.signer(of: signature) } catch { throw AuditFailure(reason: "ticket sig: \(error)") }
+            guard signer == ticket.sender else {
+                throw AuditFailure(reason: "ticket sig recovers to \(signer), not the sender \(ticket.sender)")
+            }
+            return 1
+        }
+        if envelope.type == "segment.transcoded" {
+            guard let renditions = payload["renditions"]?.arrayValue, let orchestratorText = payload["orchestrator"]?.stringValue,
+                  let orchestrator = try? Address(orchestratorText)
+            else { throw AuditFailure(reason: "segment.transcoded lacks renditions or orchestrator") }
+            var concatenated: [UInt8] = []
+            for rendition in renditions {
+                guard let hash = try? Hash32(hex: rendition["dataHash"]?.stringValue ?? "") else {
+                    throw AuditFailure(reason: "a rendition's dataHash is not 32-byte hex")
+                }
+                concatenated += hash.bytes
+            }
+            let signature = try parseSignature(payload["sig"]?.stringValue, what: "result sig")
+            let message = Keccak256.hash(concatenated).bytes
+            let signer: Address
+            do { signer = try signature.recoverSigner(message: message) } catch {
+                throw AuditFailure(reason: "result sig: \(error)")
+            }
+            guard signer == orchestrator else {
+                throw AuditFailure(reason: "result sig recovers to \(signer), not the orchestrator \(orchestrator)")
+            }
+            return 1
+        }
+        return 0
+    }
+
+    private static func parseSignature(_ text: String?, what: String) throws(AuditFailure) -> Signature {
+        guard let text else { throw AuditFailure(reason: "\(what) is missing") }
+        do { return try Signature(hex: text) } catch { throw AuditFailure(reason: "\(what): \(error)") }
+    }
+}

@@ -1,0 +1,61 @@
+import EthCrypto
+public import EventLog
+import EventModel
+import Foundation
+import JSONCore
+
+/// `streamflow replay show --stream ID`: one stream's events as lines a person reads.
+public enum StreamTimeline {
+    public static func lines(_ log: EventLog, stream: String) throws -> [String] {
+        var lines: [String] = []
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        try log.scan(key: (.stream, stream)) { stored in
+            let record = try stored.record()
+            let time = formatter.string(from: Date(timeIntervalSince1970: Double(record.envelope.timestamp) / 1000))
+            let type = record.envelope.type.padding(toLength: 22, withPad: " ", startingAt: 0)
+            lines.append("#\(record.sequence)".padding(toLength: 8, withPad: " ", startingAt: 0)
+                + " \(time)  \(type) \(summary(record))")
+            return true
+        }
+        return lines
+    }
+
+    static func summary(_ record: EventRecord) -> String {
+        let payload = record.envelope.payload
+        let segment = payload["seq"]?.integerValue.map { "segment \($0)" } ?? ""
+        let orchestrator = (payload["orchestrator"]?.stringValue).map { short($0) } ?? ""
+        switch record.envelope.type {
+        case "segment.ingested":
+            return "\(segment), \(payload["durationMs"]?.integerValue ?? 0) ms, \(payload["bytes"]?.integerValue ?? 0) bytes"
+        case "segment.dispatched":
+            return "\(segment) → \(orchestrator) (attempt \(payload["attempt"]?.integerValue ?? 0))"
+        case "segment.transcoded":
+            let renditions = payload["renditions"]?.arrayValue ?? []
+            let profiles = renditions.compactMap { $0["profile"]?.stringValue }.joined(separator: ", ")
+            return "\(segment) by \(orchestrator): \(profiles)"
+        case "segment.delivered":
+            return "\(segment) from \(orchestrator) in \(payload["latencyMs"]?.integerValue ?? 0) ms"
+        case "segment.failed":
+            let final = payload["final"]?.boolValue == true ? ", final" : ""
+            return "\(segment) at \(orchestrator.isEmpty ? "-" : orchestrator): \(payload["reason"]?.stringValue ?? "")\(final)"
+        case "verification.passed":
+            let checks = (payload["checks"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "+")
+            return "\(segment) from \(orchestrator): \(checks) ok"
+        case "verification.failed":
+            return "\(segment) from \(orchestrator): \(payload["check"]?.stringValue ?? "") FAILED"
+        case "session.opened":
+            return "session \(record.envelope.keys.session ?? "") with \(orchestrator)"
+        case "session.closed":
+            return "session \(record.envelope.keys.session ?? ""): \(payload["reason"]?.stringValue ?? "")"
+        case "offer.received":
+            return "\(orchestrator) offers \(payload["pricePerUnit"]?.integerValue ?? 0) wei / \(payload["pixelsPerUnit"]?.integerValue ?? 1) px"
+        default:
+            return orchestrator.isEmpty ? segment : "\(segment) \(orchestrator)"
+        }
+    }
+
+    private static func short(_ address: String) -> String {
+        address.count > 12 ? String(address.prefix(8)) + "…" + String(address.suffix(4)) : address
+    }
+}

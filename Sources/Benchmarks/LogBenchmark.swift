@@ -1,0 +1,128 @@
+import Audit
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import LMDB
+
+/// `streamflow bench log`: 200-byte events through the real log (validation-free producer path:
+/// encoding and hashing included), against LMDB's raw put loop in the same run.
+public enum LogBenchmark {
+    /// One figure with its goal.
+    public struct Figure: Sendable, Codable {
+        public let name: String
+        public let eventsPerSecond: Double
+        public let goal: Double?
+        public var met: Bool? { goal.map { eventsPerSecond >= $0 } }
+    }
+
+    public struct Report: Sendable, Codable {
+        public let figures: [Figure]
+        public let rawBatchedPerSecond: Double
+        public let rawDurableCommitsPerSecond: Double
+        /// Log batched (no fsync) ÷ raw LMDB batched.
+        public let batchedRatioToRaw: Double
+        public let payloadBytes: Int
+    }
+
+    public static func run(scale: Double = 1, directory: String) throws -> Report {
+        let n = { (base: Int) in max(1_000, Int(Double(base) * scale)) }
+        try? FileManager.default.removeItem(atPath: directory)
+        let raw = RawLMDBAnchor.putLoop(directory: directory + "/raw", count: n(1_000_000), perTransaction: 1_000, durable: false)
+        let rawDurable = RawLMDBAnchor.putLoop(directory: directory + "/raw-durable", count: n(2_000) / 1, perTransaction: 1,
+                                               durable: true)
+        var figures: [Figure] = []
+        let batched = try batchedAppend(directory: directory + "/batched", count: n(1_000_000), durability: .noSync)
+        figures.append(Figure(name: "append batched 1,000/txn, no fsync", eventsPerSecond: batched, goal: 1_000_000))
+        let durable = try batchedAppend(directory: directory + "/durable", count: n(500_000), durability: .fsync)
+        figures.append(Figure(name: "append batched 1,000/txn, fsync per commit", eventsPerSecond: durable, goal: 500_000))
+        let concurrent = try concurrentWriters(directory: directory + "/group", writers: 64, perWriter: n(1_000))
+        figures.append(Figure(name: "64 concurrent single-event writers, durable (group commit)",
+                              eventsPerSecond: concurrent, goal: 100_000))
+        let log = try EventLog(directory: directory + "/batched", options: .init(durability: .noSync))
+        let clock = ContinuousClock()
+        var scanned = 0
+        let scanTime = clock.measure {
+            try? log.scan { _ in
+                scanned += 1
+                return true
+            }
+        }
+        figures.append(Figure(name: "scan", eventsPerSecond: Double(scanned) / seconds(scanTime), goal: 2_000_000))
+        var verified: UInt64 = 0
+        let verifyTime = try clock.measure {
+            verified = try LogVerifier.verify(log, checkSchemas: false, checkSignatures: false).events
+        }
+        figures.append(Figure(name: "verify hash chain", eventsPerSecond: Double(verified) / seconds(verifyTime), goal: nil))
+        let sample = try Array(log.batch(after: 0, limit: 20_000).map { try $0.record() })
+        let validateTime = clock.measure {
+            for record in sample { _ = try? PreparedEvent(record.envelope) }
+        }
+        figures.append(Figure(name: "schema-validate + encode (per event, producer side)",
+                              eventsPerSecond: Double(sample.count) / seconds(validateTime), goal: nil))
+        log.close()
+        try? FileManager.default.removeItem(atPath: directory)
+        return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
+                      batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes)
+    }
+
+    /// A producer thread prepares batches of 1,000 while the writer commits the previous ones
+    /// (at most 4 in flight): the pipeline the node uses.
+    static func batchedAppend(directory: String, count: Int, durability: LMDBEnvironment.Durability) throws -> Double {
+        let log = try EventLog(directory: directory, options: .init(durability: durability))
+        defer { log.close() }
+        let window = DispatchSemaphore(value: 4)
+        let done = DispatchGroup()
+        let failures = FailureBox()
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure {
+            var produced = 0
+            while produced < count {
+                let size = min(1_000, count - produced)
+                let batch = try (0..<size).map { index in
+                    try PreparedEvent(BenchEvents.event(produced + index), validate: false)
+                }
+                produced += size
+                window.wait()
+                done.enter()
+                log.append(batch) { result in
+                    if case .failure(let error) = result { failures.record(error) }
+                    window.signal()
+                    done.leave()
+                }
+            }
+            done.wait()
+        }
+        if let error = failures.first { throw error }
+        return Double(count) / seconds(elapsed)
+    }
+
+    /// `writers` threads, each appending one event at a time and waiting for it to be durable.
+    static func concurrentWriters(directory: String, writers: Int, perWriter: Int) throws -> Double {
+        let log = try EventLog(directory: directory, options: .init(durability: .fsync))
+        defer { log.close() }
+        let failures = FailureBox()
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            DispatchQueue.concurrentPerform(iterations: writers) { writer in
+                for index in 0..<perWriter {
+                    do {
+                        let event = try PreparedEvent(BenchEvents.event(writer * perWriter + index), validate: false)
+                        _ = try log.appendAndWait([event])
+                    } catch { failures.record(error) }
+                }
+            }
+        }
+        if let error = failures.first { throw error }
+        return Double(writers * perWriter) / seconds(elapsed)
+    }
+}
+
+/// Remembers the first error seen on any thread.
+final class FailureBox: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func record(_ error: any Error) { lock.withLock { if self.error == nil { self.error = error } } }
+    var first: (any Error)? { lock.withLock { error } }
+}

@@ -1,0 +1,80 @@
+import EthCrypto
+public import EventModel
+import LMDB
+
+extension EventLog {
+    /// The stored event at `sequence`, or nil past the head.
+    public func stored(at sequence: UInt64) throws -> StoredEvent? {
+        let databases = databases
+        return try environment.read { transaction in
+            try transaction.withValue(LogDatabases.encodeSequence(sequence), in: databases.events) { value in
+                guard let event = StoredEvent(sequence: sequence, value: value) else {
+                    throw EventLogError.corrupt(sequence: sequence, reason: "stored value too short")
+                }
+                return event
+            } ?? nil
+        }
+    }
+
+    /// The record at `sequence` with its payload parsed.
+    public func record(at sequence: UInt64) throws -> EventRecord? {
+        try stored(at: sequence)?.record()
+    }
+
+    /// The sequence of the event with this id, if it is in the log.
+    public func sequence(ofID id: String) throws -> UInt64? {
+        let databases = databases
+        return try environment.read { transaction in
+            transaction.withValue(Array(id.utf8), in: databases.ids) { LogDatabases.decodeSequence($0) }
+        }
+    }
+
+    /// Visits stored events in order from `sequence`, optionally only one topic's or one key's;
+    /// `body` returns false to stop. Reads in one consistent snapshot.
+    public func scan(from sequence: UInt64 = 1, topic: Topic? = nil, key: (EventKeys.Kind, String)? = nil,
+                     _ body: (StoredEvent) throws -> Bool) throws {
+        let databases = databases
+        try environment.read { transaction in
+            let start = LogDatabases.encodeSequence(max(sequence, 1))
+            if topic == nil && key == nil {
+                try transaction.forEach(in: databases.events, from: start) { keyBytes, value in
+                    let sequence = LogDatabases.decodeSequence(keyBytes)
+                    guard let event = StoredEvent(sequence: sequence, value: value) else {
+                        throw EventLogError.corrupt(sequence: sequence, reason: "stored value too short")
+                    }
+                    return try body(event)
+                }
+                return
+            }
+            let indexKey: [UInt8]
+            let index: LMDBDatabase
+            if let topic {
+                indexKey = Array(topic.rawValue.utf8)
+                index = databases.topics
+            } else {
+                indexKey = LogDatabases.indexKey(key!.0, key!.1)
+                index = databases.keys
+            }
+            try transaction.forEachDuplicate(ofKey: indexKey, in: index, from: start) { sequenceBytes in
+                let sequence = LogDatabases.decodeSequence(sequenceBytes)
+                let event = try transaction.withValue(sequenceBytes, in: databases.events) { value in
+                    StoredEvent(sequence: sequence, value: value)
+                } ?? nil
+                guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
+                if let topic, key != nil, (try? event.record().envelope.topic) != topic { return true }
+                return try body(event)
+            }
+        }
+    }
+
+    /// Reads up to `limit` stored events after `sequence` (for tails and projection catch-up).
+    public func batch(after sequence: UInt64, limit: Int) throws -> [StoredEvent] {
+        var out: [StoredEvent] = []
+        out.reserveCapacity(min(limit, 4096))
+        try scan(from: sequence + 1) { event in
+            out.append(event)
+            return out.count < limit
+        }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+public import EthCrypto
+public import EventModel
+import Foundation
+public import LMDB
+
+/// The append-only, hash-chained event log kept in LMDB: the truth every projection folds over.
+/// Appends are idempotent by event id and group-committed by one writer thread.
+public final class EventLog: @unchecked Sendable {
+    // @unchecked: the environment and databases are thread-safe handles; mutable state lives in
+    // LogWriter and HeadWatch, each behind its own lock.
+
+    /// How the log is opened.
+    public struct Options: Sendable {
+        /// fsync on every commit (default); `.noMetaSync` and `.noSync` trade the newest commits on a
+        /// machine crash (not a process crash) for speed. See docs/EVENT-LOG.md.
+        public var durability: LMDBEnvironment.Durability = .fsync
+        /// The starting map size; a full map grows (doubles) instead of failing.
+        public var initialMapSize: Int = 64 << 20
+        /// Most events one group commit takes.
+        public var maxBatchEvents: Int = 8_192
+        public var readOnly = false
+
+        public init(durability: LMDBEnvironment.Durability = .fsync) { self.durability = durability }
+    }
+
+    let environment: LMDBEnvironment
+    let databases: LogDatabases
+    private let writer: LogWriter?
+    let headWatch: HeadWatch
+    public let directory: String
+
+    /// Opens (creating if needed) the log in `directory`.
+    public init(directory: String, options: Options = Options()) throws {
+        self.directory = directory
+        var environmentOptions = LMDBEnvironment.Options()
+        environmentOptions.mapSize = options.initialMapSize
+        environmentOptions.durability = options.durability
+        environmentOptions.readOnly = options.readOnly
+        environment = try LMDBEnvironment(path: directory, options: environmentOptions)
+        databases = try LogDatabases(environment: environment)
+        let databases = databases
+        let head = try environment.read { transaction in
+            transaction.withValue(LogDatabases.headKey, in: databases.meta) { LogDatabases.decodeHead($0) } ?? nil
+        } ?? .empty
+        headWatch = HeadWatch(head: head)
+        let watch = headWatch
+        writer = options.readOnly ? nil : LogWriter(
+            environment: environment, databases: databases, head: head, maxBatchEvents: options.maxBatchEvents,
+            onCommit: { watch.advance(to: $0) })
+    }
+
+    deinit { writer?.stop() }
+
+    /// Stops the writer after it has committed everything queued. Appends after this fail with `.closed`.
+    public func close() { writer?.stop() }
+
+    /// The newest event's sequence and hash.
+    public var head: LogHead { headWatch.current }
+
+    // MARK: appending
+
+    /// Appends events in order and returns once they are committed (durable per the log's durability).
+    public func append(_ events: [PreparedEvent]) async throws -> [AppendOutcome] {
+        guard let writer else { throw EventLogError.storage("the log is open read-only") }
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.submit(events) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Validates, encodes and appends envelopes.
+    public func append(_ envelopes: [EventEnvelope]) async throws -> [AppendOutcome] {
+        try await append(envelopes.map { envelope throws(EventRejection) in try PreparedEvent(envelope) })
+    }
+
+    public func append(_ envelope: EventEnvelope) async throws -> AppendOutcome {
+        try await append([envelope])[0]
+    }
+
+    /// The blocking form of `append`, for threads that are not in an async context (benchmarks, tools).
+    public func appendAndWait(_ events: [PreparedEvent]) throws -> [AppendOutcome] {
+        guard let writer else { throw EventLogError.storage("the log is open read-only") }
+        let box = ResultBox()
+        writer.submit(events) { box.set($0) }
+        return try box.wait().get()
+    }
+
+    /// Queues events and calls `completion` on the writer thread once committed (no waiting here).
+    public func append(_ events: [PreparedEvent], completion: @escaping @Sendable (Result<[AppendOutcome], any Error>) -> Void) {
+        guard let writer else {
+            completion(.failure(EventLogError.storage("the log is open read-only")))
+            return
+        }
+        writer.submit(events, completion: completion)
+    }
+}
+
+/// A one-shot result handed from the writer thread to a blocked caller.
+final class ResultBox: @unchecked Sendable {
+    // @unchecked: `result` is only touched under `condition`.
+    private let condition = NSCondition()
+    private var result: Result<[AppendOutcome], any Error>?
+
+    func set(_ value: Result<[AppendOutcome], any Error>) {
+        condition.withLock {
+            result = value
+            condition.signal()
+        }
+    }
+
+    func wait() -> Result<[AppendOutcome], any Error> {
+        condition.withLock {
+            while result == nil { condition.wait() }
+            return result!
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import EventModel
+import EthCrypto
+import JSONCore
+
+/// Per stream: segments ingested, delivered and lost, attempts and failures, and who delivered them.
+public struct StreamsProjection: Projection {
+    public struct Stream: Codable, Sendable, Equatable {
+        public var ingested = 0
+        public var dispatched = 0
+        public var transcoded = 0
+        public var delivered = 0
+        public var failedAttempts = 0
+        public var lost = 0
+        public var verificationFailures = 0
+        /// Delivered segments per orchestrator address.
+        public var deliveredBy: [String: Int] = [:]
+        /// Session id → orchestrator address.
+        public var sessions: [String: String] = [:]
+        public var highestSegment: Int64 = -1
+    }
+
+    public init() {}
+    public var name: String { "streams" }
+    public var initialState: [String: Stream] { [:] }
+
+    public func apply(_ state: inout [String: Stream], _ event: EventRecord) {
+        let envelope = event.envelope
+        guard let streamID = envelope.keys.stream else { return }
+        var stream = state[streamID] ?? Stream()
+        let payload = envelope.payload
+        switch envelope.type {
+        case "segment.ingested":
+            stream.ingested += 1
+            stream.highestSegment = max(stream.highestSegment, payload.int("seq") ?? -1)
+        case "segment.dispatched": stream.dispatched += 1
+        case "segment.transcoded": stream.transcoded += 1
+        case "segment.delivered":
+            stream.delivered += 1
+            if let orchestrator = payload.text("orchestrator") { stream.deliveredBy[orchestrator.lowercased(), default: 0] += 1 }
+        case "segment.failed":
+            stream.failedAttempts += 1
+            if payload["final"]?.boolValue == true { stream.lost += 1 }
+        case "verification.failed": stream.verificationFailures += 1
+        case "session.opened":
+            if let session = envelope.keys.session, let orchestrator = payload.text("orchestrator") {
+                stream.sessions[session] = orchestrator.lowercased()
+            }
+        default: return
+        }
+        state[streamID] = stream
+    }
+}

@@ -1,0 +1,25 @@
+/// Where event timestamps come from. The domain core never reads a clock itself: one is injected.
+public protocol EventClock: Sendable {
+    /// Milliseconds since the Unix epoch.
+    func nowMilliseconds() -> Int64
+}
+
+/// A clock that returns a fixed time advanced by a fixed step per call: for tests and recorded scenarios.
+public final class SteppingClock: EventClock, @unchecked Sendable {
+    // @unchecked: the one mutable field is guarded by `lock`.
+    private let lock = PosixMutex()
+    private var next: Int64
+    private let step: Int64
+
+    public init(start: Int64, stepMilliseconds: Int64 = 1) {
+        next = start
+        step = stepMilliseconds
+    }
+
+    public func nowMilliseconds() -> Int64 {
+        lock.withLock {
+            defer { next += step }
+            return next
+        }
+    }
+}

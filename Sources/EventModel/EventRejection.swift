@@ -1,0 +1,47 @@
+/// Why an event was refused before it reached the log; each case names the field and the rule.
+public enum EventRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyIdentifier(field: String)
+    case identifierTooLong(field: String, bytes: Int)
+    case controlCharacter(field: String)
+    case unknownType(String)
+    case unsupportedVersion(type: String, version: Int)
+    case wrongTopic(type: String, expected: String, actual: String)
+    case payloadNotCanonical(String)
+    case schemaViolation(type: String, version: Int, violations: [String])
+
+    public var description: String {
+        switch self {
+        case .emptyIdentifier(let field): "\(field) is empty"
+        case .identifierTooLong(let field, let bytes):
+            "\(field) is \(bytes) bytes (at most \(EventEnvelope.maxIdentifierBytes))"
+        case .controlCharacter(let field): "\(field) contains a control character"
+        case .unknownType(let type): "unknown event type \(type)"
+        case .unsupportedVersion(let type, let version): "\(type) has no schema version \(version)"
+        case .wrongTopic(let type, let expected, let actual): "\(type) belongs on topic \(expected), not \(actual)"
+        case .payloadNotCanonical(let reason): "payload cannot be written canonically: \(reason)"
+        case .schemaViolation(let type, let version, let violations):
+            "\(type) v\(version) payload violates its schema: \(violations.joined(separator: "; "))"
+        }
+    }
+}
+
+/// The envelope rules every event obeys before it is encoded: non-empty, bounded, printable ids and keys.
+enum EnvelopeRules {
+    static func check(_ envelope: EventEnvelope) throws(EventRejection) {
+        try identifier(envelope.id, field: "id")
+        try identifier(envelope.type, field: "type")
+        for (kind, value) in envelope.keys.present { try identifier(value, field: "keys.\(kind.rawValue)") }
+        guard envelope.version >= 1, envelope.version <= Int(UInt32.max) else {
+            throw .unsupportedVersion(type: envelope.type, version: envelope.version)
+        }
+    }
+
+    static func identifier(_ text: String, field: String) throws(EventRejection) {
+        let count = text.utf8.count
+        guard count > 0 else { throw .emptyIdentifier(field: field) }
+        guard count <= EventEnvelope.maxIdentifierBytes else { throw .identifierTooLong(field: field, bytes: count) }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .controlCharacter(field: field)
+        }
+    }
+}

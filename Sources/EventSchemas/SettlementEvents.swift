@@ -1,0 +1,48 @@
+import EventModel
+import JSONCore
+
+/// The settlement chain: funds, rounds, redemptions and fees.
+enum SettlementEvents {
+    static let all: [EventDefinition] = [
+        EventDefinition(
+            type: "deposit.funded", version: 1, topic: .settlement, requiredKeys: [.sender],
+            summary: "A broadcaster added to its deposit.",
+            payload: Schema.object(["sender": Schema.address, "amount": Schema.uint256, "deposit": Schema.uint256],
+                                   required: ["sender", "amount", "deposit"])),
+        EventDefinition(
+            type: "reserve.funded", version: 1, topic: .settlement, requiredKeys: [.sender],
+            summary: "A broadcaster added to its reserve.",
+            payload: Schema.object(["sender": Schema.address, "amount": Schema.uint256, "reserve": Schema.uint256],
+                                   required: ["sender", "amount", "reserve"])),
+        EventDefinition(
+            type: "redemption.submitted", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A batch of winning tickets was sent to the chain in one transaction.",
+            payload: Schema.object(
+                ["txHash": Schema.hash32, "tickets": Schema.array(Schema.hash32, minItems: 1),
+                 "gasPrice": Schema.uint256, "gasLimit": Schema.count, "faceValue": Schema.uint256],
+                required: ["txHash", "tickets", "gasPrice", "gasLimit", "faceValue"])),
+        EventDefinition(
+            type: "redemption.confirmed", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A redemption transaction was mined.",
+            payload: Schema.object(
+                ["txHash": Schema.hash32, "block": Schema.count, "gasUsed": Schema.count, "gasCost": Schema.uint256,
+                 "redeemed": Schema.count, "amount": Schema.uint256],
+                required: ["txHash", "block", "gasUsed", "gasCost", "redeemed", "amount"])),
+        EventDefinition(
+            type: "redemption.failed", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A redemption transaction failed or was dropped.",
+            payload: Schema.object(["txHash": Schema.hash32, "reason": Schema.string()], required: ["reason"])),
+        EventDefinition(
+            type: "round.started", version: 1, topic: .settlement, requiredKeys: [],
+            summary: "A new protocol round began at a block.",
+            payload: Schema.object(["round": Schema.round, "block": Schema.count, "blockHash": Schema.hash32],
+                                   required: ["round", "block", "blockHash"])),
+        EventDefinition(
+            type: "fees.credited", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "Fees earned in a round, split between the orchestrator and its delegators.",
+            payload: Schema.object(
+                ["orchestrator": Schema.address, "round": Schema.round, "amount": Schema.uint256,
+                 "orchestratorShare": Schema.uint256, "delegatorShare": Schema.uint256],
+                required: ["orchestrator", "round", "amount", "orchestratorShare", "delegatorShare"])),
+    ]
+}

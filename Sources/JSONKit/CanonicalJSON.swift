@@ -1,0 +1,77 @@
+/// Why a value has no canonical form.
+public enum CanonicalJSONError: Error, Equatable, Sendable, CustomStringConvertible {
+    case nonIntegerNumber(Double)
+    public var description: String {
+        switch self {
+        case .nonIntegerNumber(let value): "canonical JSON carries integers only, got \(value)"
+        }
+    }
+}
+
+/// The project's canonical JSON bytes (docs/EVENT-LOG.md): UTF-8; no insignificant whitespace;
+/// object members sorted by the byte order of their UTF-8 keys; integers in plain decimal;
+/// floating-point numbers refused (exact integers only; big integers travel as decimal strings);
+/// strings escape only `"` and `\` and control characters — \b \f \n \r \t by name, others as
+/// \u00xx in lower-case hex — everything else, '/' and non-ASCII included, as raw UTF-8.
+/// Python's `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` writes the same bytes.
+public enum CanonicalJSON {
+    public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
+        var out: [UInt8] = []
+        try encode(value, into: &out)
+        return out
+    }
+
+    public static func encode(_ value: JSONValue, into out: inout [UInt8]) throws(CanonicalJSONError) {
+        switch value {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .double(let number): throw .nonIntegerNumber(number)
+        case .string(let text): appendString(text, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                try encode(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                try encode(members[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// The canonical bytes of this value.
+    public func canonicalBytes() throws(CanonicalJSONError) -> [UInt8] { try CanonicalJSON.encode(self) }
+}

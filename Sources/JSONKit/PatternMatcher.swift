@@ -1,0 +1,55 @@
+/// A compiled `pattern`: the project's own hex and decimal patterns are matched by hand (fast,
+/// allocation-free); any other pattern by Swift's Regex, searched unanchored as JSON Schema says.
+struct PatternMatcher: Sendable {
+    let source: String
+    private let kind: Kind
+
+    private enum Kind: Sendable {
+        /// ^0x followed by hex digits: exact count (or any even count when nil); lower-case only or any case.
+        case hex(count: Int?, allowUpper: Bool)
+        /// ^(0|[1-9][0-9]{0,maxExtra})$
+        case decimal(maxDigits: Int)
+        case regex(RegexBox)
+    }
+
+    init(_ source: String, path: String) throws(JSONSchemaError) {
+        self.source = source
+        switch source {
+        case "^0x[0-9a-fA-F]{40}$": kind = .hex(count: 40, allowUpper: true)
+        case "^0x[0-9a-f]{64}$": kind = .hex(count: 64, allowUpper: false)
+        case "^0x([0-9a-f]{2})*$": kind = .hex(count: nil, allowUpper: false)
+        case "^(0|[1-9][0-9]{0,77})$": kind = .decimal(maxDigits: 78)
+        default:
+            do { kind = .regex(RegexBox(try Regex(source))) } catch {
+                throw .invalid("pattern \(source) does not compile: \(error)", path: path)
+            }
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        switch kind {
+        case .hex(let count, let allowUpper):
+            let utf8 = text.utf8
+            guard utf8.count >= 2, utf8.starts(with: [0x30, 0x78]) else { return false }
+            let digits = utf8.count - 2
+            if let count, digits != count { return false }
+            if count == nil, digits % 2 != 0 { return false }
+            return utf8.dropFirst(2).allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (allowUpper && byte >= 0x41 && byte <= 0x46)
+            }
+        case .decimal(let maxDigits):
+            let utf8 = text.utf8
+            guard !utf8.isEmpty, utf8.count <= maxDigits, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+            return utf8.count == 1 || utf8.first != 0x30
+        case .regex(let box):
+            return text.contains(box.regex)
+        }
+    }
+}
+
+/// Holds a compiled Regex, which is immutable after creation.
+final class RegexBox: @unchecked Sendable {
+    // @unchecked: the regex is never mutated after init; matching does not change it.
+    let regex: Regex<AnyRegexOutput>
+    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+}

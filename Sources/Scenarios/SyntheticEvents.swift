@@ -1,0 +1,74 @@
+import EthCrypto
+public import EventModel
+import JSONCore
+
+/// Valid, schema-conforming synthetic events for benchmarks and crash tests: a stream's segment
+/// lifecycle (ingested, dispatched, transcoded-shaped failures and deliveries) with ~200-byte payloads.
+public struct SyntheticEvents: Sendable {
+    private var random: SplitMix64
+    private var counter: UInt64 = 0
+    public let stream: String
+    private let orchestrators: [String]
+
+    public init(seed: UInt64, stream: String) {
+        random = SplitMix64(seed: seed)
+        self.stream = stream
+        orchestrators = (0..<4).map { index in
+            "0x" + String(repeating: String(format2(index)), count: 20)
+        }
+    }
+
+    /// The next event; ids are unique per (stream, counter).
+    public mutating func next() -> EventEnvelope {
+        counter += 1
+        let segment = Int64(counter / 3)
+        let orchestrator = orchestrators[Int(counter % 4)]
+        let id = "\(stream)/\(counter)"
+        switch counter % 3 {
+        case 0:
+            return EventEnvelope(
+                id: id, type: "segment.ingested", version: 1, topic: .segments, keys: EventKeys(stream: stream),
+                timestamp: Int64(1_700_000_000_000 + counter * 10),
+                payload: ["seq": .integer(segment), "durationMs": 2000, "bytes": .integer(Int64(100_000 + random.next() % 50_000)),
+                          "dataHash": .string(randomHash()), "width": 1280, "height": 720])
+        case 1:
+            return EventEnvelope(
+                id: id, type: "segment.dispatched", version: 1, topic: .segments,
+                keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                timestamp: Int64(1_700_000_000_000 + counter * 10),
+                payload: ["seq": .integer(segment), "orchestrator": .string(orchestrator), "attempt": 1,
+                          "tickets": .integer(Int64(random.next() % 4)), "transcoder": .string("t-\(random.next() % 8)")])
+        default:
+            return EventEnvelope(
+                id: id, type: "segment.delivered", version: 1, topic: .segments,
+                keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                timestamp: Int64(1_700_000_000_000 + counter * 10),
+                payload: ["seq": .integer(segment), "orchestrator": .string(orchestrator),
+                          "latencyMs": .integer(Int64(300 + random.next() % 900))])
+        }
+    }
+
+    private mutating func randomHash() -> String {
+        var bytes: [UInt8] = []
+        for _ in 0..<4 {
+            let word = random.next()
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return Hex.encode(bytes)
+    }
+}
+
+private func format2(_ index: Int) -> String { ["a1", "b2", "c3", "d4"][index % 4] }
+
+/// A small, fast, seeded generator (SplitMix64): scenarios must be reproducible from their seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

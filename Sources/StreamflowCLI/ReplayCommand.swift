@@ -1,0 +1,154 @@
+import ArgumentParser
+import Audit
+import EventLog
+import EventModel
+import Foundation
+
+/// `streamflow replay …`: audits over a node's event log (verify, export, import, rebuild, show).
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Audit, export, import and replay the event log.",
+        subcommands: [
+            Verify.self, Export.self, Import.self, Rebuild.self, Show.self, Project.self, RecordReference.self,
+            AppendLoop.self,
+        ])
+
+    /// `--data DIR`: the node's data directory; the log lives in DIR/log.
+    struct DataOptions: ParsableArguments {
+        @Option(help: "The node's data directory (the log is DIR/log).")
+        var data: String = "./data"
+
+        var logDirectory: String { URL(fileURLWithPath: data).appendingPathComponent("log").path }
+
+        /// Opens an existing log; a missing one is an error, not a new empty log.
+        func openExisting(readOnly: Bool = true) throws -> EventLog {
+            guard FileManager.default.fileExists(atPath: logDirectory + "/data.mdb") else {
+                throw CLIError("no event log at \(logDirectory)")
+            }
+            var options = EventLog.Options()
+            options.readOnly = readOnly
+            return try EventLog(directory: logDirectory, options: options)
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain, schemas and signatures; name the first bad sequence (exit 1).")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let log = try data.openExisting()
+            let report = try LogVerifier.verify(log)
+            if let failure = report.failure {
+                FileHandle.standardError.write(Data("verify FAILED at \(failure)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("verify ok: \(report.events) events, \(report.signatures) signatures, head \(report.head.sequence) \(report.head.hash)")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write events as JSON Lines to stdout.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "First sequence to export.") var from: UInt64 = 1
+        @Option(help: "Only this topic.") var topic: String?
+        @Option(help: "Only events with this key, as KIND=VALUE (stream, session, orchestrator, sender).")
+        var key: String?
+
+        func run() throws {
+            let log = try data.openExisting()
+            var topicFilter: Topic?
+            if let topic {
+                guard let parsed = Topic(rawValue: topic) else {
+                    throw CLIError("unknown topic \(topic); one of \(Topic.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                topicFilter = parsed
+            }
+            var keyFilter: (EventKeys.Kind, String)?
+            if let key {
+                let parts = key.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let kind = EventKeys.Kind(rawValue: parts[0]), !parts[1].isEmpty else {
+                    throw CLIError("--key must be KIND=VALUE with KIND one of stream, session, orchestrator, sender")
+                }
+                keyFilter = (kind, parts[1])
+            }
+            let output = FileHandle.standardOutput
+            var buffer: [UInt8] = []
+            try LogExporter.export(log, from: from, topic: topicFilter, key: keyFilter) { line in
+                buffer.append(contentsOf: line)
+                if buffer.count > 1 << 20 {
+                    output.write(Data(buffer))
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            output.write(Data(buffer))
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild a log from an export, checking every line; nothing is written unless all pass.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The JSON Lines export (- for stdin).") var file: String
+
+        func run() throws {
+            let bytes: [UInt8]
+            if file == "-" {
+                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+            } else {
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
+                bytes = Array(try handle.readToEnd() ?? Data())
+            }
+            do {
+                let report = try LogImporter.importLines(bytes, into: data.logDirectory)
+                let log = try EventLog(directory: data.logDirectory)
+                try ProjectionRunner(log: log, projections: BuiltInProjections.all).catchUp()
+                print("imported \(report.events) events (\(report.signatures) signatures checked), head \(report.head.hash)")
+            } catch let failure as AuditFailure {
+                FileHandle.standardError.write(Data("import FAILED at \(failure); nothing was written\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every projection from the first event and compare with the stored state.")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let log = try data.openExisting()
+            let results = try ProjectionRebuild.run(log)
+            for result in results {
+                print("\(result.name.padding(toLength: 10, withPad: " ", startingAt: 0)) through \(result.checkpoint): "
+                    + (result.matches ? "match \(result.storedDigest)" : "MISMATCH stored \(result.storedDigest) rebuilt \(result.rebuiltDigest)"))
+            }
+            if results.contains(where: { !$0.matches }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The timeline of one stream.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "The stream id.") var stream: String
+
+        func run() throws {
+            let lines = try StreamTimeline.lines(try data.openExisting(), stream: stream)
+            guard !lines.isEmpty else { throw CLIError("no events for stream \(stream)") }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    struct Project: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the stored projections up to the head and print them as JSON.")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let log = try data.openExisting(readOnly: false)
+            let runner = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
+            try runner.catchUp()
+            print(try ProjectionSummary.json(log: log))
+        }
+    }
+}
