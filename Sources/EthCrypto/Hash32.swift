@@ -31,21 +31,29 @@ public struct Hash32: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
+    /// Reads exactly 32 bytes from raw memory (the fast path for stored records).
+    public init(unsafeBytes buffer: UnsafeRawBufferPointer) throws(EthCryptoError) {
+        guard buffer.count == 32 else { throw .invalidLength(what: "32-byte hash", expected: 32, actual: buffer.count) }
+        self.init(
+            w0: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+            w1: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+            w2: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+            w3: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    }
+
+    /// Calls `body` with the 32 bytes in order, without allocating.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return try Swift.withUnsafeBytes(of: words) { try body($0) }
+    }
+
     /// Parses 64 hex digits, with or without a 0x prefix.
     public init(hex: String) throws(EthCryptoError) {
         try self.init(bytes: Hex.decode(hex))
     }
 
     /// The 32 bytes in order.
-    public var bytes: [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        for (wordIndex, word) in [w0, w1, w2, w3].enumerated() {
-            for byteIndex in 0..<8 {
-                out[wordIndex * 8 + byteIndex] = UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * byteIndex))
-            }
-        }
-        return out
-    }
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// Lower-case hex with a 0x prefix.
     public var hex: String { Hex.encode(bytes, prefix: true) }

@@ -19,6 +19,9 @@ public final class EventLog: @unchecked Sendable {
         /// Most events one group commit takes.
         public var maxBatchEvents: Int = 8_192
         public var readOnly = false
+        /// Write through LMDB's memory map (MDB_WRITEMAP): same durability; commits stop copying
+        /// pages but first touches fault instead. Measured no clear win here (docs/PERFORMANCE.md).
+        public var writeMap = false
 
         public init(durability: LMDBEnvironment.Durability = .fsync) { self.durability = durability }
     }
@@ -36,6 +39,7 @@ public final class EventLog: @unchecked Sendable {
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.durability = options.durability
         environmentOptions.readOnly = options.readOnly
+        environmentOptions.writeMap = options.writeMap
         environment = try LMDBEnvironment(path: directory, options: environmentOptions)
         databases = try LogDatabases(environment: environment)
         let databases = databases

@@ -40,15 +40,14 @@ struct LogDatabases: Sendable {
     }
 
     static func decodeSequence(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var value: UInt64 = 0
-        for byte in bytes.prefix(8) { value = value << 8 | UInt64(byte) }
-        return value
+        guard bytes.count >= 8 else { return 0 }
+        return UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
     }
 
     static func encodeHead(_ head: LogHead) -> [UInt8] { encodeSequence(head.sequence) + head.hash.bytes }
 
     static func decodeHead(_ bytes: UnsafeRawBufferPointer) -> LogHead? {
-        guard bytes.count == 40, let hash = try? Hash32(bytes: bytes[8..<40]) else { return nil }
+        guard bytes.count == 40, let hash = try? Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: bytes[8..<40])) else { return nil }
         return LogHead(sequence: decodeSequence(bytes), hash: hash)
     }
 }
@@ -64,11 +63,11 @@ public struct StoredEvent: Sendable {
     /// Splits a stored value; nil when it is too short to hold the two hashes.
     init?(sequence: UInt64, value: UnsafeRawBufferPointer) {
         guard value.count > 64,
-              let previous = try? Hash32(bytes: value[(value.count - 64)..<(value.count - 32)]),
-              let hash = try? Hash32(bytes: value[(value.count - 32)...])
+              let previous = try? Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: value[(value.count - 64)..<(value.count - 32)])),
+              let hash = try? Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: value[(value.count - 32)...]))
         else { return nil }
         self.sequence = sequence
-        content = Array(value[0..<(value.count - 64)])
+        content = Array(UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)]))
         previousHash = previous
         self.hash = hash
     }

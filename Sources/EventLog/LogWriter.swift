@@ -21,6 +21,8 @@ final class LogWriter: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var head: LogHead
+    /// Requests the previous commit carried (drives the group-commit delay).
+    private var lastBatchRequests = 0
     private var thread: Thread?
     /// Called after every commit with the new head (wakes tails and projections).
     private let onCommit: @Sendable (LogHead) -> Void
@@ -67,6 +69,12 @@ final class LogWriter: @unchecked Sendable {
             var startHead = LogHead.empty
             condition.withLock {
                 while pending.isEmpty && !stopping { condition.wait() }
+                // Group-commit delay: when fewer appenders are waiting than the last commit served,
+                // give the rest up to 200 µs to arrive so one fsync covers them all.
+                if !stopping, pending.count < lastBatchRequests / 2 {
+                    let deadline = Date(timeIntervalSinceNow: 0.0002)
+                    while pending.count < lastBatchRequests, condition.wait(until: deadline) {}
+                }
                 var count = 0
                 while !pending.isEmpty, count == 0 || count + pending[0].events.count <= maxBatchEvents {
                     let request = pending.removeFirst()
@@ -74,6 +82,7 @@ final class LogWriter: @unchecked Sendable {
                     batch.append(request)
                 }
                 startHead = head
+                lastBatchRequests = batch.count
             }
             if batch.isEmpty {
                 condition.withLock {
@@ -101,42 +110,46 @@ final class LogWriter: @unchecked Sendable {
     {
         var sequence = start.sequence
         var previous = start.hash
-        var seenInBatch: [String: (sequence: UInt64, content: [UInt8])] = [:]
+        // Ids written earlier in this batch → (request, event) position, to answer repeats in-batch.
+        var seenInBatch: [[UInt8]: Int] = [:]
+        var flat: [(sequence: UInt64, content: [UInt8])] = []
         var results: [[AppendOutcome]] = []
         results.reserveCapacity(batch.count)
         var value: [UInt8] = []
         for request in batch {
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(request.events.count)
-            for event in request.events {
-                let idKey = Array(event.envelope.id.utf8)
-                if let earlier = seenInBatch[event.envelope.id] {
-                    outcomes.append(.duplicate(sequence: earlier.sequence, sameContent: earlier.content == event.content))
+            for index in request.events.indices {
+                let idKey = request.events[index].idKey
+                if let position = seenInBatch[idKey] {
+                    let event = request.events[index]
+                    outcomes.append(.duplicate(sequence: flat[position].sequence, sameContent: flat[position].content == event.content))
                     continue
                 }
-                if let existing = transaction.get(idKey, in: databases.ids) {
-                    let existingSequence = existing.withUnsafeBytes { LogDatabases.decodeSequence($0) }
-                    let stored = transaction.get(LogDatabases.encodeSequence(existingSequence), in: databases.events)
-                    let same = stored.map { Array($0.dropLast(64)) == event.content } ?? false
-                    outcomes.append(.duplicate(sequence: existingSequence, sameContent: same))
+                if let existing = transaction.withValue(idKey, in: databases.ids, { LogDatabases.decodeSequence($0) }) {
+                    let content = request.events[index].content
+                    let same = transaction.withValue(LogDatabases.encodeSequence(existing), in: databases.events) { stored in
+                        stored.count >= 64 && content.elementsEqual(stored.prefix(stored.count - 64))
+                    } ?? false
+                    outcomes.append(.duplicate(sequence: existing, sameContent: same))
                     continue
                 }
                 sequence += 1
+                let event = request.events[index]
                 let hash = event.prefix.finish(sequence: sequence, previous: previous)
                 let sequenceKey = LogDatabases.encodeSequence(sequence)
                 value.removeAll(keepingCapacity: true)
                 value.append(contentsOf: event.content)
-                value.append(contentsOf: previous.bytes)
-                value.append(contentsOf: hash.bytes)
+                previous.withUnsafeBytes { value.append(contentsOf: $0) }
+                hash.withUnsafeBytes { value.append(contentsOf: $0) }
                 try transaction.put(value, forKey: sequenceKey, in: databases.events, flags: .append)
                 try transaction.put(sequenceKey, forKey: idKey, in: databases.ids, flags: .noOverwrite)
-                try transaction.put(sequenceKey, forKey: Array(event.envelope.topic.rawValue.utf8), in: databases.topics,
-                                    flags: .appendDup)
-                for (kind, key) in event.envelope.keys.present {
-                    try transaction.put(sequenceKey, forKey: LogDatabases.indexKey(kind, key), in: databases.keys,
-                                        flags: .appendDup)
+                try transaction.put(sequenceKey, forKey: event.topicKey, in: databases.topics, flags: .appendDup)
+                for indexKey in event.indexKeys {
+                    try transaction.put(sequenceKey, forKey: indexKey, in: databases.keys, flags: .appendDup)
                 }
-                seenInBatch[event.envelope.id] = (sequence, event.content)
+                seenInBatch[idKey] = flat.count
+                flat.append((sequence, event.content))
                 outcomes.append(.appended(sequence: sequence, hash: hash))
                 previous = hash
             }

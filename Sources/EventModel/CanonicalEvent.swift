@@ -40,7 +40,7 @@ public enum CanonicalEvent {
     /// The sponge after absorbing `content`: what a producer hands the writer.
     public static func prefix(content: [UInt8]) -> HashPrefix {
         var hasher = Keccak256()
-        hasher.update(content)
+        content.withUnsafeBytes { hasher.update($0) }
         return HashPrefix(hasher: hasher)
     }
 
@@ -88,11 +88,9 @@ public struct HashPrefix: Sendable {
 
     public func finish(sequence: UInt64, previous: Hash32) -> Hash32 {
         var copy = hasher
-        var tail = [UInt8]()
-        tail.reserveCapacity(40)
-        CanonicalEvent.appendInteger(sequence, to: &tail)
-        tail.append(contentsOf: previous.bytes)
-        copy.update(tail)
+        let tail = (sequence.bigEndian, previous.w0.bigEndian, previous.w1.bigEndian, previous.w2.bigEndian,
+                    previous.w3.bigEndian)
+        withUnsafeBytes(of: tail) { copy.update($0) }
         return copy.finalize()
     }
 }

@@ -25,6 +25,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
         public var maxReaders: UInt32 = 512
         public var durability = Durability.fsync
         public var readOnly = false
+        /// MDB_WRITEMAP: commits write through the memory map instead of copying dirty pages with
+        /// pwrite (durability is unchanged: fsync becomes msync). Faster commits; the data file is
+        /// sized to the map (sparse).
+        public var writeMap = false
         public init() {}
     }
 
@@ -55,6 +59,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         case .noSync: flags |= UInt32(MDB_NOSYNC)
         }
         if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+        if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
         try LMDBError.check(mdb_env_open(handle.raw, path, flags, 0o644), "open \(path)")
     }
 
@@ -128,7 +133,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         transaction.scope.close()
-        try LMDBError.check(mdb_txn_commit(raw), "commit")  // a failed commit frees the transaction too
+        try LMDBError.check(mdb_txn_commit(raw), "commit")  // a failed commit frees the transaction too  // a failed commit frees the transaction too
         return result
     }
 

@@ -133,13 +133,18 @@ public struct LMDBTransaction {
     @discardableResult
     public func put(_ value: [UInt8], forKey key: [UInt8], in database: LMDBDatabase,
                     flags: LMDBPutFlags = []) throws(LMDBError) -> Bool {
-        var result: Result<Bool, LMDBError> = .success(false)
-        value.withUnsafeBytes { valueBytes in
+        scope.check()
+        guard writable else { throw LMDBError(code: EACCES, operation: "put in a read transaction") }
+        let status: Int32 = value.withUnsafeBytes { valueBytes in
             key.withUnsafeBytes { keyBytes in
-                result = Result { () throws(LMDBError) in try put(valueBytes, forKey: keyBytes, in: database, flags: flags) }
+                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
+                return mdb_put(raw, database.handle, &k, &v, flags.rawValue)
             }
         }
-        return try result.get()
+        if status == MDB_KEYEXIST && !flags.isDisjoint(with: [.noOverwrite, .noDupData]) { return false }
+        try LMDBError.check(status, "put")
+        return true
     }
 
     /// Deletes `key` (all its values in a dupSort database); false when it was absent.
