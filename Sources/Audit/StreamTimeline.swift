@@ -48,6 +48,15 @@ public enum StreamTimeline {
             return "session \(record.envelope.keys.session ?? "") with \(orchestrator)"
         case "session.closed":
             return "session \(record.envelope.keys.session ?? ""): \(payload["reason"]?.stringValue ?? "")"
+        case "offer.requested":
+            return "ask \(payload["orchestratorURI"]?.stringValue ?? "")"
+        case "ticket.issued", "ticket.received":
+            let ticket = payload["ticket"]
+            let recipient = (ticket?["recipient"]?.stringValue).map { short($0) } ?? ""
+            let verb = record.envelope.type == "ticket.issued" ? "paid to" : "accepted by"
+            return "nonce \(ticket?["senderNonce"]?.integerValue ?? 0) \(verb) \(recipient), EV \(payload["ev"]?.stringValue ?? "?") wei"
+        case "orchestrator.suspended":
+            return "\(orchestrator) suspended: \(payload["reason"]?.stringValue ?? "") for \(payload["penaltySegments"]?.integerValue ?? 0) segments"
         case "offer.received":
             return "\(orchestrator) offers \(payload["pricePerUnit"]?.integerValue ?? 0) wei / \(payload["pixelsPerUnit"]?.integerValue ?? 1) px"
         default:
