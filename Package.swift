@@ -77,6 +77,10 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"], path: "Tests/JSONKitTests",
+            swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
                            "Payments", "LMDB", "TestSupport"],
