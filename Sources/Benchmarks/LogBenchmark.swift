@@ -8,6 +8,9 @@ import LMDB
 /// `streamflow bench log`: 200-byte events through the real log (validation-free producer path:
 /// encoding and hashing included), against LMDB's raw put loop in the same run.
 public enum LogBenchmark {
+    /// Events per commit in the last concurrent-writers run (how well group commit grouped).
+    nonisolated(unsafe) static var eventsPerGroupCommit = 0.0
+
     /// One figure with its goal.
     public struct Figure: Sendable, Codable {
         public let name: String
@@ -23,6 +26,8 @@ public enum LogBenchmark {
         /// Log batched (no fsync) ÷ raw LMDB batched.
         public let batchedRatioToRaw: Double
         public let payloadBytes: Int
+        /// Average events per commit with 64 concurrent durable writers.
+        public let eventsPerGroupCommit: Double
     }
 
     public static func run(scale: Double = 1, directory: String) throws -> Report {
@@ -67,7 +72,8 @@ public enum LogBenchmark {
         log.close()
         try? FileManager.default.removeItem(atPath: directory)
         return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
-                      batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes)
+                      batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes,
+                      eventsPerGroupCommit: eventsPerGroupCommit)
     }
 
     /// A producer thread prepares (encodes and hashes) batches of 1,000 while the writer commits
@@ -161,6 +167,8 @@ public enum LogBenchmark {
         done.wait()
         let elapsed = clock.now - start
         if let error = failures.first { throw error }
+        let statistics = log.commitStatistics
+        eventsPerGroupCommit = Double(statistics.events) / Double(max(1, statistics.commits))
         return Double(writers * perWriter) / seconds(elapsed)
     }
 }

@@ -58,6 +58,9 @@ public final class EventLog: @unchecked Sendable {
     /// Stops the writer after it has committed everything queued. Appends after this fail with `.closed`.
     public func close() { writer?.stop() }
 
+    /// Group commits made since the log was opened, and the events they carried.
+    public var commitStatistics: (commits: Int, events: Int) { writer?.statistics ?? (0, 0) }
+
     /// The newest event's sequence and hash.
     public var head: LogHead { headWatch.current }
 

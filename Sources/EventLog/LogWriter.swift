@@ -23,6 +23,7 @@ final class LogWriter: @unchecked Sendable {
     private var head: LogHead
     /// Requests the previous commit carried (drives the group-commit delay).
     private var lastBatchRequests = 0
+    private var committed = (commits: 0, events: 0)
     private var thread: Thread?
     /// Called after every commit with the new head (wakes tails and projections).
     private let onCommit: @Sendable (LogHead) -> Void
@@ -42,6 +43,9 @@ final class LogWriter: @unchecked Sendable {
 
     var currentHead: LogHead { condition.withLock { head } }
 
+    /// Commits made and events they carried since the log was opened.
+    var statistics: (commits: Int, events: Int) { condition.withLock { committed } }
+
     /// Queues events; `completion` runs on the writer thread once they are committed (or failed).
     func submit(_ events: [PreparedEvent], completion: @escaping @Sendable (Result<[AppendOutcome], any Error>) -> Void) {
         condition.withLock {
@@ -50,7 +54,9 @@ final class LogWriter: @unchecked Sendable {
                 return
             }
             pending.append(Request(events: events, completion: completion))
-            condition.signal()
+            // Wake the writer only when it has something to act on: the first request, or enough
+            // to end its group-commit delay (64 appenders otherwise cause 64 wake-ups per commit).
+            if pending.count == 1 || pending.count >= lastBatchRequests { condition.signal() }
         }
     }
 
@@ -95,7 +101,11 @@ final class LogWriter: @unchecked Sendable {
                 let (outcomes, newHead): ([[AppendOutcome]], LogHead) = try environment.write { transaction in
                     try self.write(batch, from: startHead, in: &transaction)
                 }
-                condition.withLock { head = newHead }
+                condition.withLock {
+                    head = newHead
+                    committed.commits += 1
+                    committed.events += Int(newHead.sequence - startHead.sequence)
+                }
                 if newHead != startHead { onCommit(newHead) }
                 for (request, result) in zip(batch, outcomes) { request.completion(Result<[AppendOutcome], any Error>.success(result)) }
             } catch {

@@ -92,12 +92,18 @@ public final class LMDBEnvironment: @unchecked Sendable {
         return database
     }
 
-    /// Runs `body` in a read-only snapshot.
+    /// Runs `body` in a read-only snapshot (adopting a map another process grew, if it must).
     public func read<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
+        do { return try readOnce(body) } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
+            try adoptResize()
+            return try readOnce(body)
+        }
+    }
+
+    private func readOnce<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
         try resizeLock.shared {
-            var raw: OpaquePointer?
-            try LMDBError.check(mdb_txn_begin(handle.raw, nil, UInt32(MDB_RDONLY), &raw), "read txn_begin")
-            let transaction = LMDBTransaction(raw: raw!, writable: false)
+            let raw = try begin(flags: UInt32(MDB_RDONLY), "read txn_begin")
+            let transaction = LMDBTransaction(raw: raw, writable: false)
             defer {
                 transaction.scope.close()
                 mdb_txn_abort(raw)
@@ -116,14 +122,29 @@ public final class LMDBEnvironment: @unchecked Sendable {
                 return try resizeLock.shared { try writeOnce(body) }
             } catch let error as LMDBError where error.isMapFull {
                 try grow()
+            } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
+                try adoptResize()
             }
         }
     }
 
-    private func writeOnce<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
+    /// Begins a transaction (called with the shared lock held). MDB_MAP_RESIZED means another
+    /// process grew the map; it is thrown so the caller can adopt the new size and retry.
+    private func begin(flags: UInt32, _ operation: String) throws(LMDBError) -> OpaquePointer {
         var raw: OpaquePointer?
-        try LMDBError.check(mdb_txn_begin(handle.raw, nil, 0, &raw), "write txn_begin")
-        var transaction = LMDBTransaction(raw: raw!, writable: true)
+        try LMDBError.check(mdb_txn_begin(handle.raw, nil, flags, &raw), operation)
+        return raw!
+    }
+
+    /// Takes the map size another process set (mdb_env_set_mapsize with 0 adopts it).
+    private func adoptResize() throws(LMDBError) {
+        let status = resizeLock.exclusive { mdb_env_set_mapsize(handle.raw, 0) }
+        try LMDBError.check(status, "adopt map size")
+    }
+
+    private func writeOnce<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
+        let raw = try begin(flags: 0, "write txn_begin")
+        var transaction = LMDBTransaction(raw: raw, writable: true)
         let result: R
         do {
             result = try body(&transaction)

@@ -15,9 +15,12 @@ extension ReplayCommand {
         @Option(help: "Events per batch.") var batch = 50
         @Option(help: "Catch up projections every N batches.") var projectEvery = 3
         @Option(help: "Stop after this many batches (default: never).") var batches = Int.max
+        @Option(help: "Initial LMDB map size in KiB (small values exercise map growth).") var initialMapKib = 65_536
 
         func run() throws {
-            let log = try EventLog(directory: data.logDirectory)
+            var options = EventLog.Options()
+            options.initialMapSize = initialMapKib << 10
+            let log = try EventLog(directory: data.logDirectory, options: options)
             let runner = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
             var factory = SyntheticEvents(seed: UInt64(getpid()), stream: "crash-\(getpid())")
             for round in 0..<batches {

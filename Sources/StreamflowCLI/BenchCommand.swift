@@ -60,6 +60,7 @@ struct BenchCommand: ParsableCommand {
                     + String(format: "%12.0f events/s  ", figure.eventsPerSecond) + goal)
             }
             print(String(format: "log batched ÷ raw LMDB batched: %.2f", report.batchedRatioToRaw))
+            print(String(format: "events per group commit with 64 writers: %.1f", report.eventsPerGroupCommit))
         }
     }
 }

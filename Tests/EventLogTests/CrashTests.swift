@@ -97,3 +97,24 @@ final class AcknowledgementReader: @unchecked Sendable {
         }
     }
 }
+
+/// Another process grows the map of a log this process has open: reads adopt the new size.
+@Suite("two processes")
+struct TwoProcessTests {
+    @Test("a map grown by another process is adopted, not an error")
+    func adoptsForeignResize() throws {
+        let directory = TemporaryDirectory()
+        var options = EventLog.Options(durability: .noSync)
+        options.initialMapSize = 256 << 10
+        let log = try EventLog(directory: directory.sub("log"), options: options)
+        _ = try log.appendAndWait([PreparedEvent(ingested("first"))])
+        let child = try StreamflowExecutable.run([
+            "replay", "append-loop", "--data", directory.path, "--batch", "500", "--batches", "8", "--initial-map-kib", "256",
+        ])
+        #expect(child.status == 0, "\(child.stderr)")
+        var count = 0
+        try log.scan { _ in count += 1; return true }
+        #expect(count == 1 + 8 * 500)
+        log.close()
+    }
+}
