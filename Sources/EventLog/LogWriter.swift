@@ -120,9 +120,6 @@ final class LogWriter: @unchecked Sendable {
     {
         var sequence = start.sequence
         var previous = start.hash
-        // Ids written earlier in this batch → (request, event) position, to answer repeats in-batch.
-        var seenInBatch: [[UInt8]: Int] = [:]
-        var flat: [(sequence: UInt64, content: [UInt8])] = []
         var results: [[AppendOutcome]] = []
         results.reserveCapacity(batch.count)
         var value: [UInt8] = []
@@ -131,12 +128,11 @@ final class LogWriter: @unchecked Sendable {
             outcomes.reserveCapacity(request.events.count)
             for index in request.events.indices {
                 let idKey = request.events[index].idKey
-                if let position = seenInBatch[idKey] {
-                    let event = request.events[index]
-                    outcomes.append(.duplicate(sequence: flat[position].sequence, sameContent: flat[position].content == event.content))
-                    continue
-                }
-                if let existing = transaction.withValue(idKey, in: databases.ids, { LogDatabases.decodeSequence($0) }) {
+                // One descent of the id index: insert with noOverwrite; a refusal means a repeat,
+                // whether of an older event or of one earlier in this same transaction.
+                let candidateKey = LogDatabases.encodeSequence(sequence + 1)
+                guard try transaction.put(candidateKey, forKey: idKey, in: databases.ids, flags: .noOverwrite) else {
+                    let existing = transaction.withValue(idKey, in: databases.ids) { LogDatabases.decodeSequence($0) } ?? 0
                     let content = request.events[index].content
                     let same = transaction.withValue(LogDatabases.encodeSequence(existing), in: databases.events) { stored in
                         stored.count >= 64 && content.elementsEqual(stored.prefix(stored.count - 64))
@@ -147,19 +143,16 @@ final class LogWriter: @unchecked Sendable {
                 sequence += 1
                 let event = request.events[index]
                 let hash = event.prefix.finish(sequence: sequence, previous: previous)
-                let sequenceKey = LogDatabases.encodeSequence(sequence)
+                let sequenceKey = candidateKey
                 value.removeAll(keepingCapacity: true)
                 value.append(contentsOf: event.content)
                 previous.withUnsafeBytes { value.append(contentsOf: $0) }
                 hash.withUnsafeBytes { value.append(contentsOf: $0) }
                 try transaction.put(value, forKey: sequenceKey, in: databases.events, flags: .append)
-                try transaction.put(sequenceKey, forKey: idKey, in: databases.ids, flags: .noOverwrite)
                 try transaction.put(sequenceKey, forKey: event.topicKey, in: databases.topics, flags: .appendDup)
                 for indexKey in event.indexKeys {
                     try transaction.put(sequenceKey, forKey: indexKey, in: databases.keys, flags: .appendDup)
                 }
-                seenInBatch[idKey] = flat.count
-                flat.append((sequence, event.content))
                 outcomes.append(.appended(sequence: sequence, hash: hash))
                 previous = hash
             }
