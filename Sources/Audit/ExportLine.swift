@@ -1,5 +1,5 @@
 import EthCrypto
-public import EventLog
+import EventLog
 public import EventModel
 public import JSONCore
 

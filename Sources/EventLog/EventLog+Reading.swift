@@ -46,22 +46,23 @@ extension EventLog {
                 }
                 return
             }
+            // With a key, walk the key's index (and filter by topic if one is given too).
             let indexKey: [UInt8]
             let index: LMDBDatabase
-            if let topic {
-                indexKey = Array(topic.rawValue.utf8)
-                index = databases.topics
-            } else {
-                indexKey = LogDatabases.indexKey(key!.0, key!.1)
+            if let key {
+                indexKey = LogDatabases.indexKey(key.0, key.1)
                 index = databases.keys
+            } else {
+                indexKey = Array(topic!.rawValue.utf8)
+                index = databases.topics
             }
             try transaction.forEachDuplicate(ofKey: indexKey, in: index, from: start) { sequenceBytes in
                 let sequence = LogDatabases.decodeSequence(sequenceBytes)
-                let event = try transaction.withValue(sequenceBytes, in: databases.events) { value in
+                let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
                     StoredEvent(sequence: sequence, value: value)
                 } ?? nil
                 guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
-                if let topic, key != nil, (try? event.record().envelope.topic) != topic { return true }
+                if let topic, key != nil, try event.record().envelope.topic != topic { return true }
                 return try body(event)
             }
         }

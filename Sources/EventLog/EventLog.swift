@@ -1,4 +1,4 @@
-public import EthCrypto
+import EthCrypto
 public import EventModel
 import Foundation
 public import LMDB

@@ -1,5 +1,5 @@
 import EthCrypto
-public import EventModel
+import EventModel
 import Foundation
 import LMDB
 

@@ -143,3 +143,21 @@ struct EventLogTests {
         await #expect(throws: EventLogError.closed) { try await log.append(ingested("late")) }
     }
 }
+
+@Suite("event log scans")
+struct EventLogScanTests {
+    @Test("a scan by topic and key returns only events with both")
+    func topicAndKey() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await scenarioLog(directory.path)
+        var both: [UInt64] = []
+        try log.scan(topic: .tickets, key: (.stream, "stream-alpha")) { both.append($0.sequence); return true }
+        var check: [UInt64] = []
+        try log.scan(key: (.stream, "stream-alpha")) { stored in
+            if try stored.record().envelope.topic == .tickets { check.append(stored.sequence) }
+            return true
+        }
+        #expect(!both.isEmpty)
+        #expect(both == check)
+    }
+}
