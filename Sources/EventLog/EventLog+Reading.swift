@@ -46,7 +46,10 @@ extension EventLog {
                 }
                 return
             }
-            // With a key, walk the key's index (and filter by topic if one is given too).
+            // The index covers events up to its checkpoint; later ones are found by a filtered walk.
+            let indexed = transaction.withValue(LogDatabases.indexedKey, in: databases.meta) {
+                LogDatabases.decodeSequence($0)
+            } ?? 0
             let indexKey: [UInt8]
             let index: LMDBDatabase
             if let key {
@@ -56,16 +59,39 @@ extension EventLog {
                 indexKey = Array(topic!.rawValue.utf8)
                 index = databases.topics
             }
-            try transaction.forEachDuplicate(ofKey: indexKey, in: index, from: start) { sequenceBytes in
-                let sequence = LogDatabases.decodeSequence(sequenceBytes)
-                let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
-                    StoredEvent(sequence: sequence, value: value)
-                } ?? nil
-                guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
-                if let topic, key != nil, try event.record().envelope.topic != topic { return true }
+            var keepGoing = true
+            if sequence <= indexed {
+                try transaction.forEachDuplicate(ofKey: indexKey, in: index, from: start) { sequenceBytes in
+                    let sequence = LogDatabases.decodeSequence(sequenceBytes)
+                    guard sequence <= indexed else { return false }
+                    let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
+                        StoredEvent(sequence: sequence, value: value)
+                    } ?? nil
+                    guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
+                    if try !Self.matches(event, topic: topic, key: key) { return true }
+                    keepGoing = try body(event)
+                    return keepGoing
+                }
+            }
+            guard keepGoing else { return }
+            let tailStart = LogDatabases.encodeSequence(max(sequence, indexed + 1))
+            try transaction.forEach(in: databases.events, from: tailStart) { keyBytes, value in
+                let sequence = LogDatabases.decodeSequence(keyBytes)
+                guard let event = StoredEvent(sequence: sequence, value: value) else {
+                    throw EventLogError.corrupt(sequence: sequence, reason: "stored value too short")
+                }
+                if try !Self.matches(event, topic: topic, key: key) { return true }
                 return try body(event)
             }
         }
+    }
+
+    /// Whether a stored event has the topic and key asked for (nil means any).
+    static func matches(_ event: StoredEvent, topic: Topic?, key: (EventKeys.Kind, String)?) throws -> Bool {
+        let header = try event.content.withUnsafeBytes { buffer in try CanonicalEvent.decodeHeader(content: buffer) }
+        if let topic, header.topic != topic { return false }
+        if let key, header.keys[key.0] != key.1 { return false }
+        return true
     }
 
     /// Reads up to `limit` stored events after `sequence` (for tails and projection catch-up).

@@ -29,6 +29,7 @@ public final class EventLog: @unchecked Sendable {
     let environment: LMDBEnvironment
     let databases: LogDatabases
     private let writer: LogWriter?
+    private let indexer: LogIndexer?
     let headWatch: HeadWatch
     public let directory: String
 
@@ -48,15 +49,30 @@ public final class EventLog: @unchecked Sendable {
         } ?? .empty
         headWatch = HeadWatch(head: head)
         let watch = headWatch
+        let indexer = options.readOnly ? nil : LogIndexer(environment: environment, databases: databases)
+        self.indexer = indexer
+        indexer?.notify(head: head.sequence)
         writer = options.readOnly ? nil : LogWriter(
             environment: environment, databases: databases, head: head, maxBatchEvents: options.maxBatchEvents,
-            onCommit: { watch.advance(to: $0) })
+            onCommit: { newHead in
+                watch.advance(to: newHead)
+                indexer?.notify(head: newHead.sequence)
+            })
     }
 
-    deinit { writer?.stop() }
+    deinit { close() }
 
-    /// Stops the writer after it has committed everything queued. Appends after this fail with `.closed`.
-    public func close() { writer?.stop() }
+    /// Stops the writer after it has committed everything queued, then the indexer after it has
+    /// indexed it. Appends after this fail with `.closed`.
+    public func close() {
+        writer?.stop()
+        indexer?.stop()
+    }
+
+    /// Brings the topic/key indexes up to the head now (they otherwise follow within ~50 ms);
+    /// scans are exact either way. Returns the indexed sequence.
+    @discardableResult
+    public func indexNow() throws -> UInt64 { try indexer?.catchUp(through: .max) ?? 0 }
 
     /// Group commits made since the log was opened, and the events they carried.
     public var commitStatistics: (commits: Int, events: Int) { writer?.statistics ?? (0, 0) }

@@ -7,7 +7,8 @@ import LMDB
 /// - `ids`: event id (UTF-8) → u64 BE sequence (idempotency)
 /// - `topics`: topic name → u64 BE sequences (dup-sorted)
 /// - `keys`: kind byte ‖ key value → u64 BE sequences (dup-sorted)
-/// - `meta`: "head" → u64 BE sequence ‖ hash(32)
+/// - `meta`: "head" → u64 BE sequence ‖ hash(32); "indexed" → u64 BE sequence the topic/key
+///   indexes cover (built behind the writer by `LogIndexer`)
 /// - `projections`: name → canonical JSON state; `checkpoints`: name → u64 BE sequence
 struct LogDatabases: Sendable {
     let events: LMDBDatabase
@@ -19,6 +20,7 @@ struct LogDatabases: Sendable {
     let checkpoints: LMDBDatabase
 
     static let headKey: [UInt8] = Array("head".utf8)
+    static let indexedKey: [UInt8] = Array("indexed".utf8)
 
     init(environment: LMDBEnvironment) throws(LMDBError) {
         events = try environment.database("events", flags: [])

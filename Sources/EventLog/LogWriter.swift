@@ -5,7 +5,8 @@ import LMDB
 
 /// The log's single writer: a dedicated thread (never the cooperative pool) that drains every
 /// pending append into one LMDB transaction and commits it once — group commit. With fsync
-/// durability, N concurrent appenders share one fsync.
+/// durability, N concurrent appenders share one fsync. It writes the event and its id (idempotency
+/// is synchronous); the topic and key indexes are built behind it by `LogIndexer`.
 final class LogWriter: @unchecked Sendable {
     // @unchecked: `pending`, `head` and `stopping` are only touched under `condition`.
     struct Request {
@@ -149,10 +150,6 @@ final class LogWriter: @unchecked Sendable {
                 previous.withUnsafeBytes { value.append(contentsOf: $0) }
                 hash.withUnsafeBytes { value.append(contentsOf: $0) }
                 try transaction.put(value, forKey: sequenceKey, in: databases.events, flags: .append)
-                try transaction.put(sequenceKey, forKey: event.topicKey, in: databases.topics, flags: .appendDup)
-                for indexKey in event.indexKeys {
-                    try transaction.put(sequenceKey, forKey: indexKey, in: databases.keys, flags: .appendDup)
-                }
                 outcomes.append(.appended(sequence: sequence, hash: hash))
                 previous = hash
             }

@@ -8,11 +8,8 @@ public struct PreparedEvent: Sendable {
     public let envelope: EventEnvelope
     let content: [UInt8]
     let prefix: HashPrefix
-    /// Index keys computed by the producer, so the writer thread only copies bytes:
-    /// the id, the topic name, and one key per event key present (kind byte ‖ value).
+    /// The id as the idempotency index key, computed by the producer.
     let idKey: [UInt8]
-    let topicKey: [UInt8]
-    let indexKeys: [[UInt8]]
 
     /// Validates against the catalog (unless `validate` is false, for trusted bulk paths such as
     /// an import that has validated already) and encodes.
@@ -22,8 +19,6 @@ public struct PreparedEvent: Sendable {
         content = try CanonicalEvent.content(of: envelope)
         prefix = CanonicalEvent.prefix(content: content)
         idKey = Array(envelope.id.utf8)
-        topicKey = Array(envelope.topic.rawValue.utf8)
-        indexKeys = envelope.keys.present.map { LogDatabases.indexKey($0.kind, $0.value) }
     }
 
     /// The hash this event gets at `sequence` after `previous`.

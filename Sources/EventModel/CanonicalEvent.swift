@@ -72,6 +72,22 @@ public enum CanonicalEvent {
                              timestamp: timestamp, payload: payload)
     }
 
+    /// The topic and keys of stored content, without parsing the payload (for index building and filtered scans).
+    public static func decodeHeader(content: UnsafeRawBufferPointer) throws(EventDecodingError) -> (topic: Topic, keys: EventKeys) {
+        var reader = ByteReader(content)
+        guard try reader.bytes(4) == magic else { throw .badMagic }
+        _ = try reader.string()
+        _ = try reader.string()
+        _ = try reader.u32()
+        guard let topic = Topic(rawValue: try reader.string()) else { throw .unknownTopic }
+        var keys = EventKeys()
+        keys.stream = try reader.optionalString()
+        keys.session = try reader.optionalString()
+        keys.orchestrator = try reader.optionalString()
+        keys.sender = try reader.optionalString()
+        return (topic, keys)
+    }
+
     static func appendString(_ text: String, to out: inout [UInt8]) {
         appendInteger(UInt32(text.utf8.count), to: &out)
         out.append(contentsOf: text.utf8)

@@ -1,5 +1,6 @@
 import Audit
 import EventLog
+import EventModel
 import Foundation
 import LMDB
 import Testing
@@ -40,6 +41,14 @@ struct CrashTests {
                 #expect(try log.sequence(ofID: id) == sequence, "round \(round): acknowledged \(id) at \(sequence) is missing")
             }
             #expect(try ProjectionRebuild.run(log).allSatisfy(\.matches), "round \(round): projections differ from a rebuild")
+            // The topic index (built behind the writer, checkpointed with its entries) agrees with a full walk.
+            var indexed = 0, walked = 0
+            try log.scan(topic: .segments) { _ in indexed += 1; return true }
+            try log.scan { stored in
+                if try stored.record().envelope.topic == .segments { walked += 1 }
+                return true
+            }
+            #expect(indexed == walked, "round \(round): topic scan \(indexed) ≠ full walk \(walked)")
             log.close()
         }
         #expect(totalAcknowledged >= 20)

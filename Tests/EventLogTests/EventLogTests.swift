@@ -161,3 +161,27 @@ struct EventLogScanTests {
         #expect(both == check)
     }
 }
+
+@Suite("asynchronous index")
+struct IndexTests {
+    @Test("scans agree before and after the index catches up")
+    func lagDoesNotChangeAnswers() async throws {
+        let directory = TemporaryDirectory()
+        let log = try openLog(directory.path)
+        _ = try await log.append((0..<300).map { ingested("i\($0)", stream: "s\($0 % 7)", seq: Int64($0)) })
+        func streamSequences() throws -> [UInt64] {
+            var out: [UInt64] = []
+            try log.scan(from: 20, key: (.stream, "s3")) { out.append($0.sequence); return true }
+            return out
+        }
+        let beforeIndexing = try streamSequences()
+        #expect(try log.indexNow() == 300)
+        let afterIndexing = try streamSequences()
+        #expect(beforeIndexing == afterIndexing)
+        let expected: [UInt64] = stride(from: UInt64(4), through: 300, by: 7).filter { $0 >= 20 }
+        #expect(afterIndexing == expected)
+        _ = try await log.append((300..<310).map { ingested("i\($0)", stream: "s3", seq: Int64($0)) })
+        let latest = Array(try streamSequences().suffix(10))
+        #expect(latest == Array(UInt64(301)...UInt64(310)))
+    }
+}

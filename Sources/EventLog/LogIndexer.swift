@@ -1,0 +1,126 @@
+import EventModel
+import Foundation
+import LMDB
+
+/// Builds the topic and key indexes behind the writer, on its own thread: it reads the events
+/// after its checkpoint, sorts their index entries by key, and writes them with the new checkpoint
+/// in one transaction. Large sorted batches touch each index page once per batch instead of once
+/// per commit. Scans stay exact: the index answers up to the checkpoint, a filtered walk the rest.
+final class LogIndexer: @unchecked Sendable {
+    // @unchecked: `target`, `stopping` and `stopped` are guarded by `condition`; `indexLock`
+    // serializes catch-ups (the thread's and any caller's).
+    private let environment: LMDBEnvironment
+    private let databases: LogDatabases
+    private let condition = NSCondition()
+    private let indexLock = NSLock()
+    private var target: UInt64 = 0
+    private var stopping = false
+    private var stopped = false
+    /// Events per index transaction.
+    static let batchLimit = 32_768
+    /// How long the indexer lets events accumulate before indexing them.
+    static let delay: TimeInterval = 0.05
+
+    init(environment: LMDBEnvironment, databases: LogDatabases) {
+        self.environment = environment
+        self.databases = databases
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "streamflow.log-indexer"
+        thread.start()
+    }
+
+    /// The writer committed up to `sequence`.
+    func notify(head sequence: UInt64) {
+        condition.withLock {
+            target = max(target, sequence)
+            condition.signal()
+        }
+    }
+
+    /// Indexes what is pending, then stops the thread.
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+            while !stopped { condition.wait() }
+        }
+    }
+
+    private func run() {
+        var indexed = (try? indexedThrough()) ?? 0
+        while true {
+            let finishing: Bool = condition.withLock {
+                while !stopping && target <= indexed { condition.wait() }
+                return stopping
+            }
+            if !finishing { Thread.sleep(forTimeInterval: Self.delay) }  // let a batch accumulate
+            let goal = condition.withLock { finishing ? UInt64.max : target }
+            do {
+                indexed = try catchUp(through: goal)
+            } catch {
+                Thread.sleep(forTimeInterval: 1)  // storage trouble: retry later, never spin
+            }
+            if finishing {
+                condition.withLock {
+                    stopped = true
+                    condition.broadcast()
+                }
+                return
+            }
+        }
+    }
+
+    /// The last sequence the topic/key indexes cover.
+    func indexedThrough() throws -> UInt64 {
+        let databases = databases
+        return try environment.read { transaction in
+            transaction.withValue(LogDatabases.indexedKey, in: databases.meta) { LogDatabases.decodeSequence($0) } ?? 0
+        }
+    }
+
+    /// Indexes stored events up to `sequence` (or the head, whichever is lower); returns the checkpoint.
+    @discardableResult
+    func catchUp(through sequence: UInt64) throws -> UInt64 {
+        try indexLock.withLock {
+            var indexed = try indexedThrough()
+            while indexed < sequence {
+                var topicEntries: [([UInt8], UInt64)] = []
+                var keyEntries: [([UInt8], UInt64)] = []
+                var last = indexed
+                let databases = databases
+                try environment.read { transaction in
+                    try transaction.forEach(in: databases.events, from: LogDatabases.encodeSequence(indexed + 1)) { key, value in
+                        let current = LogDatabases.decodeSequence(key)
+                        guard current <= sequence, value.count > 64 else { return false }
+                        let header = try CanonicalEvent.decodeHeader(content: UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)]))
+                        topicEntries.append((Array(header.topic.rawValue.utf8), current))
+                        for (kind, keyValue) in header.keys.present {
+                            keyEntries.append((LogDatabases.indexKey(kind, keyValue), current))
+                        }
+                        last = current
+                        return current - indexed < UInt64(Self.batchLimit)
+                    }
+                }
+                guard last > indexed else { return indexed }
+                // Sorted by key, then sequence: each key's new entries are appended together.
+                let byKey: (([UInt8], UInt64), ([UInt8], UInt64)) -> Bool = { a, b in
+                    a.0 == b.0 ? a.1 < b.1 : a.0.lexicographicallyPrecedes(b.0)
+                }
+                topicEntries.sort(by: byKey)
+                keyEntries.sort(by: byKey)
+                let checkpoint = last
+                try environment.write { transaction in
+                    for (key, entry) in topicEntries {
+                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: databases.topics, flags: .appendDup)
+                    }
+                    for (key, entry) in keyEntries {
+                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: databases.keys, flags: .appendDup)
+                    }
+                    try transaction.put(LogDatabases.encodeSequence(checkpoint), forKey: LogDatabases.indexedKey, in: databases.meta)
+                }
+                indexed = checkpoint
+            }
+            return indexed
+        }
+    }
+}
