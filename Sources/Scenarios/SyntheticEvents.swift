@@ -3,7 +3,7 @@ public import EventModel
 import JSONCore
 
 /// Valid, schema-conforming synthetic events for benchmarks and crash tests: a stream's segment
-/// lifecycle (ingested, dispatched, transcoded-shaped failures and deliveries) with ~200-byte payloads.
+/// lifecycle (ingested, dispatched, delivered, in turn) with payloads of 100–200 bytes.
 public struct SyntheticEvents: Sendable {
     private var random: SplitMix64
     private var counter: UInt64 = 0
@@ -13,9 +13,8 @@ public struct SyntheticEvents: Sendable {
     public init(seed: UInt64, stream: String) {
         random = SplitMix64(seed: seed)
         self.stream = stream
-        orchestrators = (0..<4).map { index in
-            "0x" + String(repeating: String(format2(index)), count: 20)
-        }
+        // Four fixed, recognisable addresses: 0xa1a1…, 0xb2b2…, 0xc3c3…, 0xd4d4….
+        orchestrators = ["a1", "b2", "c3", "d4"].map { "0x" + String(repeating: $0, count: 20) }
     }
 
     /// The next event; ids are unique per (stream, counter).
@@ -57,8 +56,6 @@ public struct SyntheticEvents: Sendable {
         return Hex.encode(bytes)
     }
 }
-
-private func format2(_ index: Int) -> String { ["a1", "b2", "c3", "d4"][index % 4] }
 
 /// A small, fast, seeded generator (SplitMix64): scenarios must be reproducible from their seed.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
