@@ -82,12 +82,15 @@ final class LogWriter: @unchecked Sendable {
                     let deadline = Date(timeIntervalSinceNow: 0.0002)
                     while pending.count < lastBatchRequests, condition.wait(until: deadline) {}
                 }
+                // Take requests in order up to maxBatchEvents (always at least one), in one removal.
                 var count = 0
-                while !pending.isEmpty, count == 0 || count + pending[0].events.count <= maxBatchEvents {
-                    let request = pending.removeFirst()
-                    count += request.events.count
-                    batch.append(request)
+                var taken = 0
+                while taken < pending.count, count == 0 || count + pending[taken].events.count <= maxBatchEvents {
+                    count += pending[taken].events.count
+                    taken += 1
                 }
+                batch = Array(pending[..<taken])
+                pending.removeFirst(taken)
                 startHead = head
                 lastBatchRequests = batch.count
             }
