@@ -32,11 +32,18 @@ public final class ProjectionRunner: @unchecked Sendable {
             while true {
                 let events = try log.batch(after: checkpoint, limit: batchSize)
                 guard let last = events.last else { return checkpoint }
-                for stored in events {
-                    let record = try stored.record()
-                    for slot in slots { slot.apply(record) }
+                do {
+                    for stored in events {
+                        let record = try stored.record()
+                        for slot in slots { slot.apply(record) }
+                    }
+                    try persist(through: last.sequence)
+                } catch {
+                    // The in-memory states ran ahead of the stored checkpoint: go back to what is
+                    // stored, so a retry applies each event exactly once.
+                    try loadStored()
+                    throw error
                 }
-                try persist(through: last.sequence)
                 checkpoint = last.sequence
             }
         }

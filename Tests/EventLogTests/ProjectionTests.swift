@@ -62,3 +62,44 @@ struct ProjectionTests {
         #expect(redeemed == 4)
     }
 }
+
+/// Test double: a count whose encoding fails while `failing` is on (stands in for a storage failure).
+struct FlakyCount: Codable, Sendable, Equatable {
+    struct Failure: Error {}
+    nonisolated(unsafe) static var failing = false
+    var count = 0
+
+    init() {}
+    init(from decoder: any Decoder) throws { count = try decoder.singleValueContainer().decode(Int.self) }
+    func encode(to encoder: any Encoder) throws {
+        if Self.failing { throw Failure() }
+        var container = encoder.singleValueContainer()
+        try container.encode(count)
+    }
+}
+
+struct FlakyCountProjection: Projection {
+    var name: String { "flaky-count" }
+    var initialState: FlakyCount { FlakyCount() }
+    func apply(_ state: inout FlakyCount, _ event: EventRecord) { state.count += 1 }
+}
+
+@Suite("projection failure", .serialized)
+struct ProjectionFailureTests {
+    @Test("a failed catch-up goes back to the stored state, so a retry applies each event once")
+    func failureDoesNotDoubleApply() async throws {
+        let directory = TemporaryDirectory()
+        let log = try openLog(directory.path)
+        _ = try await log.append((0..<10).map { ingested("f\($0)", seq: Int64($0)) })
+        let runner = try ProjectionRunner(log: log, projections: [FlakyCountProjection()])
+        try runner.catchUp()
+        _ = try await log.append((10..<20).map { ingested("f\($0)", seq: Int64($0)) })
+        FlakyCount.failing = true
+        #expect(throws: FlakyCount.Failure.self) { try runner.catchUp() }
+        FlakyCount.failing = false
+        #expect(runner.appliedThrough == 10)
+        try runner.catchUp()
+        let stored = try #require(try runner.storedState(named: "flaky-count"))
+        #expect(String(decoding: stored, as: UTF8.self) == "20")
+    }
+}
