@@ -23,6 +23,9 @@ public enum LogImporter {
         if FileManager.default.fileExists(atPath: directory + "/data.mdb") {
             throw AuditFailure(reason: "\(directory) already holds a log; import into an empty directory")
         }
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory), !contents.isEmpty {
+            throw AuditFailure(reason: "\(directory) is not empty; import into an empty directory")
+        }
         let (prepared, head, signatures) = try check(bytes)
         let staging = directory + ".importing-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)

@@ -106,6 +106,11 @@ struct AuditTests {
         let lines = try Self.export(log)
         #expect(throws: AuditFailure.self) { try LogImporter.importLines(lines, into: directory.sub("a")) }
         #expect(try LogVerifier.verify(log).passed)
+        // Nor a directory with anything else in it: nothing of the user's is replaced.
+        try FileManager.default.createDirectory(atPath: directory.sub("other"), withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: directory.sub("other/notes.txt")))
+        #expect(throws: AuditFailure.self) { try LogImporter.importLines(lines, into: directory.sub("other")) }
+        #expect(FileManager.default.fileExists(atPath: directory.sub("other/notes.txt")))
     }
 
     @Test("the stream timeline reads as a story")
