@@ -30,6 +30,7 @@ public final class EventLog: @unchecked Sendable {
     let databases: LogDatabases
     private let writer: LogWriter?
     private let indexer: LogIndexer?
+    private let acknowledger: DurableAcknowledger?
     let headWatch: HeadWatch
     public let directory: String
 
@@ -38,7 +39,9 @@ public final class EventLog: @unchecked Sendable {
         self.directory = directory
         var environmentOptions = LMDBEnvironment.Options()
         environmentOptions.mapSize = options.initialMapSize
-        environmentOptions.durability = options.durability
+        // fsync durability: commits sync their data pages (MDB_NOMETASYNC) and a sync thread syncs
+        // the meta page before appenders are answered — LMDB's two fsyncs, the second off the writer.
+        environmentOptions.durability = options.durability == .fsync ? .noMetaSync : options.durability
         environmentOptions.readOnly = options.readOnly
         environmentOptions.writeMap = options.writeMap
         environment = try LMDBEnvironment(path: directory, options: environmentOptions)
@@ -49,12 +52,14 @@ public final class EventLog: @unchecked Sendable {
         } ?? .empty
         headWatch = HeadWatch(head: head)
         let watch = headWatch
+        let acknowledger = options.readOnly || options.durability != .fsync ? nil : DurableAcknowledger(environment: environment)
+        self.acknowledger = acknowledger
         let indexer = options.readOnly ? nil : LogIndexer(environment: environment, databases: databases)
         self.indexer = indexer
         indexer?.notify(head: head.sequence)
         writer = options.readOnly ? nil : LogWriter(
             environment: environment, databases: databases, head: head, maxBatchEvents: options.maxBatchEvents,
-            onCommit: { newHead in
+            acknowledger: acknowledger, onCommit: { newHead in
                 watch.advance(to: newHead)
                 indexer?.notify(head: newHead.sequence)
             })
@@ -62,11 +67,13 @@ public final class EventLog: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Stops the writer after it has committed everything queued, then the indexer after it has
-    /// indexed it. Appends after this fail with `.closed`.
+    /// Stops the writer after it has committed everything queued, acknowledges it once synced,
+    /// then stops the indexer after it has indexed it, and syncs. Appends after this fail with `.closed`.
     public func close() {
         writer?.stop()
+        acknowledger?.stop()
         indexer?.stop()
+        if writer != nil { try? environment.sync(force: true) }
     }
 
     /// Brings the topic/key indexes up to the head now (they otherwise follow within ~50 ms);

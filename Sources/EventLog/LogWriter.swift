@@ -28,9 +28,12 @@ final class LogWriter: @unchecked Sendable {
     private var thread: Thread?
     /// Called after every commit with the new head (wakes tails and projections).
     private let onCommit: @Sendable (LogHead) -> Void
+    /// With fsync durability, answers appenders once their commit's meta page is synced.
+    private let acknowledger: DurableAcknowledger?
 
     init(environment: LMDBEnvironment, databases: LogDatabases, head: LogHead, maxBatchEvents: Int,
-         onCommit: @escaping @Sendable (LogHead) -> Void) {
+         acknowledger: DurableAcknowledger?, onCommit: @escaping @Sendable (LogHead) -> Void) {
+        self.acknowledger = acknowledger
         self.environment = environment
         self.databases = databases
         self.head = head
@@ -111,7 +114,15 @@ final class LogWriter: @unchecked Sendable {
                     committed.events += Int(newHead.sequence - startHead.sequence)
                 }
                 if newHead != startHead { onCommit(newHead) }
-                for (request, result) in zip(batch, outcomes) { request.completion(Result<[AppendOutcome], any Error>.success(result)) }
+                if let acknowledger {
+                    acknowledger.afterSync { failure in
+                        for (request, result) in zip(batch, outcomes) {
+                            request.completion(failure.map { .failure($0) } ?? .success(result))
+                        }
+                    }
+                } else {
+                    for (request, result) in zip(batch, outcomes) { request.completion(.success(result)) }
+                }
             } catch {
                 for request in batch { request.completion(.failure(error)) }
             }
