@@ -47,30 +47,27 @@ extension EventLog {
                 return
             }
             // The index covers events up to its checkpoint; later ones are found by a filtered walk.
-            let indexed = transaction.withValue(LogDatabases.indexedKey, in: databases.meta) {
-                LogDatabases.decodeSequence($0)
-            } ?? 0
-            let indexKey: [UInt8]
-            let index: LMDBDatabase
-            if let key {
-                indexKey = LogDatabases.indexKey(key.0, key.1)
-                index = databases.keys
-            } else {
-                indexKey = Array(topic!.rawValue.utf8)
-                index = databases.topics
-            }
+            var indexed: UInt64 = 0
             var keepGoing = true
-            if sequence <= indexed {
-                try transaction.forEachDuplicate(ofKey: indexKey, in: index, from: start) { sequenceBytes in
-                    let sequence = LogDatabases.decodeSequence(sequenceBytes)
-                    guard sequence <= indexed else { return false }
-                    let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
-                        StoredEvent(sequence: sequence, value: value)
-                    } ?? nil
-                    guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
-                    if try !Self.matches(event, topic: topic, key: key) { return true }
-                    keepGoing = try body(event)
-                    return keepGoing
+            if let index {
+                try index.environment.read { indexTransaction in
+                    indexed = indexTransaction.withValue(IndexStore.indexedKey, in: index.meta) {
+                        LogDatabases.decodeSequence($0)
+                    } ?? 0
+                    guard sequence <= indexed else { return }
+                    let indexKey = key.map { LogDatabases.indexKey($0.0, $0.1) } ?? Array(topic!.rawValue.utf8)
+                    let indexDatabase = key != nil ? index.keys : index.topics
+                    try indexTransaction.forEachDuplicate(ofKey: indexKey, in: indexDatabase, from: start) { sequenceBytes in
+                        let sequence = LogDatabases.decodeSequence(sequenceBytes)
+                        guard sequence <= indexed else { return false }
+                        let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
+                            StoredEvent(sequence: sequence, value: value)
+                        } ?? nil
+                        guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }
+                        if try !Self.matches(event, topic: topic, key: key) { return true }
+                        keepGoing = try body(event)
+                        return keepGoing
+                    }
                 }
             }
             guard keepGoing else { return }

@@ -28,6 +28,8 @@ public final class EventLog: @unchecked Sendable {
 
     let environment: LMDBEnvironment
     let databases: LogDatabases
+    /// The topic/key indexes (nil for a read-only log that has none yet: scans then walk the events).
+    let index: IndexStore?
     private let writer: LogWriter?
     private let indexer: LogIndexer?
     private let acknowledger: DurableAcknowledger?
@@ -50,11 +52,17 @@ public final class EventLog: @unchecked Sendable {
         let head = try environment.read { transaction in
             transaction.withValue(LogDatabases.headKey, in: databases.meta) { LogDatabases.decodeHead($0) } ?? nil
         } ?? .empty
+        let index = try IndexStore.open(logDirectory: directory, readOnly: options.readOnly, mapSize: options.initialMapSize)
+        if !options.readOnly, let index, try index.indexedThrough() > head.sequence {
+            try index.reset()  // the log lost commits the index had seen (machine crash): rebuild it
+        }
+        self.index = index
         headWatch = HeadWatch(head: head)
         let watch = headWatch
         let acknowledger = options.readOnly || options.durability != .fsync ? nil : DurableAcknowledger(environment: environment)
         self.acknowledger = acknowledger
-        let indexer = options.readOnly ? nil : LogIndexer(environment: environment, databases: databases)
+        let indexer = options.readOnly || index == nil ? nil
+            : LogIndexer(environment: environment, databases: databases, index: index!)
         self.indexer = indexer
         indexer?.notify(head: head.sequence)
         writer = options.readOnly ? nil : LogWriter(

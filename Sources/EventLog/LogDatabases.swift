@@ -5,28 +5,21 @@ import LMDB
 /// The LMDB layout of one log (see docs/EVENT-LOG.md):
 /// - `events`: u64 BE sequence → content ‖ previousHash(32) ‖ hash(32), appended in order
 /// - `ids`: event id (UTF-8) → u64 BE sequence (idempotency)
-/// - `topics`: topic name → u64 BE sequences (dup-sorted)
-/// - `keys`: kind byte ‖ key value → u64 BE sequences (dup-sorted)
-/// - `meta`: "head" → u64 BE sequence ‖ hash(32); "indexed" → u64 BE sequence the topic/key
-///   indexes cover (built behind the writer by `LogIndexer`)
+/// - `meta`: "head" → u64 BE sequence ‖ hash(32)
+/// The topic and key indexes live in a second environment (`IndexStore`, in `index/`).
 /// - `projections`: name → canonical JSON state; `checkpoints`: name → u64 BE sequence
 struct LogDatabases: Sendable {
     let events: LMDBDatabase
     let ids: LMDBDatabase
-    let topics: LMDBDatabase
-    let keys: LMDBDatabase
     let meta: LMDBDatabase
     let projections: LMDBDatabase
     let checkpoints: LMDBDatabase
 
     static let headKey: [UInt8] = Array("head".utf8)
-    static let indexedKey: [UInt8] = Array("indexed".utf8)
 
     init(environment: LMDBEnvironment) throws(LMDBError) {
         events = try environment.database("events", flags: [])
         ids = try environment.database("ids", flags: [])
-        topics = try environment.database("topics", flags: [.dupSort, .dupFixed])
-        keys = try environment.database("keys", flags: [.dupSort, .dupFixed])
         meta = try environment.database("meta", flags: [])
         projections = try environment.database("projections", flags: [])
         checkpoints = try environment.database("checkpoints", flags: [])

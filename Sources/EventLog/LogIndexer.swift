@@ -4,13 +4,14 @@ import LMDB
 
 /// Builds the topic and key indexes behind the writer, on its own thread: it reads the events
 /// after its checkpoint, sorts their index entries by key, and writes them with the new checkpoint
-/// in one transaction. Large sorted batches touch each index page once per batch instead of once
+/// in one transaction of the index's own environment (so it never takes the writer's lock). Large sorted batches touch each index page once per batch instead of once
 /// per commit. Scans stay exact: the index answers up to the checkpoint, a filtered walk the rest.
 final class LogIndexer: @unchecked Sendable {
     // @unchecked: `target`, `stopping` and `stopped` are guarded by `condition`; `indexLock`
     // serializes catch-ups (the thread's and any caller's).
     private let environment: LMDBEnvironment
     private let databases: LogDatabases
+    private let index: IndexStore
     private let condition = NSCondition()
     private let indexLock = NSLock()
     private var target: UInt64 = 0
@@ -21,9 +22,10 @@ final class LogIndexer: @unchecked Sendable {
     /// How long the indexer lets events accumulate before indexing them.
     static let delay: TimeInterval = 0.05
 
-    init(environment: LMDBEnvironment, databases: LogDatabases) {
+    init(environment: LMDBEnvironment, databases: LogDatabases, index: IndexStore) {
         self.environment = environment
         self.databases = databases
+        self.index = index
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "streamflow.log-indexer"
         thread.start()
@@ -71,12 +73,7 @@ final class LogIndexer: @unchecked Sendable {
     }
 
     /// The last sequence the topic/key indexes cover.
-    func indexedThrough() throws -> UInt64 {
-        let databases = databases
-        return try environment.read { transaction in
-            transaction.withValue(LogDatabases.indexedKey, in: databases.meta) { LogDatabases.decodeSequence($0) } ?? 0
-        }
-    }
+    func indexedThrough() throws -> UInt64 { try index.indexedThrough() }
 
     /// Indexes stored events up to `sequence` (or the head, whichever is lower); returns the checkpoint.
     @discardableResult
@@ -109,14 +106,15 @@ final class LogIndexer: @unchecked Sendable {
                 topicEntries.sort(by: byKey)
                 keyEntries.sort(by: byKey)
                 let checkpoint = last
-                try environment.write { transaction in
+                let index = index
+                try index.environment.write { transaction in
                     for (key, entry) in topicEntries {
-                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: databases.topics, flags: .appendDup)
+                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: index.topics, flags: .appendDup)
                     }
                     for (key, entry) in keyEntries {
-                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: databases.keys, flags: .appendDup)
+                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: index.keys, flags: .appendDup)
                     }
-                    try transaction.put(LogDatabases.encodeSequence(checkpoint), forKey: LogDatabases.indexedKey, in: databases.meta)
+                    try transaction.put(LogDatabases.encodeSequence(checkpoint), forKey: IndexStore.indexedKey, in: index.meta)
                 }
                 indexed = checkpoint
             }

@@ -185,3 +185,31 @@ struct IndexTests {
         #expect(latest == Array(UInt64(301)...UInt64(310)))
     }
 }
+
+@Suite("index recovery")
+struct IndexRecoveryTests {
+    @Test("an index ahead of the log (the log lost commits in a machine crash) is reset and rebuilt")
+    func indexAheadOfLogIsReset() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let longer = try openLog(directory.sub("longer"))
+            _ = try await longer.append((0..<100).map { ingested("x\($0)", stream: "s\($0 % 3)", seq: Int64($0)) })
+            try longer.indexNow()
+            longer.close()
+            let shorter = try openLog(directory.sub("shorter"))
+            _ = try await shorter.append((0..<40).map { ingested("y\($0)", stream: "s\($0 % 5)", seq: Int64($0)) })
+            shorter.close()
+        }
+        // Stand-in for a crash that lost log commits the index had already covered.
+        try FileManager.default.removeItem(atPath: directory.sub("shorter/index"))
+        try FileManager.default.copyItem(atPath: directory.sub("longer/index"), toPath: directory.sub("shorter/index"))
+        let log = try openLog(directory.sub("shorter"))
+        var scanned: [UInt64] = []
+        try log.scan(key: (.stream, "s1")) { scanned.append($0.sequence); return true }
+        #expect(scanned == Array(stride(from: UInt64(2), through: 40, by: 5)))
+        #expect(try log.indexNow() == 40)
+        var rescanned: [UInt64] = []
+        try log.scan(key: (.stream, "s1")) { rescanned.append($0.sequence); return true }
+        #expect(rescanned == scanned)
+    }
+}
