@@ -8,18 +8,15 @@ import LMDB
 /// order (data before meta, so a crash can lose only unacknowledged commits, never corrupt), while
 /// the writer already builds the next transaction.
 final class DurableAcknowledger: @unchecked Sendable {
-    // @unchecked: `waiting`, `stopping` and `stopped` are guarded by `condition`.
+    // @unchecked: `waiting` is guarded by the worker's condition.
     private let environment: LMDBEnvironment
-    private let condition = NSCondition()
     private var waiting: [((any Error)?) -> Void] = []
-    private var stopping = false
-    private var stopped = false
+    private let worker = WorkerThread(name: "streamflow.log-sync")
+    private var condition: NSCondition { worker.condition }
 
     init(environment: LMDBEnvironment) {
         self.environment = environment
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = "streamflow.log-sync"
-        thread.start()
+        worker.start { [unowned self] in self.run() }
     }
 
     /// Runs `acknowledge` once everything committed so far is synced (with the error if the sync failed).
@@ -31,20 +28,14 @@ final class DurableAcknowledger: @unchecked Sendable {
     }
 
     /// Syncs and acknowledges what is waiting, then stops the thread.
-    func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-            while !stopped { condition.wait() }
-        }
-    }
+    func stop() { worker.stop() }
 
     private func run() {
         while true {
             let (batch, finishing): ([((any Error)?) -> Void], Bool) = condition.withLock {
-                while waiting.isEmpty && !stopping { condition.wait() }
+                while waiting.isEmpty && !worker.isStopping { condition.wait() }
                 defer { waiting.removeAll(keepingCapacity: true) }
-                return (waiting, stopping)
+                return (waiting, worker.isStopping)
             }
             if !batch.isEmpty {
                 // A failed sync is reported to every appender waiting on it: their events may be
@@ -55,13 +46,7 @@ final class DurableAcknowledger: @unchecked Sendable {
                 }
                 for acknowledge in batch { acknowledge(failure) }
             }
-            if finishing && batch.isEmpty {
-                condition.withLock {
-                    stopped = true
-                    condition.broadcast()
-                }
-                return
-            }
+            if finishing && batch.isEmpty { return }
         }
     }
 }

@@ -7,16 +7,15 @@ import LMDB
 /// in one transaction of the index's own environment (so it never takes the writer's lock). Large sorted batches touch each index page once per batch instead of once
 /// per commit. Scans stay exact: the index answers up to the checkpoint, a filtered walk the rest.
 final class LogIndexer: @unchecked Sendable {
-    // @unchecked: `target`, `stopping` and `stopped` are guarded by `condition`; `indexLock`
-    // serializes catch-ups (the thread's and any caller's).
+    // @unchecked: `target` is guarded by the worker's condition; `indexLock` serializes catch-ups
+    // (the thread's and any caller's).
     private let environment: LMDBEnvironment
     private let databases: LogDatabases
     private let index: IndexStore
-    private let condition = NSCondition()
+    private let worker = WorkerThread(name: "streamflow.log-indexer")
+    private var condition: NSCondition { worker.condition }
     private let indexLock = NSLock()
     private var target: UInt64 = 0
-    private var stopping = false
-    private var stopped = false
     /// Events per index transaction.
     static let batchLimit = 32_768
     /// How long the indexer lets events accumulate before indexing them.
@@ -26,9 +25,7 @@ final class LogIndexer: @unchecked Sendable {
         self.environment = environment
         self.databases = databases
         self.index = index
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = "streamflow.log-indexer"
-        thread.start()
+        worker.start { [unowned self] in self.run() }
     }
 
     /// The writer committed up to `sequence`.
@@ -40,20 +37,14 @@ final class LogIndexer: @unchecked Sendable {
     }
 
     /// Indexes what is pending, then stops the thread.
-    func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-            while !stopped { condition.wait() }
-        }
-    }
+    func stop() { worker.stop() }
 
     private func run() {
         var indexed = (try? indexedThrough()) ?? 0
         while true {
             let finishing: Bool = condition.withLock {
-                while !stopping && target <= indexed { condition.wait() }
-                return stopping
+                while !worker.isStopping && target <= indexed { condition.wait() }
+                return worker.isStopping
             }
             if !finishing { Thread.sleep(forTimeInterval: Self.delay) }  // let a batch accumulate
             let goal = condition.withLock { finishing ? UInt64.max : target }
@@ -62,13 +53,7 @@ final class LogIndexer: @unchecked Sendable {
             } catch {
                 Thread.sleep(forTimeInterval: 1)  // storage trouble: retry later, never spin
             }
-            if finishing {
-                condition.withLock {
-                    stopped = true
-                    condition.broadcast()
-                }
-                return
-            }
+            if finishing { return }
         }
     }
 

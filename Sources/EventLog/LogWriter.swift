@@ -8,7 +8,7 @@ import LMDB
 /// durability, N concurrent appenders share one fsync. It writes the event and its id (idempotency
 /// is synchronous); the topic and key indexes are built behind it by `LogIndexer`.
 final class LogWriter: @unchecked Sendable {
-    // @unchecked: `pending`, `head` and `stopping` are only touched under `condition`.
+    // @unchecked: `pending`, `head` and the counters are only touched under the worker's condition.
     struct Request {
         let events: [PreparedEvent]
         let completion: @Sendable (Result<[AppendOutcome], any Error>) -> Void
@@ -17,15 +17,13 @@ final class LogWriter: @unchecked Sendable {
     private let environment: LMDBEnvironment
     private let databases: LogDatabases
     private let maxBatchEvents: Int
-    private let condition = NSCondition()
+    private let worker = WorkerThread(name: "streamflow.log-writer")
+    private var condition: NSCondition { worker.condition }
     private var pending: [Request] = []
-    private var stopping = false
-    private var stopped = false
     private var head: LogHead
     /// Requests the previous commit carried (drives the group-commit delay).
     private var lastBatchRequests = 0
     private var committed = (commits: 0, events: 0)
-    private var thread: Thread?
     /// Called after every commit with the new head (wakes tails and projections).
     private let onCommit: @Sendable (LogHead) -> Void
     /// With fsync durability, answers appenders once their commit's meta page is synced.
@@ -39,10 +37,7 @@ final class LogWriter: @unchecked Sendable {
         self.head = head
         self.maxBatchEvents = maxBatchEvents
         self.onCommit = onCommit
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = "streamflow.log-writer"
-        self.thread = thread
-        thread.start()
+        worker.start { [unowned self] in self.run() }
     }
 
     var currentHead: LogHead { condition.withLock { head } }
@@ -53,7 +48,7 @@ final class LogWriter: @unchecked Sendable {
     /// Queues events; `completion` runs on the writer thread once they are committed (or failed).
     func submit(_ events: [PreparedEvent], completion: @escaping @Sendable (Result<[AppendOutcome], any Error>) -> Void) {
         condition.withLock {
-            guard !stopping else {
+            guard !worker.isStopping else {
                 completion(.failure(EventLogError.closed))
                 return
             }
@@ -65,23 +60,17 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Finishes what is queued, then stops the thread; waits for it.
-    func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-            while !stopped { condition.wait() }
-        }
-    }
+    func stop() { worker.stop() }
 
     private func run() {
         while true {
             var batch: [Request] = []
             var startHead = LogHead.empty
             condition.withLock {
-                while pending.isEmpty && !stopping { condition.wait() }
+                while pending.isEmpty && !worker.isStopping { condition.wait() }
                 // Group-commit delay: when fewer appenders are waiting than the last commit served,
                 // give the rest up to 200 µs to arrive so one fsync covers them all.
-                if !stopping, pending.count < lastBatchRequests / 2 {
+                if !worker.isStopping, pending.count < lastBatchRequests / 2 {
                     let deadline = Date(timeIntervalSinceNow: 0.0002)
                     while pending.count < lastBatchRequests, condition.wait(until: deadline) {}
                 }
@@ -97,13 +86,7 @@ final class LogWriter: @unchecked Sendable {
                 startHead = head
                 lastBatchRequests = batch.count
             }
-            if batch.isEmpty {
-                condition.withLock {
-                    stopped = true
-                    condition.broadcast()
-                }
-                return
-            }
+            if batch.isEmpty { return }  // stopping, and nothing left to write
             do {
                 let (outcomes, newHead): ([[AppendOutcome]], LogHead) = try environment.write { transaction in
                     try self.write(batch, from: startHead, in: &transaction)
