@@ -42,10 +42,10 @@ let package = Package(
         .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
         // The LMDB-backed, hash-chained, group-committed log, its tail and its projections.
         .target(
-            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore"],
+            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore", "Payments"],
             swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
-        .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",

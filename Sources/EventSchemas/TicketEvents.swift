@@ -29,11 +29,19 @@ enum TicketEvents {
             payload: Schema.object(
                 ["ticketHash": Schema.hash32, "senderNonce": Schema.count,
                  "reason": Schema.oneOfStrings([
-                    "bad-signature", "wrong-recipient", "params-expired", "round-invalid", "nonce-replayed",
-                    "too-many-nonces", "zero-win-prob", "face-value-below-tx-cost", "insufficient-reserve", "malformed",
+                    "malformed", "bad-signature", "signature-high-s", "signature-bad-v", "wrong-recipient",
+                    "params-expired", "params-mismatch", "round-invalid", "nonce-replayed", "too-many-nonces",
+                    "zero-win-prob", "face-value-below-tx-cost", "insufficient-reserve",
                  ]),
                  "detail": Schema.string()],
-                required: ["ticketHash", "reason"])),
+                required: ["reason"])),
+        EventDefinition(
+            type: "fee.debited", version: 1, topic: .tickets, requiredKeys: [.sender, .orchestrator],
+            summary: "An orchestrator charged a segment's pixels at the agreed price against the sender's credit.",
+            payload: Schema.object(
+                ["segmentSeq": Schema.segmentNumber, "pixels": Schema.count, "pricePerUnit": Schema.uint256,
+                 "pixelsPerUnit": Schema.uint256, "fee": Schema.uint256],
+                required: ["segmentSeq", "pixels", "pricePerUnit", "pixelsPerUnit", "fee"])),
         EventDefinition(
             type: "ticket.redeemed", version: 1, topic: .tickets, requiredKeys: [.sender, .orchestrator],
             summary: "A winning ticket was cashed on the settlement chain.",

@@ -25,9 +25,11 @@ public struct Ticket: Sendable, Hashable {
     }
 
     /// auxData = creationRound(32) ‖ creationRoundBlockHash(32); empty only when both are zero.
-    public var auxData: [UInt8] {
-        if creationRound == 0 && creationRoundBlockHash == .zero { return [] }
-        return UInt256(UInt64(bitPattern: creationRound)).bigEndianBytes + creationRoundBlockHash.bytes
+    public var auxData: [UInt8] { expirationParams.auxData }
+
+    /// The creation round and its block hash.
+    public var expirationParams: TicketExpirationParams {
+        TicketExpirationParams(creationRound: creationRound, creationRoundBlockHash: creationRoundBlockHash)
     }
 
     /// keccak256(recipient ‖ sender ‖ faceValue ‖ winProb ‖ senderNonce ‖ recipientRandHash ‖ auxData).

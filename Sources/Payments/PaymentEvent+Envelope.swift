@@ -1,0 +1,81 @@
+public import EthCrypto
+public import EventModel
+public import JSONCore
+
+/// The log form of payment events: type, keys (sender, orchestrator, session) and a payload that validates
+/// against `Schemas/<type>.v1.schema.json`; and back again from a stored record.
+extension PaymentEvent {
+    /// The event type in the catalog.
+    public var type: String {
+        switch self {
+        case .ticketIssued: "ticket.issued"
+        case .ticketReceived: "ticket.received"
+        case .ticketWon: "ticket.won"
+        case .ticketRejected: "ticket.rejected"
+        case .feeDebited: "fee.debited"
+        case .ticketRedeemed: "ticket.redeemed"
+        case .ticketExpired: "ticket.expired"
+        }
+    }
+
+    /// Who paid and who was paid (either may be unknown in a rejection of an unreadable payment).
+    public var parties: (sender: Address?, recipient: Address?) {
+        switch self {
+        case .ticketIssued(let signed, _, _, _), .ticketReceived(let signed, _, _), .ticketWon(let signed, _, _):
+            (signed.ticket.sender, signed.ticket.recipient)
+        case .ticketRejected(let rejected): (rejected.sender, rejected.recipient)
+        case .feeDebited(let debit): (debit.sender, debit.recipient)
+        case .ticketRedeemed(let sender, let recipient, _, _, _), .ticketExpired(let sender, let recipient, _, _, _):
+            (sender, recipient)
+        }
+    }
+
+    /// The payload, with integers as decimal strings and bytes as 0x-hex.
+    public var payload: JSONValue {
+        switch self {
+        case .ticketIssued(let signed, let hash, let ev, let segmentSeq):
+            var object: [String: JSONValue] = ["ticket": signed.eventJSON, "ticketHash": .string(hash.hex), "ev": .string(ev.description)]
+            if let segmentSeq { object["segmentSeq"] = .integer(Int64(clamping: segmentSeq)) }
+            return .object(object)
+        case .ticketReceived(let signed, let hash, let ev):
+            return ["ticket": signed.eventJSON, "ticketHash": .string(hash.hex), "ev": .string(ev.description)]
+        case .ticketWon(let signed, let hash, let rand):
+            return ["ticket": signed.eventJSON, "ticketHash": .string(hash.hex), "recipientRand": .string(rand.description)]
+        case .ticketRejected(let rejected):
+            var object: [String: JSONValue] = [
+                "reason": .string(rejected.rejection.reason.rawValue),
+                "detail": .string(String(rejected.rejection.detail.prefix(1000))),
+            ]
+            if let hash = rejected.ticketHash { object["ticketHash"] = .string(hash.hex) }
+            if let nonce = rejected.senderNonce { object["senderNonce"] = .integer(Int64(nonce)) }
+            return .object(object)
+        case .feeDebited(let debit):
+            return [
+                "segmentSeq": .integer(Int64(clamping: debit.segmentSeq)), "pixels": .integer(Int64(clamping: debit.pixels)),
+                "pricePerUnit": .string(debit.price.pricePerUnit.description),
+                "pixelsPerUnit": .string(debit.price.pixelsPerUnit.description), "fee": .string(debit.fee.description),
+            ]
+        case .ticketRedeemed(_, _, let hash, let faceValue, let txHash):
+            return ["ticketHash": .string(hash.hex), "txHash": .string(txHash.hex), "faceValue": .string(faceValue.description)]
+        case .ticketExpired(_, _, let hash, let faceValue, let round):
+            return ["ticketHash": .string(hash.hex), "faceValue": .string(faceValue.description), "creationRound": .integer(round)]
+        }
+    }
+
+    /// The sender key of an unreadable payment's rejection.
+    public static let unknownParty = "unknown"
+
+    /// The event as the log takes it; `id` is the caller's idempotency key.
+    public func envelope(id: String, timestamp: Int64, session: String? = nil, stream: String? = nil) -> EventEnvelope {
+        let (sender, recipient) = parties
+        let keys = EventKeys(
+            stream: stream, session: session, orchestrator: recipient?.checksummed ?? Self.unknownParty,
+            sender: sender?.checksummed ?? Self.unknownParty)
+        return EventEnvelope(id: id, type: type, version: 1, topic: .tickets, keys: keys, timestamp: timestamp, payload: payload)
+    }
+}
+
+extension SignedTicket {
+    /// The ticket as events carry it: no recipientRand inside (a winner's rand is its own field).
+    var eventJSON: JSONValue { SignedTicket(ticket: ticket, sig: sig).json }
+}

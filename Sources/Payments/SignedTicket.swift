@@ -1,0 +1,55 @@
+public import EthCrypto
+public import JSONCore
+
+/// A ticket with the sender's raw 65-byte signature and, for a winner or a dispute, the recipient's rand.
+/// Its JSON is go-livepeer's field names plus `sig` (0x-hex) and optional `recipientRand` (decimal).
+public struct SignedTicket: Sendable, Hashable {
+    public var ticket: Ticket
+    public var sig: [UInt8]
+    public var recipientRand: UInt256?
+
+    public init(ticket: Ticket, sig: [UInt8], recipientRand: UInt256? = nil) {
+        self.ticket = ticket
+        self.sig = sig
+        self.recipientRand = recipientRand
+    }
+
+    /// Reads a JSON ticket; `sig` is required only when `requireSignature` is true.
+    public init(json: JSONValue, requireSignature: Bool = true) throws(Ticket.FieldError) {
+        guard json.objectValue != nil else { throw Ticket.FieldError(field: "(ticket)", reason: "must be a JSON object") }
+        let known: Set<String> = [
+            "recipient", "sender", "faceValue", "winProb", "senderNonce", "recipientRandHash", "creationRound",
+            "creationRoundBlockHash", "sig", "recipientRand",
+        ]
+        if let unknown = json.objectValue?.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Ticket.FieldError(field: unknown, reason: "unknown field")
+        }
+        ticket = try Ticket(json: json)
+        if let sigText = json["sig"] {
+            guard let text = sigText.stringValue else { throw Ticket.FieldError(field: "sig", reason: "must be a string") }
+            do { sig = try Hex.decode(text) } catch { throw Ticket.FieldError(field: "sig", reason: "\(error)") }
+        } else if requireSignature {
+            throw Ticket.FieldError(field: "sig", reason: "missing")
+        } else {
+            sig = []
+        }
+        if let randValue = json["recipientRand"] {
+            guard let text = randValue.stringValue else {
+                throw Ticket.FieldError(field: "recipientRand", reason: "must be a decimal string")
+            }
+            do { recipientRand = try UInt256(decimal: text) } catch {
+                throw Ticket.FieldError(field: "recipientRand", reason: "\(error)")
+            }
+        } else {
+            recipientRand = nil
+        }
+    }
+
+    /// The JSON form carried in events: the ticket's fields and `sig` (the rand only when present).
+    public var json: JSONValue {
+        guard case .object(var object) = ticket.json else { return ticket.json }
+        object["sig"] = .string(Hex.encode(sig, prefix: true))
+        if let recipientRand { object["recipientRand"] = .string(recipientRand.description) }
+        return .object(object)
+    }
+}
