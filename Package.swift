@@ -85,6 +85,10 @@ let package = Package(
             dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
                            "Payments", "LMDB", "TestSupport"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
     ]

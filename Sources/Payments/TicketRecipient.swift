@@ -1,4 +1,5 @@
 public import EthCrypto
+import JSONCore
 import Synchronization
 
 /// The orchestrator's side of the lottery: issues ticket params, validates payments and keeps the ledger.
@@ -130,5 +131,16 @@ public struct ReceiveOutcome: Sendable {
         rejections.append(rejection)
         record(.ticketRejected(.init(sender: ticket.sender, recipient: ticket.recipient, ticketHash: hash,
                                      senderNonce: ticket.senderNonce, rejection: rejection)), into: &ledger)
+    }
+}
+
+extension TicketRecipient {
+    /// Receives a payment as JSON bytes; unreadable JSON or fields become one `malformed` rejection.
+    public func receive(json bytes: some Collection<UInt8>, context: ValidationContext) -> ReceiveOutcome {
+        let payment: Payment
+        do { payment = try Payment(json: JSONParser.parse(bytes)) } catch {
+            return rejectUnreadable(detail: "\(error)")
+        }
+        return receive(payment, context: context)
     }
 }
