@@ -87,7 +87,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "TestSupport"],
+            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -12,9 +12,9 @@ struct PaymentsFixture {
     let funds = SenderFunds(deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(10_000_000_000_000_000_000))
     static let blockHash = try! Hash32(hex: "0x41b1a0649752af1b28b3dc29a1556eee781e4a4c3a1f7f53f90fa834de098c4d")
 
-    init(policy: TicketPolicy = TicketPolicy()) throws {
+    init(policy: TicketPolicy = TicketPolicy(), limits: SenderLimits = SenderLimits()) throws {
         senderKey = try PrivateKey.generate()
-        sender = TicketSender(key: senderKey)
+        sender = TicketSender(key: senderKey, limits: limits)
         let recipientKey = try PrivateKey.generate()
         recipient = TicketRecipient(validator: TicketValidator(
             recipient: recipientKey.address, secret: RecipientSecret(key: Array("fixture secret".utf8)), policy: policy))
