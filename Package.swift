@@ -68,7 +68,7 @@ let package = Package(
             name: "StreamflowCLI",
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
-                "Scenarios", "JSONCore", "LMDB",
+                "Scenarios", "JSONCore", "LMDB", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
