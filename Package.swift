@@ -62,7 +62,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Benchmarks run from the CLI; the only place outside a wrapper that calls C directly (anchors).
         .target(
-            name: "Benchmarks", dependencies: ["EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore"],
+            name: "Benchmarks",
+            dependencies: [
+                "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments", "EventSchemas",
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "StreamflowCLI",
@@ -87,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "TestSupport"],
+            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "Audit", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -23,6 +23,22 @@ enum SignatureChecks {
             }
             return 1
         }
+        if envelope.type == "payment.received" {
+            guard case .paymentReceived(let received)? = PaymentEvent(envelope: envelope) else {
+                throw AuditFailure(reason: "payment.received does not read back as a payment")
+            }
+            for signed in received.signedTickets {
+                let signature = try parseSignature(Hex.encode(signed.sig), what: "ticket \(signed.ticket.senderNonce) sig")
+                let signer: Address
+                do { signer = try signed.ticket.signer(of: signature) } catch {
+                    throw AuditFailure(reason: "ticket \(signed.ticket.senderNonce) sig: \(error)")
+                }
+                guard signer == signed.ticket.sender else {
+                    throw AuditFailure(reason: "ticket \(signed.ticket.senderNonce) sig recovers to \(signer), not the sender \(signed.ticket.sender)")
+                }
+            }
+            return received.tickets.count
+        }
         if envelope.type == "segment.transcoded" {
             guard let renditions = payload["renditions"]?.arrayValue, let orchestratorText = payload["orchestrator"]?.stringValue,
                   let orchestrator = try? Address(orchestratorText)

@@ -55,6 +55,12 @@ public enum StreamTimeline {
             let recipient = (ticket?["recipient"]?.stringValue).map { short($0) } ?? ""
             let verb = record.envelope.type == "ticket.issued" ? "paid to" : "accepted by"
             return "nonce \(ticket?["senderNonce"]?.integerValue ?? 0) \(verb) \(recipient), EV \(payload["ev"]?.stringValue ?? "?") wei"
+        case "payment.received":
+            let recipient = (payload["terms"]?["recipient"]?.stringValue).map { short($0) } ?? ""
+            let count = payload["tickets"]?.arrayValue?.count ?? 0
+            return "\(count) tickets accepted by \(recipient), \(payload["credited"]?.stringValue ?? "?") wei credited"
+        case "fee.debited":
+            return "segment \(payload["segmentSeq"]?.integerValue ?? 0) charged \(payload["fee"]?.stringValue ?? "?") wei"
         case "orchestrator.suspended":
             return "\(orchestrator) suspended: \(payload["reason"]?.stringValue ?? "") for \(payload["penaltySegments"]?.integerValue ?? 0) segments"
         case "offer.received":

@@ -48,7 +48,7 @@ public enum CryptoBenchmark {
 
 /// The anchor: the C calls EthCrypto's recovery makes (parse compact, recover, serialize), with
 /// its own context, and nothing else. Lives here only so the benchmark can compare against it.
-private final class RawRecover {
+final class RawRecover {
     private let context: OpaquePointer
     private let signature: [UInt8]
     private let digest: [UInt8]

@@ -56,7 +56,7 @@ public struct Hash32: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// Lower-case hex with a 0x prefix.
-    public var hex: String { Hex.encode(bytes, prefix: true) }
+    public var hex: String { withUnsafeBytes { Hex.encode(buffer: $0, prefix: true) } }
     public var description: String { hex }
 
     /// Compares as 256-bit big-endian unsigned integers.

@@ -4,6 +4,10 @@ public enum Hex {
 
     /// Lower-case hex of `bytes`, with "0x" when `prefix` is true.
     public static func encode(_ bytes: some Sequence<UInt8>, prefix: Bool = true) -> String {
+        // Contiguous input (arrays, buffers) takes the fast path; generic iteration across modules is slow.
+        if let fast = bytes.withContiguousStorageIfAvailable({ encode(buffer: UnsafeRawBufferPointer($0), prefix: prefix) }) {
+            return fast
+        }
         var utf8: [UInt8] = prefix ? [UInt8(ascii: "0"), UInt8(ascii: "x")] : []
         utf8.reserveCapacity(utf8.count + bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -11,6 +15,27 @@ public enum Hex {
             utf8.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Lower-case hex of raw bytes, written straight into the string's storage.
+    public static func encode(buffer: UnsafeRawBufferPointer, prefix: Bool = true) -> String {
+        let length = buffer.count * 2 + (prefix ? 2 : 0)
+        return String(unsafeUninitializedCapacity: length) { out in
+            var index = 0
+            if prefix {
+                out[0] = UInt8(ascii: "0")
+                out[1] = UInt8(ascii: "x")
+                index = 2
+            }
+            digits.withUnsafeBufferPointer { table in
+                for byte in buffer {
+                    out[index] = table[Int(byte >> 4)]
+                    out[index + 1] = table[Int(byte & 0x0F)]
+                    index += 2
+                }
+            }
+            return length
+        }
     }
 
     /// Decodes hex text; surrounding whitespace is ignored, anything else malformed is an error.

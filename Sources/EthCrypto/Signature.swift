@@ -28,6 +28,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
 
     /// The address whose key produced this signature over `digest` (no prefix applied).
     public func recoverAddress(digest: Hash32) throws(EthCryptoError) -> Address {
+        try recoverPublicKey(digest: digest).address
+    }
+
+    /// The public key (X ‖ Y, 64 bytes) that produced this signature over `digest`. Comparing keys skips the
+    /// keccak an address needs, which matters when many signatures from one signer are checked.
+    public func recoverPublicKey(digest: Hash32) throws(EthCryptoError) -> PublicKeyXY {
         let context = Secp256k1Context.shared.raw
         var recoverable = secp256k1_ecdsa_recoverable_signature()
         let parsed = bytes.withUnsafeBufferPointer {
@@ -35,12 +41,14 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
         }
         guard parsed == 1 else { throw .invalidSignature }
         var pubkey = secp256k1_pubkey()
-        let digestBytes = digest.bytes
-        guard secp256k1_ecdsa_recover(context, &pubkey, &recoverable, digestBytes) == 1 else { throw .invalidSignature }
+        let recovered = digest.withUnsafeBytes { digestBytes in
+            secp256k1_ecdsa_recover(context, &pubkey, &recoverable, digestBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        guard recovered == 1 else { throw .invalidSignature }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65) { out in
             var length = 65
             _ = secp256k1_ec_pubkey_serialize(context, out.baseAddress!, &length, &pubkey, sf_secp256k1_ec_uncompressed())
-            return Address(publicKeyXY: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: out[1..<65])))
+            return PublicKeyXY(bytes: Array(out[1..<65]))
         }
     }
 
@@ -53,4 +61,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
     public func isValid(message: some Collection<UInt8>, signer: Address) -> Bool {
         (try? recoverSigner(message: message)) == signer
     }
+}
+
+/// An uncompressed secp256k1 public key without its 0x04 tag: X ‖ Y, 64 bytes.
+public struct PublicKeyXY: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    /// The Ethereum address: the last 20 bytes of keccak256(X ‖ Y).
+    public var address: Address { bytes.withUnsafeBytes { Address(publicKeyXY: $0) } }
 }

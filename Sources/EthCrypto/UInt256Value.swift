@@ -45,6 +45,14 @@ public struct UInt256: Sendable, Hashable, Comparable, CustomStringConvertible, 
         return out
     }
 
+    /// Writes the 32 big-endian bytes at `offset` of `buffer` (no allocation).
+    public func writeBigEndian(to buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+        buffer.storeBytes(of: w3.bigEndian, toByteOffset: offset, as: UInt64.self)
+        buffer.storeBytes(of: w2.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+        buffer.storeBytes(of: w1.bigEndian, toByteOffset: offset + 16, as: UInt64.self)
+        buffer.storeBytes(of: w0.bigEndian, toByteOffset: offset + 24, as: UInt64.self)
+    }
+
     /// Big-endian without leading zero bytes; empty for zero (as Go's big.Int.Bytes()).
     public var minimalBigEndianBytes: [UInt8] { Array(bigEndianBytes.drop { $0 == 0 }) }
 

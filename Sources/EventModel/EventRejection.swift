@@ -36,12 +36,12 @@ enum EnvelopeRules {
         }
     }
 
-    static func identifier(_ text: String, field: String) throws(EventRejection) {
+    /// `field` is only rendered when the identifier is refused.
+    static func identifier(_ text: String, field: @autoclosure () -> String) throws(EventRejection) {
         let count = text.utf8.count
-        guard count > 0 else { throw .emptyIdentifier(field: field) }
-        guard count <= EventEnvelope.maxIdentifierBytes else { throw .identifierTooLong(field: field, bytes: count) }
-        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw .controlCharacter(field: field)
-        }
+        guard count > 0 else { throw .emptyIdentifier(field: field()) }
+        guard count <= EventEnvelope.maxIdentifierBytes else { throw .identifierTooLong(field: field(), bytes: count) }
+        // C0 controls and DEL are single UTF-8 bytes and never occur inside a multi-byte sequence.
+        guard !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw .controlCharacter(field: field()) }
     }
 }

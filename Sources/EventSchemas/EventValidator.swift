@@ -7,12 +7,13 @@ public final class EventValidator: Sendable {
     /// The catalog compiled once for the process.
     public static let shared = EventValidator()
 
-    private let schemas: [String: JSONSchema]
+    /// type → version → its definition and compiled schema (one string hash per validation).
+    private let schemas: [String: [Int: (definition: EventDefinition, schema: JSONSchema)]]
 
     private init() {
-        var compiled: [String: JSONSchema] = [:]
+        var compiled: [String: [Int: (definition: EventDefinition, schema: JSONSchema)]] = [:]
         for definition in EventCatalog.definitions {
-            do { compiled["\(definition.type)@\(definition.version)"] = try JSONSchema(definition.document) } catch {
+            do { compiled[definition.type, default: [:]][definition.version] = (definition, try JSONSchema(definition.document)) } catch {
                 fatalError("the built-in schema \(definition.fileName) does not compile: \(error)")
             }
         }
@@ -21,8 +22,8 @@ public final class EventValidator: Sendable {
 
     /// Throws the first rule the envelope breaks (schema violations are all listed).
     public func validate(_ envelope: EventEnvelope) throws(EventRejection) {
-        guard let definition = EventCatalog.definition(type: envelope.type, version: envelope.version) else {
-            if EventCatalog.latest(type: envelope.type) == nil { throw .unknownType(envelope.type) }
+        guard let versions = schemas[envelope.type] else { throw .unknownType(envelope.type) }
+        guard let (definition, schema) = versions[envelope.version] else {
             throw .unsupportedVersion(type: envelope.type, version: envelope.version)
         }
         guard definition.topic == envelope.topic else {
@@ -31,7 +32,7 @@ public final class EventValidator: Sendable {
         for kind in definition.requiredKeys where envelope.keys[kind] == nil {
             throw .emptyIdentifier(field: "keys.\(kind.rawValue)")
         }
-        let violations = schemas["\(definition.type)@\(definition.version)"]!.validate(envelope.payload)
+        let violations = schema.validate(envelope.payload)
         guard violations.isEmpty else {
             throw .schemaViolation(type: envelope.type, version: envelope.version, violations: violations.map(\.description))
         }

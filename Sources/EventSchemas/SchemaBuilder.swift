@@ -56,6 +56,18 @@ enum Schema {
                 "creationRoundBlockHash", "sig",
             ],
             description: "a probabilistic micropayment ticket with go-livepeer's field names"),
+        "ticketTerms": object(
+            [
+                "recipient": address, "sender": address, "faceValue": uint256, "winProb": uint256,
+                "recipientRandHash": hash32, "creationRound": count, "creationRoundBlockHash": hash32,
+            ],
+            required: [
+                "recipient", "sender", "faceValue", "winProb", "recipientRandHash", "creationRound", "creationRoundBlockHash",
+            ],
+            description: "the fields every ticket of one payment shares (a ticket without senderNonce and sig)"),
+        "senderTicket": object(
+            ["senderNonce": count, "sig": hexBytes], required: ["senderNonce", "sig"],
+            description: "one ticket of a payment: its nonce and the sender's 65-byte signature over its hash"),
         "rendition": object(
             [
                 "profile": profileName, "width": count, "height": count, "frames": count, "pixels": count,

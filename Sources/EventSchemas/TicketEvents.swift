@@ -18,6 +18,14 @@ enum TicketEvents {
                 ["ticket": Schema.ref("ticket"), "ticketHash": Schema.hash32, "ev": Schema.uint256],
                 required: ["ticket", "ticketHash", "ev"])),
         EventDefinition(
+            type: "payment.received", version: 1, topic: .tickets, requiredKeys: [.sender, .orchestrator],
+            summary: "An orchestrator accepted the valid tickets of one payment and credited their expected value "
+                + "(the shared terms once, then each ticket's nonce and signature).",
+            payload: Schema.object(
+                ["terms": Schema.ref("ticketTerms"), "tickets": Schema.array(Schema.ref("senderTicket"), minItems: 1),
+                 "ev": Schema.uint256, "credited": Schema.uint256],
+                required: ["terms", "tickets", "ev", "credited"])),
+        EventDefinition(
             type: "ticket.won", version: 1, topic: .tickets, requiredKeys: [.sender, .orchestrator],
             summary: "A received ticket is a winner; it waits in the ticket book to be redeemed.",
             payload: Schema.object(

@@ -38,7 +38,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let keys = members.keys.sorted(by: utf8Precedes)
             for (index, key) in keys.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out)
@@ -46,6 +46,22 @@ public enum CanonicalJSON {
                 try encode(members[key]!, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// UTF-8 byte order (what Python's sort_keys gives for these keys), compared over contiguous bytes.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let shared = min(x.count, y.count)
+                var index = 0
+                while index < shared {
+                    if x[index] != y[index] { return x[index] < y[index] }
+                    index += 1
+                }
+                return x.count < y.count
+            }
         }
     }
 

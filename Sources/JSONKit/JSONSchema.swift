@@ -44,7 +44,7 @@ public struct JSONSchema: Sendable {
     /// Every violation (empty when the instance is valid).
     public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
         var violations: [JSONSchemaViolation] = []
-        SchemaEvaluator(definitions: definitions).evaluate(root, instance, path: "", into: &violations)
+        SchemaEvaluator(definitions: definitions).evaluate(root, instance, path: .root, into: &violations)
         return violations
     }
 
@@ -63,8 +63,12 @@ indirect enum SchemaNode: Sendable {
     case keywords(SchemaKeywords)
 }
 
-struct SchemaKeywords: Sendable {
+/// A class, not a struct: evaluation passes it around constantly, and copying ~20 fields (many reference
+/// counted) per visit cost more than the checks themselves. Filled by the compiler, read-only afterwards.
+final class SchemaKeywords: @unchecked Sendable {
     var types: [String]?
+    /// `types` as a bit set of JSON types (see `SchemaEvaluator.typeBit`), so a type check compares no strings.
+    var typeMask: UInt8 = 0
     var properties: [(String, SchemaNode)] = []
     var required: [String] = []
     var additionalProperties: SchemaNode?

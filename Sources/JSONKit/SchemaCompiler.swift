@@ -9,7 +9,7 @@ enum SchemaCompiler {
     static func compile(_ document: JSONValue, path: String) throws(JSONSchemaError) -> SchemaNode {
         if case .bool(let value) = document { return .always(value) }
         guard case .object(let members) = document else { throw .invalid("a schema must be an object or a boolean", path: path) }
-        var keywords = SchemaKeywords()
+        let keywords = SchemaKeywords()
         for (name, value) in members {
             let here = "\(path)/\(name)"
             switch name {
@@ -24,6 +24,7 @@ enum SchemaCompiler {
                 } else { throw .invalid("type must be a string or an array", path: here) }
                 guard names.allSatisfy(typeNames.contains) else { throw .invalid("unknown type in \(names)", path: here) }
                 keywords.types = names
+                keywords.typeMask = names.reduce(0) { $0 | SchemaEvaluator.typeMask(named: $1) }
             case "properties":
                 guard case .object(let properties) = value else { throw .invalid("properties must be an object", path: here) }
                 for key in properties.keys.sorted() {

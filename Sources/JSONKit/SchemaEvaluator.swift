@@ -2,23 +2,24 @@
 struct SchemaEvaluator {
     let definitions: DefinitionTable
 
-    func evaluate(_ node: SchemaNode, _ instance: JSONValue, path: String, into violations: inout [JSONSchemaViolation]) {
+    func evaluate(_ node: SchemaNode, _ instance: JSONValue, path: InstancePath, into violations: inout [JSONSchemaViolation]) {
         switch node {
         case .always(true): return
         case .always(false):
-            violations.append(.init(instancePath: path, keyword: "false", message: "no value is allowed here"))
+            violations.append(.init(instancePath: path.rendered, keyword: "false", message: "no value is allowed here"))
         case .keywords(let keywords):
             evaluate(keywords, instance, path: path, into: &violations)
         }
     }
 
-    private func fail(_ path: String, _ keyword: String, _ message: String, _ violations: inout [JSONSchemaViolation]) {
-        violations.append(JSONSchemaViolation(instancePath: path, keyword: keyword, message: message))
+    private func fail(_ path: InstancePath, _ keyword: String, _ message: @autoclosure () -> String,
+                      _ violations: inout [JSONSchemaViolation]) {
+        violations.append(JSONSchemaViolation(instancePath: path.rendered, keyword: keyword, message: message()))
     }
 
-    private func evaluate(_ k: SchemaKeywords, _ instance: JSONValue, path: String, into violations: inout [JSONSchemaViolation]) {
+    private func evaluate(_ k: SchemaKeywords, _ instance: JSONValue, path: InstancePath, into violations: inout [JSONSchemaViolation]) {
         if let ref = k.ref, let target = definitions.nodes[ref] { evaluate(target, instance, path: path, into: &violations) }
-        if let types = k.types, !types.contains(where: { Self.matches(type: $0, instance) }) {
+        if let types = k.types, k.typeMask & Self.typeBits(of: instance) == 0 {
             fail(path, "type", "\(instance) is not of type \(types.joined(separator: " or "))", &violations)
             return
         }
@@ -30,9 +31,14 @@ struct SchemaEvaluator {
         }
         switch instance {
         case .string(let text):
-            let length = text.unicodeScalars.count
-            if let minimum = k.minLength, length < minimum { fail(path, "minLength", "\"\(text)\" is shorter than \(minimum)", &violations) }
-            if let maximum = k.maxLength, length > maximum { fail(path, "maxLength", "a string is longer than \(maximum)", &violations) }
+            // Lengths count code points; UTF-8 length bounds them (1–4 bytes each), which settles most cases cheaply.
+            let bytes = text.utf8.count
+            if let minimum = k.minLength, bytes < 4 * minimum, text.unicodeScalars.count < minimum {
+                fail(path, "minLength", "\"\(text)\" is shorter than \(minimum)", &violations)
+            }
+            if let maximum = k.maxLength, bytes > maximum, text.unicodeScalars.count > maximum {
+                fail(path, "maxLength", "a string is longer than \(maximum)", &violations)
+            }
             if let pattern = k.pattern, !pattern.matches(text) {
                 fail(path, "pattern", "\"\(text)\" does not match \(pattern.source)", &violations)
             }
@@ -50,22 +56,27 @@ struct SchemaEvaluator {
             if let maximum = k.maxItems, items.count > maximum { fail(path, "maxItems", "more than \(maximum) items", &violations) }
             if k.uniqueItems, Set(items).count != items.count { fail(path, "uniqueItems", "items are not unique", &violations) }
             if let schema = k.items {
-                for (index, item) in items.enumerated() { evaluate(schema, item, path: "\(path)/\(index)", into: &violations) }
+                for (index, item) in items.enumerated() { evaluate(schema, item, path: .index(path, index), into: &violations) }
             }
         case .object(let members):
             for name in k.required where members[name] == nil {
                 fail(path, "required", "'\(name)' is a required property", &violations)
             }
+            var matched = 0
             for (name, schema) in k.properties {
-                if let member = members[name] { evaluate(schema, member, path: "\(path)/\(Self.escape(name))", into: &violations) }
+                if let member = members[name] {
+                    matched += 1
+                    evaluate(schema, member, path: .member(path, name), into: &violations)
+                }
             }
-            if let additional = k.additionalProperties {
+            // Only when some member is not a listed property is there anything for additionalProperties to see.
+            if let additional = k.additionalProperties, matched < members.count {
                 let known = Set(k.properties.map(\.0))
                 for name in members.keys.sorted() where !known.contains(name) {
                     if case .always(false) = additional {
                         fail(path, "additionalProperties", "additional property '\(name)' is not allowed", &violations)
                     } else {
-                        evaluate(additional, members[name]!, path: "\(path)/\(Self.escape(name))", into: &violations)
+                        evaluate(additional, members[name]!, path: .member(path, name), into: &violations)
                     }
                 }
             }
@@ -84,8 +95,36 @@ struct SchemaEvaluator {
 
     private func passes(_ node: SchemaNode, _ instance: JSONValue) -> Bool {
         var violations: [JSONSchemaViolation] = []
-        evaluate(node, instance, path: "", into: &violations)
+        evaluate(node, instance, path: .root, into: &violations)
         return violations.isEmpty
+    }
+
+    /// The type bits a value satisfies: null 1, boolean 2, object 4, array 8, string 16, number 32, integer 64
+    /// (an integral double is an integer too).
+    static func typeBits(of value: JSONValue) -> UInt8 {
+        switch value {
+        case .null: 1
+        case .bool: 2
+        case .object: 4
+        case .array: 8
+        case .string: 16
+        case .integer: 32 | 64
+        case .double(let number): number.rounded() == number ? 32 | 64 : 32
+        }
+    }
+
+    /// The bit of one JSON Schema type name (0 for an unknown name, which the compiler has refused already).
+    static func typeMask(named name: String) -> UInt8 {
+        switch name {
+        case "null": 1
+        case "boolean": 2
+        case "object": 4
+        case "array": 8
+        case "string": 16
+        case "number": 32
+        case "integer": 64
+        default: 0
+        }
     }
 
     static func matches(type: String, _ value: JSONValue) -> Bool {
@@ -116,6 +155,21 @@ struct SchemaEvaluator {
             }
         }
         return out
+    }
+}
+
+/// Where in the instance a keyword applies, rendered as a JSON Pointer only when a violation is reported.
+indirect enum InstancePath {
+    case root
+    case member(InstancePath, String)
+    case index(InstancePath, Int)
+
+    var rendered: String {
+        switch self {
+        case .root: ""
+        case .member(let parent, let name): parent.rendered + "/" + SchemaEvaluator.escape(name)
+        case .index(let parent, let index): parent.rendered + "/" + String(index)
+        }
     }
 }
 

@@ -21,6 +21,18 @@ extension PaymentEvent {
         case "ticket.received":
             guard let ticket = signed(), let hash = hashField("ticketHash"), let ev = amount("ev") else { return nil }
             self = .ticketReceived(ticket, hash: hash, expectedValue: ev)
+        case "payment.received":
+            guard var termsJSON = payload["terms"]?.objectValue, let list = payload["tickets"]?.arrayValue,
+                  let ev = amount("ev") else { return nil }
+            termsJSON["senderNonce"] = .integer(0)
+            guard let terms = try? Ticket(json: .object(termsJSON)) else { return nil }
+            var tickets: [TicketSenderParams] = []
+            for item in list {
+                guard let nonce = item["senderNonce"]?.integerValue.flatMap({ UInt32(exactly: $0) }),
+                      let sig = item["sig"]?.stringValue.flatMap({ try? Hex.decode($0) }) else { return nil }
+                tickets.append(TicketSenderParams(senderNonce: nonce, sig: sig))
+            }
+            self = .paymentReceived(ReceivedPayment(terms: terms, tickets: tickets, expectedValue: ev))
         case "ticket.won":
             guard let ticket = signed(), let hash = hashField("ticketHash"), let rand = amount("recipientRand") else { return nil }
             self = .ticketWon(ticket, hash: hash, recipientRand: rand)

@@ -76,6 +76,19 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
                 account.credited = (try? account.credited + ev) ?? .max
                 account.ticketsReceived += 1
             }
+        case .paymentReceived(let received):
+            let terms = received.terms
+            let key = terms.recipientRandHash.hex
+            var used = nonces[key] ?? []
+            for entry in received.tickets {
+                let (found, index) = Self.position(of: entry.senderNonce, in: used)
+                if !found { used.insert(entry.senderNonce, at: index) }
+            }
+            nonces[key] = used
+            update(recipient: terms.recipient, sender: terms.sender) { account in
+                account.credited = (try? account.credited + received.credited) ?? .max
+                account.ticketsReceived += received.tickets.count
+            }
         case .ticketWon(let signed, let hash, let rand):
             let ticket = signed.ticket
             let stored = SignedTicket(ticket: ticket, sig: signed.sig, recipientRand: rand)

@@ -42,11 +42,20 @@ extension Ticket {
 
     /// The JSON form (without sig), as events and the CLI carry it.
     public var json: JSONValue {
+        var text = EventText()
+        return json(text: &text)
+    }
+
+    /// The JSON form, reusing the text of values written just before.
+    public func json(text: inout EventText) -> JSONValue { .object(jsonFields(text: &text)) }
+
+    /// The fields of the JSON form, for callers that add more (such as `sig`) before wrapping them.
+    public func jsonFields(text: inout EventText) -> [String: JSONValue] {
         [
-            "recipient": .string(recipient.checksummed), "sender": .string(sender.checksummed),
-            "faceValue": .string(faceValue.description), "winProb": .string(winProb.description),
-            "senderNonce": .integer(Int64(senderNonce)), "recipientRandHash": .string(recipientRandHash.hex),
-            "creationRound": .integer(creationRound), "creationRoundBlockHash": .string(creationRoundBlockHash.hex),
+            "recipient": .string(text.address(recipient)), "sender": .string(text.address(sender)),
+            "faceValue": .string(text.amount(faceValue)), "winProb": .string(text.amount(winProb)),
+            "senderNonce": .integer(Int64(senderNonce)), "recipientRandHash": .string(text.hash(recipientRandHash)),
+            "creationRound": .integer(creationRound), "creationRoundBlockHash": .string(text.hash(creationRoundBlockHash)),
         ]
     }
 }

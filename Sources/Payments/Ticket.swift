@@ -32,17 +32,24 @@ public struct Ticket: Sendable, Hashable {
         TicketExpirationParams(creationRound: creationRound, creationRoundBlockHash: creationRoundBlockHash)
     }
 
-    /// keccak256(recipient ‖ sender ‖ faceValue ‖ winProb ‖ senderNonce ‖ recipientRandHash ‖ auxData).
+    /// keccak256(recipient ‖ sender ‖ faceValue ‖ winProb ‖ senderNonce ‖ recipientRandHash ‖ auxData),
+    /// assembled in one stack buffer (this runs once per ticket on the recipient's hot path).
     public var hash: Hash32 {
-        var hasher = Keccak256()
-        hasher.update(recipient.bytes)
-        hasher.update(sender.bytes)
-        hasher.update(faceValue.bigEndianBytes)
-        hasher.update(winProb.bigEndianBytes)
-        hasher.update(UInt256(UInt64(senderNonce)).bigEndianBytes)
-        hasher.update(recipientRandHash.bytes)
-        hasher.update(auxData)
-        return hasher.finalize()
+        let hasAux = !(creationRound == 0 && creationRoundBlockHash == .zero)
+        let length = 168 + (hasAux ? 64 : 0)
+        return withUnsafeTemporaryAllocation(byteCount: 232, alignment: 8) { buffer in
+            recipient.bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 20) }
+            sender.bytes.withUnsafeBytes { (buffer.baseAddress! + 20).copyMemory(from: $0.baseAddress!, byteCount: 20) }
+            faceValue.writeBigEndian(to: buffer, at: 40)
+            winProb.writeBigEndian(to: buffer, at: 72)
+            UInt256(UInt64(senderNonce)).writeBigEndian(to: buffer, at: 104)
+            recipientRandHash.uint256.writeBigEndian(to: buffer, at: 136)
+            if hasAux {
+                UInt256(UInt64(bitPattern: creationRound)).writeBigEndian(to: buffer, at: 168)
+                creationRoundBlockHash.uint256.writeBigEndian(to: buffer, at: 200)
+            }
+            return Keccak256.hash(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        }
     }
 
     /// The address that signed this ticket's hash (prefix-hashed, as the contract checks).

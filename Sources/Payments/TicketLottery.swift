@@ -31,8 +31,11 @@ public enum TicketLottery {
     /// A ticket wins iff uint256(keccak256(sig ‖ leftpad32(recipientRand))) < winProb.
     public static func isWinning(sig: [UInt8], recipientRand: UInt256, winProb: UInt256) -> Bool {
         var hasher = Keccak256()
-        hasher.update(sig)
-        hasher.update(recipientRand.bigEndianBytes)
+        sig.withUnsafeBytes { hasher.update($0) }
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buffer in
+            recipientRand.writeBigEndian(to: buffer, at: 0)
+            hasher.update(UnsafeRawBufferPointer(buffer))
+        }
         return hasher.finalize().uint256 < winProb
     }
 }

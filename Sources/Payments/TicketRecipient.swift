@@ -47,38 +47,62 @@ public final class TicketRecipient: Sendable {
         case .failure(let rejection):
             return PaymentCheck(payment: payment, results: payment.tickets.map { _ in .failure(rejection) })
         case .success(let rand):
+            let ev = payment.ticketParams.expectedValue
+            var senderKey: PublicKeyXY?
             return PaymentCheck(payment: payment, results: payment.tickets.map {
-                validator.checkTicket($0.ticket, sig: $0.sig, recipientRand: rand)
+                validator.checkTicket($0.ticket, sig: $0.sig, recipientRand: rand, expectedValue: ev, senderKey: &senderKey)
             })
         }
     }
 
-    /// Applies nonce rules and credit to checked tickets, in order, under the ledger's lock.
+    /// Applies nonce rules and credit to checked tickets, in order, under the ledger's lock. The accepted tickets
+    /// become one `payment.received` event, each winner a `ticket.won`, each refusal a `ticket.rejected`.
     public func admit(_ check: PaymentCheck) -> ReceiveOutcome {
         let limit = validator.policy.maxNoncesPerRand
+        let tickets = check.payment.tickets
         return state.withLock { ledger in
             var outcome = ReceiveOutcome()
+            var accepted: [TicketSenderParams] = []
+            var winners: [CheckedTicket] = []
+            var seenHere = Set<UInt32>()
+            let randHash = check.payment.ticketParams.recipientRandHash
+            let used = ledger.nonces[randHash.hex]?.count ?? 0
             for (index, result) in check.results.enumerated() {
-                let (ticket, sig) = check.payment.tickets[index]
+                let (ticket, sig) = tickets[index]
                 switch result {
                 case .failure(let rejection):
                     outcome.reject(ticket: ticket, hash: ticket.hash, rejection, into: &ledger)
                 case .success(let checked):
-                    if let rejection = ledger.nonceRejection(
-                        recipientRandHash: ticket.recipientRandHash, nonce: ticket.senderNonce, limit: limit) {
+                    if seenHere.contains(ticket.senderNonce) {
+                        outcome.reject(ticket: ticket, hash: checked.hash,
+                                       TicketRejection(.nonceReplayed, "nonce \(ticket.senderNonce) appears twice in this payment"),
+                                       into: &ledger)
+                        continue
+                    }
+                    if let rejection = ledger.nonceRejection(recipientRandHash: randHash, nonce: ticket.senderNonce, limit: limit)
+                        ?? (used + accepted.count >= limit
+                            ? TicketRejection(.tooManyNonces, "recipientRand already has \(used + accepted.count) nonces (limit \(limit))")
+                            : nil) {
                         outcome.reject(ticket: ticket, hash: checked.hash, rejection, into: &ledger)
                         continue
                     }
-                    let signed = SignedTicket(ticket: ticket, sig: sig)
-                    outcome.record(.ticketReceived(signed, hash: checked.hash, expectedValue: checked.expectedValue), into: &ledger)
-                    outcome.credited = (try? outcome.credited + checked.expectedValue) ?? .max
-                    outcome.accepted += 1
-                    if checked.isWinning {
-                        outcome.record(.ticketWon(signed, hash: checked.hash, recipientRand: checked.recipientRand), into: &ledger)
-                        outcome.winners.append(checked)
-                    }
+                    seenHere.insert(ticket.senderNonce)
+                    accepted.append(TicketSenderParams(senderNonce: ticket.senderNonce, sig: sig))
+                    if checked.isWinning { winners.append(checked) }
                 }
             }
+            guard !accepted.isEmpty else { return outcome }
+            let received = PaymentEvent.ReceivedPayment(
+                terms: check.payment.ticketParams.ticket(sender: check.payment.sender, senderNonce: 0), tickets: accepted,
+                expectedValue: check.payment.ticketParams.expectedValue)
+            outcome.record(.paymentReceived(received), into: &ledger)
+            outcome.accepted = accepted.count
+            outcome.credited = received.credited
+            for checked in winners {
+                let signed = SignedTicket(ticket: checked.ticket, sig: checked.sig)
+                outcome.record(.ticketWon(signed, hash: checked.hash, recipientRand: checked.recipientRand), into: &ledger)
+            }
+            outcome.winners = winners
             return outcome
         }
     }

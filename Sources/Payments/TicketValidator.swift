@@ -59,6 +59,16 @@ public struct TicketValidator: Sendable {
 
     /// Checks one ticket's signature (V, low S, signer = sender) under params already checked.
     public func checkTicket(_ ticket: Ticket, sig: [UInt8], recipientRand: UInt256) -> Result<CheckedTicket, TicketRejection> {
+        var senderKey: PublicKeyXY?
+        return checkTicket(ticket, sig: sig, recipientRand: recipientRand, senderKey: &senderKey)
+    }
+
+    /// Checks one ticket's signature (V, low S, signer = sender) under params already checked.
+    /// `expectedValue` may be passed in when the caller has it (every ticket of a payment shares it).
+    /// `senderKey` remembers the sender's public key once one signature proved it, so the other tickets of a
+    /// payment compare keys instead of hashing each recovered key into an address.
+    public func checkTicket(_ ticket: Ticket, sig: [UInt8], recipientRand: UInt256, expectedValue: UInt256? = nil,
+                            senderKey: inout PublicKeyXY?) -> Result<CheckedTicket, TicketRejection> {
         let hash = ticket.hash
         let signature: Signature
         do { signature = try Signature(bytes: sig) } catch {
@@ -68,12 +78,16 @@ public struct TicketValidator: Sendable {
             default: return .failure(.init(.badSignature, "\(error)"))
             }
         }
-        guard let signer = try? signature.recoverSigner(message: hash.bytes), signer == ticket.sender else {
-            return .failure(.init(.badSignature, "signature is not the sender's"))
+        guard let key = try? signature.recoverPublicKey(digest: EthereumMessage.digest(hash: hash)) else {
+            return .failure(.init(.badSignature, "signature does not recover to a public key"))
+        }
+        if key != senderKey {
+            guard key.address == ticket.sender else { return .failure(.init(.badSignature, "signature is not the sender's")) }
+            senderKey = key
         }
         return .success(CheckedTicket(
             ticket: ticket, sig: sig, hash: hash,
-            expectedValue: TicketLottery.expectedValue(faceValue: ticket.faceValue, winProb: ticket.winProb),
+            expectedValue: expectedValue ?? TicketLottery.expectedValue(faceValue: ticket.faceValue, winProb: ticket.winProb),
             recipientRand: recipientRand,
             isWinning: TicketLottery.isWinning(sig: sig, recipientRand: recipientRand, winProb: ticket.winProb)))
     }

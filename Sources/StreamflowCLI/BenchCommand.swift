@@ -5,7 +5,7 @@ import Foundation
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,5 +63,33 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "events per group commit with 64 writers: %.1f", report.eventsPerGroupCommit))
         }
     }
-}
 
+    struct Tickets: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tickets validated per second (batches of 1,000 with the durable event append), 1 and 2 cores.")
+
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "Scale the batch count (16 batches at 1).") var scale: Double = 1
+        @Option(help: "Scratch directory for the log (removed afterwards).") var directory = "/tmp/streamflow-bench-tickets"
+
+        func run() throws {
+            let report = try TicketBenchmark.run(scale: scale, directory: directory)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("\(report.batches) batches × \(report.ticketsPerBatch) tickets (2 payments of 500), \(report.winners) winners in the last batch")
+            print(String(format: "raw libsecp256k1 recover (anchor):     %7.1f µs", report.rawRecoverMicroseconds))
+            print(String(format: "stateless checks only, 1 core:         %7.1f µs/ticket", report.checkOnlyMicroseconds))
+            print(String(format: "event building and encoding:           %7.1f µs/ticket", report.eventEncodeMicroseconds))
+            print(String(format: "validate + replay check + append, 1 core: %7.1f µs/ticket = %.0f tickets/s",
+                         report.oneCoreMicroseconds, report.oneCoreTicketsPerSecond))
+            print(String(format: "same on 2 cores:                        %.0f tickets/s", report.twoCoreTicketsPerSecond))
+            print(String(format: "per ticket ÷ raw recover: %.3f× (goal ≤ 1.3×)", report.overheadRatio))
+            print(String(format: "2 cores ÷ 1 core: %.2f× (goal ≥ 1.8×)", report.twoCoreSpeedup))
+            print("goals met: \(report.goalsMet ? "yes" : "no")")
+        }
+    }
+}

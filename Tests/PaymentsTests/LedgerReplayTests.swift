@@ -1,3 +1,4 @@
+import Audit
 import EthCrypto
 import EventLog
 import EventModel
@@ -6,6 +7,7 @@ import JSONCore
 import LMDB
 import Testing
 @testable import Payments
+import TestSupport
 
 /// Every payment state change is an event: appended to a real log, the `payments` projection rebuilt from
 /// sequence 0 is byte-identical to the live recipient's ledger.
@@ -56,9 +58,81 @@ struct LedgerReplayTests {
         let runner = try ProjectionRunner(log: log, projections: [PaymentsLedgerProjection()])
         _ = try runner.catchUp()
         #expect(try runner.storedState(named: "payments") == liveBytes)
+        // `replay verify` checks every ticket signature in payment.received and ticket.won events.
+        let report = try LogVerifier.verify(log)
+        #expect(report.passed, "\(String(describing: report.failure))")
+        let expectedSignatures = envelopes.reduce(0) { total, envelope in
+            switch PaymentEvent(envelope: envelope) {
+            case .paymentReceived(let received)?: total + received.tickets.count
+            case .ticketWon?, .ticketIssued?: total + 1
+            default: total
+            }
+        }
+        #expect(report.signatures == expectedSignatures)
+        try Self.pythonCrossCheck(log)
         // A recipient restarted from the projection refuses the nonces it had already accepted.
         let restarted = TicketRecipient(validator: fixture.recipient.validator, ledger: decoded)
         let again = try RecipientRejectionTests.forge(fixture, params: params, nonces: [1])
         #expect(restarted.receive(again, context: fixture.context).rejections.map(\.reason) == [.nonceReplayed])
+    }
+
+    @Test("verify names a payment.received whose ticket signature is not the sender's")
+    func verifyCatchesForgedTicket() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-pay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(directory: directory, options: .init(durability: .noSync))
+        defer { log.close() }
+        let fixture = try PaymentsFixture()
+        let payment = try fixture.payment(tickets: 3)
+        var received = PaymentEvent.ReceivedPayment(
+            terms: payment.ticketParams.ticket(sender: payment.sender, senderNonce: 0), tickets: payment.senderParams,
+            expectedValue: payment.ticketParams.expectedValue)
+        let good = PaymentEvent.paymentReceived(received).envelope(id: "good", timestamp: 1)
+        received.tickets[2].sig = try RecipientRejectionTests.forge(
+            fixture, params: payment.ticketParams, nonces: [received.tickets[2].senderNonce], key: PrivateKey.generate()).senderParams[0].sig
+        let forged = PaymentEvent.paymentReceived(received).envelope(id: "forged", timestamp: 2)
+        _ = try await log.append([good, forged])
+        let report = try LogVerifier.verify(log)
+        #expect(report.failure?.sequence == 2)
+        #expect(report.failure?.reason.contains("not the sender") == true)
+    }
+
+    /// Python's jsonschema validates every payload against Schemas/, and eth-account recovers every ticket
+    /// signature of every payment.received from its terms and nonce: the compact form loses nothing.
+    static func pythonCrossCheck(_ log: EventLog) throws {
+        var export: [UInt8] = []
+        try LogExporter.export(log) { export += $0 }
+        let schemas = PythonOracle.packageRoot.appendingPathComponent("Schemas").path
+        let script = """
+            import sys, json, os
+            from jsonschema import Draft202012Validator
+            from eth_hash.auto import keccak
+            from eth_account import Account
+            from eth_account.messages import encode_defunct
+            schemas = \(String(reflecting: schemas))
+            u = lambda n: int(n).to_bytes(32, "big")
+            h = lambda x: bytes.fromhex(x[2:])
+            errors, tickets, payments = [], 0, 0
+            for raw in sys.stdin.read().splitlines():
+                e = json.loads(raw)
+                with open(os.path.join(schemas, f"{e['type']}.v{e['version']}.schema.json")) as f:
+                    v = Draft202012Validator(json.load(f))
+                errors += [f"{e['seq']} {e['type']}: {x.message}" for x in v.iter_errors(e["payload"])]
+                if e["type"] != "payment.received":
+                    continue
+                payments += 1
+                t = e["payload"]["terms"]
+                for entry in e["payload"]["tickets"]:
+                    m = h(t["recipient"]) + h(t["sender"]) + u(t["faceValue"]) + u(t["winProb"]) + u(entry["senderNonce"]) + h(t["recipientRandHash"]) + u(t["creationRound"]) + h(t["creationRoundBlockHash"])
+                    signer = Account.recover_message(encode_defunct(primitive=keccak(m)), signature=h(entry["sig"]))
+                    if signer != t["sender"]:
+                        errors.append(f"{e['seq']}: nonce {entry['senderNonce']} recovers to {signer}")
+                    tickets += 1
+            print(json.dumps({"errors": errors, "tickets": tickets, "payments": payments}))
+            """
+        struct Result: Decodable { let errors: [String]; let tickets: Int; let payments: Int }
+        let result = try JSONDecoder().decode(Result.self, from: PythonOracle.run(script: script, input: Data(export)))
+        #expect(result.errors.isEmpty, "\(result.errors.prefix(5))")
+        #expect(result.payments > 0 && result.tickets >= result.payments)
     }
 }

@@ -32,6 +32,10 @@ public struct TicketBookProjection: Projection {
         case "ticket.received":
             recipient.received += 1
             recipient.expectedValue = Self.add(recipient.expectedValue, payload.amount("ev"))
+        case "payment.received":
+            let count = payload["tickets"]?.arrayValue?.count ?? 0
+            recipient.received += count
+            recipient.expectedValue = Self.add(recipient.expectedValue, payload.amount("credited"))
         case "ticket.won":
             recipient.won += 1
             let faceValue = payload["ticket"]?.amount("faceValue") ?? .zero
