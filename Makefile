@@ -27,6 +27,7 @@ demo: release
 
 bench: release
 	.build/release/streamflow bench crypto
+	.build/release/streamflow bench tickets
 
 clean:
 	rm -rf .build .venv
