@@ -46,6 +46,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
         .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], swiftSettings: swiftSettings),
+        // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
+        .target(name: "Transcoding", dependencies: ["CFFmpeg", "JSONCore"], swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
@@ -65,13 +67,14 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments", "EventSchemas",
+                "Transcoding",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "StreamflowCLI",
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
-                "Scenarios", "JSONCore", "LMDB", "Payments",
+                "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -5,7 +5,7 @@ import Foundation
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -90,6 +90,32 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "per ticket ÷ raw recover: %.3f× (goal ≤ 1.3×)", report.overheadRatio))
             print(String(format: "2 cores ÷ 1 core: %.2f× (goal ≥ 1.8×)", report.twoCoreSpeedup))
             print("goals met: \(report.goalsMet ? "yes" : "no")")
+        }
+    }
+
+    struct Transcode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "10 s 720p30 → 480p + 360p + 240p in 2 s segments, against the ffmpeg CLI doing the same ladder.")
+
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "x264 preset for both.") var preset = "veryfast"
+        @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-transcode"
+
+        func run() throws {
+            let report = try TranscodeBenchmark.run(directory: directory, preset: preset)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print(String(format: "%.1f s of 720p30 in %d segments → 480p + 360p + 240p (libx264 %@)", report.mediaSeconds,
+                         report.segments, preset))
+            print(String(format: "streamflow: %.2f s, %.1f fps, realtime ratio %.3f", report.streamflowSeconds,
+                         report.framesPerSecond, report.realtimeRatio))
+            print(String(format: "ffmpeg CLI: %.2f s (whole file, same ladder and settings)", report.ffmpegSeconds))
+            print(String(format: "streamflow ÷ ffmpeg: %.3f× (goal ≤ 1.1×)", report.ratioToFFmpeg))
+            print("goal met: \(report.goalMet ? "yes" : "no")")
         }
     }
 }
