@@ -95,6 +95,7 @@ let package = Package(
             name: "PaymentsTests",
             dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "Audit", "TestSupport"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "TranscodingTests", dependencies: ["Transcoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
     ]

@@ -72,8 +72,11 @@ final class RenditionEncoder {
         let base = basePTS ?? pts
         basePTS = base
         // The output frame slot at the profile's rate; a frame in a slot already used is dropped (the first
-        // frame of a segment is always kept, so every segment starts with its keyframe).
-        let slot = Int64((Double(pts - base) * Double(timeBase.num) * Double(profile.fps) / Double(timeBase.den)).rounded())
+        // frame of a segment is always kept, so every segment starts with its keyframe). floor(x + ¼) rather
+        // than rounding: timestamps in coarse time bases (FLV's milliseconds) land a hair either side of a
+        // half slot, and rounding would then keep or drop them at random.
+        let position = Double(pts - base) * Double(timeBase.num) * Double(profile.fps) / Double(timeBase.den)
+        let slot = Int64((position + 0.25).rounded(.down))
         if slot <= lastSlot && !forceKey { return }
         lastSlot = max(slot, lastSlot)
 
