@@ -27,6 +27,10 @@ public struct EncoderOptions: Sendable, Hashable, Codable {
 /// Tries to open h264_nvenc on a tiny frame size: true only when the library, the driver and a GPU are there.
 enum GPUProbe {
     static func nvencWorks() -> Bool {
+        // A machine without a GPU answers with an error log line; the probe's answer is the return value.
+        let level = av_log_get_level()
+        av_log_set_level(AV_LOG_QUIET)
+        defer { av_log_set_level(level) }
         guard let codec = avcodec_find_encoder_by_name("h264_nvenc"), let context = try? CodecContext(codec: codec) else {
             return false
         }
