@@ -48,6 +48,9 @@ let package = Package(
         .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], swiftSettings: swiftSettings),
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
         .target(name: "Transcoding", dependencies: ["CFFmpeg", "JSONCore"], swiftSettings: swiftSettings),
+        // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
+        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "JSONCore", "LMDB"],
+                swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
@@ -96,6 +99,9 @@ let package = Package(
             dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "Audit", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "TranscodingTests", dependencies: ["Transcoding", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SettlementTests", dependencies: ["Settlement", "Payments", "EthCrypto", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
     ]

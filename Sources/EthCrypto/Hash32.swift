@@ -69,3 +69,18 @@ extension Hash32 {
     /// The digest read as a big-endian unsigned 256-bit integer (as the contracts do).
     public var uint256: UInt256 { UInt256(limbs: (w3, w2, w1, w0)) }
 }
+
+extension Hash32: Codable {
+    /// Lower-case 0x-hex, as everywhere else in Streamflow's JSON.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try Hash32(hex: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
