@@ -77,7 +77,7 @@ let package = Package(
             name: "StreamflowCLI",
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
-                "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding",
+                "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
