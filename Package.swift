@@ -49,7 +49,7 @@ let package = Package(
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
         .target(name: "Transcoding", dependencies: ["CFFmpeg", "JSONCore"], swiftSettings: swiftSettings),
         // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
-        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "JSONCore", "LMDB"],
+        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB"],
                 swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
@@ -100,7 +100,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "TranscodingTests", dependencies: ["Transcoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SettlementTests", dependencies: ["Settlement", "Payments", "EthCrypto", "TestSupport"],
+            name: "SettlementTests",
+            dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "EventModel", "LMDB", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -61,7 +61,8 @@ enum TicketEvents {
             type: "ticket.expired", version: 1, topic: .tickets, requiredKeys: [.sender, .orchestrator],
             summary: "A winning ticket passed its validity window before it was redeemed.",
             payload: Schema.object(
-                ["ticketHash": Schema.hash32, "faceValue": Schema.uint256, "creationRound": Schema.round],
+                ["ticketHash": Schema.hash32, "faceValue": Schema.uint256, "creationRound": Schema.round,
+                 "reason": Schema.string(maxLength: 200)],
                 required: ["ticketHash", "faceValue", "creationRound"])),
     ]
 }

@@ -60,7 +60,7 @@ public struct TicketRedemption: Sendable, Hashable, Codable {
 }
 
 /// What a transaction did: accepted or refused, gas used and its cost, and each ticket's outcome.
-public struct ChainReceipt: Sendable, Hashable {
+public struct ChainReceipt: Sendable, Hashable, Codable {
     public let block: UInt64
     public let rejection: ChainRejection?
     public let gasUsed: UInt64

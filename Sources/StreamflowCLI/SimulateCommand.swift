@@ -6,7 +6,17 @@ import Settlement
 /// `streamflow simulate settlement`: the same workload settled three ways; table, JSON or HTML.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "simulate", abstract: "Simulations over the embedded chain.", subcommands: [Settlement.self])
+        commandName: "simulate", abstract: "Simulations over the embedded chain.", subcommands: [Settlement.self, GasTrace.self])
+
+    struct GasTrace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gas-trace", abstract: "Print a seeded gas-price trace (seconds,gwei) with spikes, for --gas-trace.")
+        @Option var seed: UInt64 = 7
+        @Option var hours: Double = 48
+        @Option(help: "Base price in gwei.") var baseGwei: Double = 1
+
+        func run() { print(GasPriceFeed.model(seed: seed, hours: hours, baseGwei: baseGwei).csv, terminator: "") }
+    }
 
     struct Settlement: ParsableCommand {
         static let configuration = CommandConfiguration(

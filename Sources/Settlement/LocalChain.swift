@@ -1,0 +1,76 @@
+import Foundation
+public import EthCrypto
+public import LMDB
+
+/// The embedded settlement chain kept in LMDB (`<directory>`): the state and each transaction's receipt,
+/// written in one durable transaction. Submitting is idempotent by transaction id, so a redeemer that
+/// crashed between sending and recording can ask again and get the first receipt, never a second payout.
+public final class LocalChain: @unchecked Sendable {
+    // @unchecked: every access to `current` holds `lock`; LMDB serialises the writes.
+    private let environment: LMDBEnvironment
+    private let stateDatabase: LMDBDatabase
+    private let receiptDatabase: LMDBDatabase
+    private let lock = NSLock()
+    private var current: ChainState
+    private static let stateKey = Array("state".utf8)
+
+    /// Opens the chain at `directory`, creating it from `genesis` when it is new.
+    public init(directory: String, genesis: @autoclosure () -> ChainState) throws {
+        var options = LMDBEnvironment.Options()
+        options.mapSize = 256 << 20
+        environment = try LMDBEnvironment(path: directory, options: options)
+        let states = try environment.database("state")
+        stateDatabase = states
+        receiptDatabase = try environment.database("receipts")
+        let stored = try environment.read { transaction in transaction.get(Self.stateKey, in: states) }
+        if let stored {
+            current = try JSONDecoder().decode(ChainState.self, from: Data(stored))
+        } else {
+            current = genesis()
+            try persist(current, receipt: nil)
+        }
+    }
+
+    /// The chain's state now.
+    public var state: ChainState { lock.withLock { current } }
+
+    /// The receipt of an earlier submission, if the chain has it.
+    public func receipt(id: String) throws -> ChainReceipt? {
+        let bytes = try environment.read { transaction in transaction.get(Array(id.utf8), in: receiptDatabase) }
+        return try bytes.map { try JSONDecoder().decode(ChainReceipt.self, from: Data($0)) }
+    }
+
+    /// Executes `transaction` once per `id`: a repeated id returns the first receipt and changes nothing.
+    public func submit(_ transaction: ChainTransaction, from caller: Address, gasPrice: UInt256, id: String) throws -> ChainReceipt {
+        try lock.withLock {
+            if let earlier = try receipt(id: id) { return earlier }
+            var next = current
+            let receipt = next.execute(transaction, from: caller, gasPrice: gasPrice)
+            try persist(next, receipt: (id, receipt))
+            current = next
+            return receipt
+        }
+    }
+
+    /// Mines `blocks` empty blocks.
+    public func advance(blocks: UInt64) throws {
+        try lock.withLock {
+            var next = current
+            next.advance(blocks: blocks)
+            try persist(next, receipt: nil)
+            current = next
+        }
+    }
+
+    private func persist(_ state: ChainState, receipt: (String, ChainReceipt)?) throws {
+        let encoder = JSONEncoder()
+        let stateBytes = Array(try encoder.encode(state))
+        let receiptBytes = try receipt.map { Array(try encoder.encode($0.1)) }
+        try environment.write { transaction in
+            try transaction.put(stateBytes, forKey: Self.stateKey, in: stateDatabase)
+            if let receipt, let receiptBytes {
+                try transaction.put(receiptBytes, forKey: Array(receipt.0.utf8), in: receiptDatabase)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import LMDB
+import Payments
+import Testing
+@testable import Settlement
+
+/// The redeemer against a real log and a real LMDB chain: batches recorded before and after the chain sees
+/// them, recovery after a crash at each point, nothing paid twice.
+@Suite("redemption service")
+struct RedemptionServiceTests {
+    /// A log holding `winners` winning tickets for one orchestrator, and a chain where the sender is funded.
+    struct Node {
+        let directory: String
+        let log: EventLog
+        let chain: LocalChain
+        let orchestrator: Address
+        let sender: PrivateKey
+        let clock = SteppingClock(start: 1_700_000_000_000)
+
+        init(winners: Int) async throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-settle-\(UUID().uuidString)").path
+            log = try EventLog(directory: directory + "/log", options: .init(durability: .noSync))
+            sender = try PrivateKey.generate()
+            let orchestratorKey = try PrivateKey.generate()
+            orchestrator = orchestratorKey.address
+            var genesis = ChainState(config: ChainConfig(blocksPerRound: 10, activeSetSize: 10, gasPerTransaction: 100, gasPerTicket: 10))
+            for account in [sender.address, orchestrator] {
+                _ = genesis.execute(.mint(to: account, amount: UInt256(1_000_000_000_000)), from: account, gasPrice: .zero)
+            }
+            _ = genesis.execute(.registerTranscoder(rewardCut: 0, feeShare: 0), from: orchestrator, gasPrice: .zero)
+            _ = genesis.execute(.stake(delegator: orchestrator, transcoder: orchestrator, amount: UInt256(10)), from: orchestrator, gasPrice: .zero)
+            _ = genesis.execute(.fundDeposit(UInt256(1_000_000_000)), from: sender.address, gasPrice: .zero)
+            _ = genesis.execute(.fundReserve(UInt256(100_000_000)), from: sender.address, gasPrice: .zero)
+            genesis.advance(blocks: 10)
+            let start = genesis
+            chain = try LocalChain(directory: directory + "/chain", genesis: start)
+            // The recipient issues params whose EV is a hair under the face value (10^7, the max float), so nearly
+            // every ticket wins, and receives one payment of `winners` tickets.
+            let state = chain.state
+            let recipient = TicketRecipient(validator: TicketValidator(
+                recipient: orchestrator, secret: RecipientSecret(key: Array("node".utf8)),
+                policy: TicketPolicy(expectedValue: UInt256(9_999_999), redeemGas: 1, txCostMultiplier: 1_000)))
+            let context = ValidationContext(currentBlock: state.block, currentRound: state.round,
+                                            roundBlockHashes: state.roundBlockHashes, gasPrice: .one)
+            let issued = try recipient.ticketParams(
+                sender: sender.address, funds: SenderFunds(deposit: UInt256(1_000_000_000), reserve: UInt256(100_000_000)),
+                activeSetSize: 10, price: try PriceInfo(pricePerUnit: .one, pixelsPerUnit: .one), context: context,
+                seed: Keccak256.hash([1]))
+            let senderParams = try (1...UInt32(winners)).map { nonce in
+                TicketSenderParams(senderNonce: nonce, sig: try sender.signMessage(issued.ticket(sender: sender.address, senderNonce: nonce).hash.bytes).bytes)
+            }
+            let payment = Payment(sender: sender.address, ticketParams: issued, senderParams: senderParams,
+                                  expectedPrice: try PriceInfo(pricePerUnit: .one, pixelsPerUnit: .one))
+            let outcome = recipient.receive(payment, context: context)
+            let envelopes = outcome.events.enumerated().map { index, event in
+                event.envelope(id: "pay/\(index)", timestamp: 1_700_000_000_000 + Int64(index))
+            }
+            _ = try await log.append(envelopes)
+        }
+
+        func service(minBatch: Int = 1) throws -> RedemptionService {
+            try RedemptionService(chain: chain, log: log, orchestrator: orchestrator,
+                                  redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 100, minBatch: minBatch)),
+                                  clock: clock)
+        }
+
+        func events(_ type: String) throws -> [EventEnvelope] {
+            var found: [EventEnvelope] = []
+            try log.scan { stored in
+                let record = try stored.record()
+                if record.envelope.type == type { found.append(record.envelope) }
+                return true
+            }
+            return found
+        }
+
+        func close() {
+            log.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("winners in the ticket book are redeemed in one batch; submitted, confirmed and redeemed are recorded")
+    func redeemsBatch() async throws {
+        let node = try await Node(winners: 40)
+        defer { node.close() }
+        let service = try node.service()
+        let pending = try service.pending()
+        #expect(!pending.isEmpty)
+        let step = try service.step(gasPrice: .one)
+        #expect(step.redeemed == pending.count)
+        #expect(try node.events("redemption.submitted").count == 1)
+        #expect(try node.events("redemption.confirmed").count == 1)
+        #expect(try node.events("ticket.redeemed").count == pending.count)
+        #expect(try service.pending().isEmpty)
+        #expect(node.chain.state.usedTickets.count == pending.count)
+        #expect(node.chain.state.isConserved)
+        let again = try service.step(gasPrice: .one)
+        #expect(again.redeemed == 0 && again.transactionID == nil)
+    }
+}
