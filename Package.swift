@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "TranscodingTests", dependencies: ["Transcoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "EventModel", "LMDB", "TestSupport"],
+            dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "EventModel", "LMDB", "JSONCore", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import EthCrypto
 import EventLog
 import EventModel
 import Foundation
+import JSONCore
 import LMDB
 import Payments
 import Testing
@@ -100,5 +101,81 @@ struct RedemptionServiceTests {
         #expect(node.chain.state.isConserved)
         let again = try service.step(gasPrice: .one)
         #expect(again.redeemed == 0 && again.transactionID == nil)
+    }
+}
+
+/// A crash at each point of a redemption, and the restart.
+@Suite("redemption recovery")
+struct RedemptionRecoveryTests {
+    typealias Node = RedemptionServiceTests.Node
+
+    /// What the service would send now: its batch and the batch's id.
+    static func plannedBatch(_ service: RedemptionService) throws -> ([PendingWinner], Hash32) {
+        let plan = service.redeemer.plan(try service.pending(), claimant: service.orchestrator, chain: service.chain.state, gasPrice: .one)
+        return (plan.batch, RedemptionService.transactionID(plan.batch.map(\.hash)))
+    }
+
+    static func submittedEnvelope(_ node: Node, id: Hash32, batch: [PendingWinner]) -> EventEnvelope {
+        EventEnvelope(id: "redeem/\(id.hex)/submitted", type: "redemption.submitted", version: 1, topic: .settlement,
+                      keys: EventKeys(orchestrator: node.orchestrator.checksummed), timestamp: 1,
+                      payload: ["txHash": .string(id.hex), "tickets": .array(batch.map { .string($0.hash.hex) }),
+                                "gasPrice": "1", "gasLimit": 1_000, "faceValue": "1"])
+    }
+
+    @Test("killed after the chain paid, before the log knew: recover records it; nothing is paid twice")
+    func crashAfterChain() async throws {
+        let node = try await Node(winners: 12)
+        defer { node.close() }
+        let first = try node.service()
+        let (batch, id) = try Self.plannedBatch(first)
+        _ = try await node.log.append([Self.submittedEnvelope(node, id: id, batch: batch)])
+        _ = try node.chain.submit(.redeem(batch.map(\.signed)), from: node.orchestrator, gasPrice: .one, id: id.hex)
+        let paidOnce = node.chain.state.balance(node.orchestrator)
+        // Restart.
+        let restarted = try node.service()
+        #expect(try restarted.recover() == 1)
+        #expect(try node.events("ticket.redeemed").count == batch.count)
+        #expect(try node.events("redemption.confirmed").count == 1)
+        #expect(try restarted.pending().isEmpty)
+        // Submitting the same batch again returns the first receipt: no second payout.
+        let again = try node.chain.submit(.redeem(batch.map(\.signed)), from: node.orchestrator, gasPrice: .one, id: id.hex)
+        #expect(again.redemptions.allSatisfy { $0.rejection == nil })
+        #expect(node.chain.state.balance(node.orchestrator) == paidOnce)
+        #expect(try restarted.step(gasPrice: .one).redeemed == 0)
+        #expect(node.chain.state.isConserved)
+    }
+
+    @Test("killed after submitted was logged, before the chain saw it: recover closes it as failed; the tickets are redeemed later")
+    func crashBeforeChain() async throws {
+        let node = try await Node(winners: 12)
+        defer { node.close() }
+        let (batch, id) = try Self.plannedBatch(try node.service())
+        _ = try await node.log.append([Self.submittedEnvelope(node, id: id, batch: batch)])
+        let restarted = try node.service()
+        #expect(try restarted.recover() == 1)
+        let failed = try node.events("redemption.failed")
+        #expect(failed.count == 1 && failed[0].payload["reason"]?.stringValue == "not sent before a restart")
+        #expect(try restarted.pending().count == batch.count)
+        #expect(try restarted.step(gasPrice: .one).redeemed == batch.count)
+        #expect(node.chain.state.usedTickets.count == batch.count)
+        #expect(try restarted.recover() == 0)
+    }
+
+    @Test("expired winners are recorded expired with their reason; gas spikes defer")
+    func expiryAndSpikes() async throws {
+        let node = try await Node(winners: 12)
+        defer { node.close() }
+        let service = try node.service()
+        let pending = try service.pending().count
+        // A price at which the batch costs more than 1% of its face value: nothing is sent.
+        let spike = try service.step(gasPrice: UInt256(1_000_000_000))
+        #expect(spike.redeemed == 0 && spike.deferred == pending && spike.transactionID == nil)
+        try node.chain.advance(blocks: 20)
+        let late = try service.step(gasPrice: .one)
+        #expect(late.expired == pending && late.redeemed == 0)
+        let expired = try node.events("ticket.expired")
+        #expect(expired.count == pending)
+        #expect(expired.allSatisfy { $0.payload["reason"]?.stringValue?.isEmpty == false })
+        #expect(try service.pending().isEmpty)
     }
 }
