@@ -66,6 +66,10 @@ extension ChainState {
                 guard !tickets.isEmpty else { throw ChainRejection.emptyBatch }
                 let active = Set(trial.activeSet)
                 redemptions = tickets.map { trial.redeemOne($0, claimant: caller, active: active) }
+                var ledger = trial.fees[trial.round]?[caller] ?? RoundFees()
+                ledger.transactions += 1
+                ledger.gasCost = (try? ledger.gasCost + cost) ?? .max
+                trial.fees[trial.round, default: [:]][caller] = ledger
             case .reward:
                 try trial.payReward(to: caller)
             }

@@ -30,6 +30,9 @@ public struct ChainState: Sendable, Equatable, Codable {
         public var orchestratorShare: UInt256 = .zero
         public var delegatorShare: UInt256 = .zero
         public var tickets = 0
+        /// Redemption transactions the orchestrator sent this round and the gas they cost it.
+        public var transactions = 0
+        public var gasCost: UInt256 = .zero
         /// Each delegator's part of `delegatorShare`, by address.
         public var delegators: [String: UInt256] = [:]
     }

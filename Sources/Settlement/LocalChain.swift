@@ -31,6 +31,14 @@ public final class LocalChain: @unchecked Sendable {
         }
     }
 
+    /// Opens a chain that must already exist (reports, audits).
+    public static func existing(directory: String) throws -> LocalChain {
+        guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
+            throw LocalChainError.missing(directory)
+        }
+        return try LocalChain(directory: directory, genesis: ChainState(config: ChainConfig()))
+    }
+
     /// The chain's state now.
     public var state: ChainState { lock.withLock { current } }
 
@@ -74,3 +82,14 @@ public final class LocalChain: @unchecked Sendable {
         }
     }
 }
+
+/// Why a chain could not be opened.
+public enum LocalChainError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missing(String)
+    public var description: String {
+        switch self {
+        case .missing(let directory): "no settlement chain at \(directory) (expected DATA/chain/data.mdb)"
+        }
+    }
+}
+
