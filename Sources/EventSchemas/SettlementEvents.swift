@@ -33,6 +33,14 @@ enum SettlementEvents {
             summary: "A redemption transaction failed or was dropped.",
             payload: Schema.object(["txHash": Schema.hash32, "reason": Schema.string()], required: ["reason"])),
         EventDefinition(
+            type: "chain.transaction", version: 1, topic: .settlement, requiredKeys: [],
+            summary: "The settlement chain ran a transaction (every state change of the embedded chain is one).",
+            payload: Schema.object(
+                ["id": Schema.identifier, "from": Schema.address, "kind": Schema.identifier, "block": Schema.count,
+                 "gasUsed": Schema.count, "gasCost": Schema.uint256, "accepted": ["type": "boolean"],
+                 "reason": Schema.string(maxLength: 200), "amount": Schema.uint256],
+                required: ["id", "from", "kind", "block", "gasUsed", "gasCost", "accepted"])),
+        EventDefinition(
             type: "round.started", version: 1, topic: .settlement, requiredKeys: [],
             summary: "A new protocol round began at a block.",
             payload: Schema.object(["round": Schema.round, "block": Schema.count, "blockHash": Schema.hash32],

@@ -1,34 +1,43 @@
 import Foundation
+public import EventLog
+public import EventModel
 public import EthCrypto
 public import LMDB
 
-/// The embedded settlement chain kept in LMDB (`<directory>`): the state and each transaction's receipt,
-/// written in one durable transaction. Submitting is idempotent by transaction id, so a redeemer that
-/// crashed between sending and recording can ask again and get the first receipt, never a second payout.
+/// The embedded settlement chain kept in LMDB (`<directory>`): the state, each transaction's receipt and the
+/// events it produced, written in one durable transaction. Submitting is idempotent by transaction id, so a
+/// redeemer that crashed between sending and recording can ask again and get the first receipt, never a
+/// second payout. With an event log, the events go to the log after each commit (an outbox emptied on open
+/// too, so a crash between the two loses none).
 public final class LocalChain: @unchecked Sendable {
     // @unchecked: every access to `current` holds `lock`; LMDB serialises the writes.
     private let environment: LMDBEnvironment
     private let stateDatabase: LMDBDatabase
     private let receiptDatabase: LMDBDatabase
+    private let outboxDatabase: LMDBDatabase
+    private let eventLog: EventLog?
     private let lock = NSLock()
     private var current: ChainState
     private static let stateKey = Array("state".utf8)
 
     /// Opens the chain at `directory`, creating it from `genesis` when it is new.
-    public init(directory: String, genesis: @autoclosure () -> ChainState) throws {
+    public init(directory: String, genesis: @autoclosure () -> ChainState, log: EventLog? = nil) throws {
+        eventLog = log
         var options = LMDBEnvironment.Options()
         options.mapSize = 256 << 20
         environment = try LMDBEnvironment(path: directory, options: options)
         let states = try environment.database("state")
         stateDatabase = states
         receiptDatabase = try environment.database("receipts")
+        outboxDatabase = try environment.database("outbox")
         let stored = try environment.read { transaction in transaction.get(Self.stateKey, in: states) }
         if let stored {
             current = try JSONDecoder().decode(ChainState.self, from: Data(stored))
         } else {
             current = genesis()
-            try persist(current, receipt: nil)
+            try persist(current, receipt: nil, events: [])
         }
+        try flushOutbox()
     }
 
     /// Opens a chain that must already exist (reports, audits).
@@ -54,8 +63,10 @@ public final class LocalChain: @unchecked Sendable {
             if let earlier = try receipt(id: id) { return earlier }
             var next = current
             let receipt = next.execute(transaction, from: caller, gasPrice: gasPrice)
-            try persist(next, receipt: (id, receipt))
+            let events = ChainEvents.forTransaction(transaction, caller: caller, id: id, before: current, after: next, receipt: receipt)
+            try persist(next, receipt: (id, receipt), events: events)
             current = next
+            try flushOutbox()
             return receipt
         }
     }
@@ -65,20 +76,41 @@ public final class LocalChain: @unchecked Sendable {
         try lock.withLock {
             var next = current
             next.advance(blocks: blocks)
-            try persist(next, receipt: nil)
+            try persist(next, receipt: nil, events: ChainEvents.forBlocks(before: current, after: next))
             current = next
+            try flushOutbox()
         }
     }
 
-    private func persist(_ state: ChainState, receipt: (String, ChainReceipt)?) throws {
+    private func persist(_ state: ChainState, receipt: (String, ChainReceipt)?, events: [EventEnvelope]) throws {
         let encoder = JSONEncoder()
         let stateBytes = Array(try encoder.encode(state))
         let receiptBytes = try receipt.map { Array(try encoder.encode($0.1)) }
+        let eventBytes = eventLog != nil && !events.isEmpty ? try EnvelopeCodec.encode(events) : nil
+        let outboxKey = Array((events.first?.id ?? "").utf8)
         try environment.write { transaction in
             try transaction.put(stateBytes, forKey: Self.stateKey, in: stateDatabase)
             if let receipt, let receiptBytes {
                 try transaction.put(receiptBytes, forKey: Array(receipt.0.utf8), in: receiptDatabase)
             }
+            if let eventBytes { try transaction.put(eventBytes, forKey: outboxKey, in: outboxDatabase) }
+        }
+    }
+
+    /// Appends every event waiting in the outbox to the log (idempotent by id), then empties the outbox.
+    private func flushOutbox() throws {
+        guard let eventLog else { return }
+        var waiting: [([UInt8], [EventEnvelope])] = []
+        try environment.read { transaction in
+            try transaction.forEach(in: outboxDatabase) { key, value in
+                waiting.append((Array(key), try EnvelopeCodec.decode(Array(value))))
+                return true
+            }
+        }
+        guard !waiting.isEmpty else { return }
+        _ = try eventLog.appendAndWait(waiting.flatMap(\.1).map { try PreparedEvent($0) })
+        try environment.write { transaction in
+            for (key, _) in waiting { _ = try transaction.delete(key, in: outboxDatabase) }
         }
     }
 }

@@ -33,7 +33,7 @@ public final class SettlementDrill {
             _ = genesis.execute(.fundReserve(UInt256(1_000_000_000)), from: sender, gasPrice: .zero)
             genesis.advance(blocks: 1_000)
             return genesis
-        }())
+        }(), log: log)
         recipient = TicketRecipient(validator: TicketValidator(
             recipient: orchestrator, secret: RecipientSecret(key: Array("drill secret \(seed)".utf8)),
             policy: TicketPolicy(expectedValue: UInt256(9_999_999), redeemGas: 1, txCostMultiplier: 1_000)))

@@ -37,7 +37,7 @@ struct RedemptionServiceTests {
             _ = genesis.execute(.fundReserve(UInt256(100_000_000)), from: sender.address, gasPrice: .zero)
             genesis.advance(blocks: 10)
             let start = genesis
-            chain = try LocalChain(directory: directory + "/chain", genesis: start)
+            chain = try LocalChain(directory: directory + "/chain", genesis: start, log: log)
             // The recipient issues params whose EV is a hair under the face value (10^7, the max float), so nearly
             // every ticket wins, and receives one payment of `winners` tickets.
             let state = chain.state
@@ -101,6 +101,13 @@ struct RedemptionServiceTests {
         #expect(node.chain.state.isConserved)
         let again = try service.step(gasPrice: .one)
         #expect(again.redeemed == 0 && again.transactionID == nil)
+        // The chain's own events: the transaction and the fees it credited.
+        let transactions = try node.events("chain.transaction")
+        #expect(transactions.count == 1 && transactions[0].payload["id"]?.stringValue == step.transactionID?.hex)
+        let credited = try node.events("fees.credited")
+        #expect(credited.count == 1 && credited[0].payload["amount"]?.stringValue == node.chain.state.fees.values.first?.values.first?.total.description)
+        try node.chain.advance(blocks: 10)
+        #expect(try node.events("round.started").map { $0.payload["round"]?.integerValue } == [node.chain.state.round])
     }
 }
 

@@ -44,7 +44,7 @@ struct SettlementCrashTests {
             let state = drill.chain.state
             #expect(state.isConserved, "round \(round): money conserved")
             var redeemed: [Hash32: UInt256] = [:]
-            var submitted = Set<String>(), closed = Set<String>()
+            var submitted = Set<String>(), closed = Set<String>(), confirmed = Set<String>(), chainTransactions = Set<String>()
             try drill.log.scan { stored in
                 let envelope = try stored.record().envelope
                 let payload = envelope.payload
@@ -56,12 +56,18 @@ struct SettlementCrashTests {
                         + UInt256(decimal: payload["paidFromReserve"]?.stringValue ?? "0")
                     redeemed[hash] = paid
                 case "redemption.submitted": submitted.insert(payload["txHash"]?.stringValue ?? "")
-                case "redemption.confirmed", "redemption.failed": closed.insert(payload["txHash"]?.stringValue ?? "")
+                case "redemption.confirmed":
+                    closed.insert(payload["txHash"]?.stringValue ?? "")
+                    confirmed.insert(String((payload["txHash"]?.stringValue ?? "").dropFirst(2)))
+                case "redemption.failed": closed.insert(payload["txHash"]?.stringValue ?? "")
+                case "chain.transaction": chainTransactions.insert(payload["id"]?.stringValue ?? "")
                 default: break
                 }
                 return true
             }
             #expect(submitted.isSubset(of: closed), "round \(round): a submitted transaction was left open")
+            #expect(confirmed.isSubset(of: chainTransactions.map { String($0.dropFirst(2)) }.reduce(into: Set<String>()) { $0.insert($1) }),
+                    "round \(round): a confirmed redemption has no chain.transaction event")
             #expect(Set(redeemed.keys) == state.usedTickets, "round \(round): the log's redemptions are the chain's used tickets")
             let loggedTotal = redeemed.values.reduce(UInt256.zero) { (try? $0 + $1) ?? .max }
             let chainTotal = state.fees.values.flatMap(\.values).reduce(UInt256.zero) { (try? $0 + $1.total) ?? .max }
