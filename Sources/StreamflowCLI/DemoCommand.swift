@@ -15,8 +15,9 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo", abstract: "Run the main job (today: the foundation pieces that exist).")
 
     func run() throws {
-        print("Streamflow demo — the node (broadcaster, orchestrators, transcoders, settlement) is not built yet;")
-        print("this runs what exists: C libraries, Ethereum keys and signatures, the event log and its audits, tickets, transcoding.\n")
+        print("Streamflow demo — the networked node (broadcaster, orchestrators, transcoder fleet, Kafka) is not built yet;")
+        print("this runs what exists: C libraries, keys and signatures, the event log and its audits, tickets, transcoding,")
+        print("and settlement on the embedded chain.\n")
         print("1. Linked C libraries")
         for library in NativeLibraries.versions() { print("   \(library.name): \(library.version)") }
         print("   libx264 encoder: \(NativeLibraries.hasEncoder(named: "libx264") ? "present" : "missing")")
@@ -50,8 +51,9 @@ struct DemoCommand: ParsableCommand {
         try eventLogSection(directory: directory)
         try DemoPayments.run(directory: directory)
         try DemoTranscode.run(directory: directory)
+        try DemoSettlement.run(directory: directory)
 
-        print("\n7. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
+        print("\n9. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
         let report = try CryptoBenchmark.run(scale: 0.2)
         for m in report.measurements {
             print("   " + m.name.padding(toLength: 44, withPad: " ", startingAt: 0)

@@ -29,6 +29,7 @@ struct SimulateCommand: ParsableCommand {
         @Option var seed: UInt64 = 1
         @Option(help: "Fee per segment in wei.") var feePerSegment = "2000000000000000"
         @Option(help: "Ticket EV in wei (equal for both ticket strategies).") var ticketEv = "1000000000000000"
+        @Option(help: "Segments per alpha job (a broadcaster's session with one orchestrator).") var segmentsPerJob = 100
         @Option(help: "table, json or html.") var format = "table"
 
         func run() throws {
@@ -37,6 +38,7 @@ struct SimulateCommand: ParsableCommand {
             parameters.orchestrators = orchestrators
             parameters.segments = segments
             parameters.seed = seed
+            parameters.segmentsPerJob = max(1, segmentsPerJob)
             parameters.feePerSegment = try UInt256(decimal: feePerSegment)
             parameters.ticketEV = try UInt256(decimal: ticketEv)
             let feed: GasPriceFeed
