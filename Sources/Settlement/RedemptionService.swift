@@ -11,14 +11,14 @@ import Payments
 /// or `ticket.expired` with the reason. Event ids and the chain's transaction ids are derived from the batch,
 /// so after a kill at any moment `recover()` finishes or closes what was in flight and nothing is paid twice.
 public final class RedemptionService {
-    public let chain: LocalChain
+    public let chain: any SettlementChain
     public let log: EventLog
     public let orchestrator: Address
     public let redeemer: Redeemer
     private let clock: any EventClock
     private let runner: ProjectionRunner
 
-    public init(chain: LocalChain, log: EventLog, orchestrator: Address, redeemer: Redeemer = Redeemer(),
+    public init(chain: any SettlementChain, log: EventLog, orchestrator: Address, redeemer: Redeemer = Redeemer(),
                 clock: any EventClock) throws {
         self.chain = chain
         self.log = log
