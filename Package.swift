@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C shims: one per system library, found through pkg-config, installed with apt.
@@ -51,6 +52,17 @@ let package = Package(
         // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
         .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB"],
                 swiftSettings: swiftSettings),
+        // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
+        .target(
+            name: "Wire",
+            dependencies: ["EthCrypto", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
+        .target(
+            name: "Orchestrator",
+            dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
@@ -102,6 +114,11 @@ let package = Package(
         .testTarget(
             name: "SettlementTests",
             dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "EventModel", "LMDB", "JSONCore", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
