@@ -20,6 +20,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C shims: one per system library, found through pkg-config, installed with apt.
@@ -61,6 +63,13 @@ let package = Package(
         .target(
             name: "Orchestrator",
             dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
+        // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
+        .target(
+            name: "Edge",
+            dependencies: ["Orchestrator", "Wire", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
@@ -118,6 +127,14 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: ["Edge", "Orchestrator", "Wire", "Payments", "EthCrypto", "Transcoding", "TestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),

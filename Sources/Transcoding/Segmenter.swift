@@ -10,6 +10,14 @@ public struct SourceSegment: Sendable, Hashable, Codable {
     /// Seconds until the next segment's first video frame (the last: until its last frame ends).
     public let duration: Double
     public let videoPackets: Int
+
+    public init(index: Int, path: String, start: Double, duration: Double, videoPackets: Int) {
+        self.index = index
+        self.path = path
+        self.start = start
+        self.duration = duration
+        self.videoPackets = videoPackets
+    }
 }
 
 /// Cuts a file or stream (any container libavformat reads: MPEG-TS, MP4, FLV …) into MPEG-TS segments of

@@ -25,8 +25,9 @@ public struct SegmentResult: Sendable, Hashable, Codable {
 
 /// Transcodes the segments of one stream: each segment is decoded once, every frame is scaled and encoded
 /// to each profile in parallel, and one MPEG-TS per rendition is written with the segment's audio copied in.
-/// The decoder and encoders live as long as the stream (no per-segment setup).
-public final class StreamTranscoder {
+/// The decoder and encoders live as long as the stream (no per-segment setup). Use it from one thread at a
+/// time (an orchestrator gives each stream its own serial queue); that is what makes it `@unchecked Sendable`.
+public final class StreamTranscoder: @unchecked Sendable {
     public let profiles: [VideoProfile]
     public let options: EncoderOptions
     private var decoder: VideoDecoder?

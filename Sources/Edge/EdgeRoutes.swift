@@ -1,0 +1,47 @@
+public import Hummingbird
+import Foundation
+public import Orchestrator
+import HTTPTypes
+public import Payments
+
+/// The orchestrator's HTTP edge, as go-livepeer's: POST /segment (body: the segment; headers Livepeer-Segment
+/// and Livepeer-Payment, base64 protobuf) answered with a protobuf TranscodeResult or a status code, and
+/// GET /stream/{manifest}/{file} serving the renditions it produced.
+public enum EdgeRoutes {
+    /// Largest segment body accepted (a 2 s segment at 1080p is a few MB).
+    public static let maxSegmentBytes = 64 << 20
+
+    /// Adds the routes to `router`. `context()` is the chain as the orchestrator sees it now, `now()` seconds
+    /// since the epoch, and `record` receives the payment events of each request (to append to the log).
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>, node: OrchestratorNode, context: @escaping @Sendable () -> ValidationContext,
+        now: @escaping @Sendable () -> Int64, record: @escaping @Sendable ([PaymentEvent]) async -> Void
+    ) {
+        router.post("segment") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: maxSegmentBytes)
+            let segment = request.headers[HTTPField.Name("Livepeer-Segment")!] ?? ""
+            let payment = request.headers[HTTPField.Name("Livepeer-Payment")!] ?? ""
+            let reply = await node.handleSegment(segmentHeader: segment, paymentHeader: payment,
+                                                 body: Array(buffer: body), context: context(), now: now())
+            await record(reply.events)
+            let type = reply.status == 200 ? "application/vnd+livepeer.transcoderesult" : "text/plain; charset=utf-8"
+            return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: type],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        }
+        router.get("stream/:manifest/:file") { request, requestContext -> Response in
+            let manifest = try requestContext.parameters.require("manifest")
+            let file = try requestContext.parameters.require("file")
+            guard isSafe(manifest), isSafe(file), file.hasSuffix(".ts") else { return Response(status: .notFound) }
+            let path = "\(node.outputDirectory)/\(manifest)/\(file)"
+            guard let data = FileManager.default.contents(atPath: path) else { return Response(status: .notFound) }
+            return Response(status: .ok, headers: [.contentType: "video/MP2T"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    /// Letters, digits, '-', '_' and '.', and not a dot-only name: no way out of the output directory.
+    static func isSafe(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+            && !name.allSatisfy { $0 == "." }
+    }
+}
