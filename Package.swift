@@ -65,6 +65,8 @@ let package = Package(
             dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
+        // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
+        .target(name: "Broadcaster", dependencies: ["Wire", "EthCrypto", "Transcoding"], swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
@@ -131,7 +133,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EdgeTests",
-            dependencies: ["Edge", "Orchestrator", "Wire", "Payments", "EthCrypto", "Transcoding", "TestSupport",
+            dependencies: ["Edge", "Orchestrator", "Broadcaster", "Wire", "Payments", "EthCrypto", "Transcoding", "TestSupport",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),

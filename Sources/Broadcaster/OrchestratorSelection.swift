@@ -1,0 +1,64 @@
+public import EthCrypto
+
+/// One orchestrator as a broadcaster knows it: its offer and stake, and whether it is suspended.
+public struct OrchestratorCandidate: Sendable, Hashable {
+    public let address: Address
+    public let url: String
+    /// Price in wei per pixel, as a double for ranking only (payments use the exact PriceInfo).
+    public let pricePerPixel: Double
+    public let stake: Double
+
+    public init(address: Address, url: String, pricePerPixel: Double, stake: Double) {
+        self.address = address
+        self.url = url
+        self.pricePerPixel = pricePerPixel
+        self.stake = stake
+    }
+}
+
+/// Which orchestrators get a stream's segments: those at or under the max price and not suspended, drawn
+/// with weight stake / price (cheaper and better-staked more often, every eligible one sometimes); a failed
+/// one is suspended for a number of segments that doubles with each failure. Pure: randomness is a seed.
+public struct OrchestratorSelection: Sendable {
+    public let maxPricePerPixel: Double
+    public private(set) var suspendedUntil: [Address: Int] = [:]
+    public private(set) var failures: [Address: Int] = [:]
+    private var random: UInt64
+
+    public init(maxPricePerPixel: Double, seed: UInt64) {
+        self.maxPricePerPixel = maxPricePerPixel
+        random = seed
+    }
+
+    /// Up to `count` distinct orchestrators for segment `seq`, best draw first.
+    public mutating func choose(_ candidates: [OrchestratorCandidate], count: Int, seq: Int) -> [OrchestratorCandidate] {
+        var pool = candidates.filter { $0.pricePerPixel <= maxPricePerPixel && (suspendedUntil[$0.address] ?? .min) <= seq }
+        var chosen: [OrchestratorCandidate] = []
+        while chosen.count < count, !pool.isEmpty {
+            let weights = pool.map { max($0.stake, 1) / max($0.pricePerPixel, 1e-9) }
+            var target = nextUnit() * weights.reduce(0, +)
+            var pick = pool.count - 1
+            for (index, weight) in weights.enumerated() {
+                if target < weight { pick = index; break }
+                target -= weight
+            }
+            chosen.append(pool.remove(at: pick))
+        }
+        return chosen
+    }
+
+    /// Records a failure at segment `seq`: suspended for 2, 4, 8 … segments.
+    public mutating func suspend(_ orchestrator: Address, at seq: Int) {
+        let count = (failures[orchestrator] ?? 0) + 1
+        failures[orchestrator] = count
+        suspendedUntil[orchestrator] = seq + (1 << min(count, 10))
+    }
+
+    private mutating func nextUnit() -> Double {
+        random &+= 0x9E37_79B9_7F4A_7C15
+        var z = random
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+}

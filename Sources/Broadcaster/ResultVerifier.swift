@@ -1,0 +1,72 @@
+import Foundation
+public import EthCrypto
+import Transcoding
+public import Wire
+
+/// Why a broadcaster refused an orchestrator's result for a segment (each is evidence for a dispute).
+public enum VerificationFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    case orchestratorError(String)
+    case renditionCountMismatch(expected: Int, got: Int)
+    case badSignature
+    case pixelMismatch(index: Int, reported: Int64, counted: Int64)
+    case undecodable(index: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .orchestratorError(let message): "the orchestrator returned an error: \(message)"
+        case .renditionCountMismatch(let expected, let got): "expected \(expected) renditions, got \(got)"
+        case .badSignature: "the result signature is not the orchestrator's"
+        case .pixelMismatch(let index, let reported, let counted): "rendition \(index): \(reported) pixels reported, \(counted) decoded"
+        case .undecodable(let index, let reason): "rendition \(index) does not decode: \(reason)"
+        }
+    }
+}
+
+/// A verified result: each rendition's bytes and pixel count.
+public struct VerifiedResult: Sendable {
+    public let seq: Int64
+    public let renditions: [[UInt8]]
+    public let pixels: [Int64]
+}
+
+/// The broadcaster's checks on a TranscodeResult and the renditions it fetched: the orchestrator's signature
+/// over keccak256(keccak256(r₁) ‖ … ‖ keccak256(rₙ)), then every rendition decoded and its pixels counted
+/// against what the orchestrator reported (and billed).
+public struct ResultVerifier: Sendable {
+    public let orchestrator: Address
+    public let scratchDirectory: String
+
+    public init(orchestrator: Address, scratchDirectory: String) {
+        self.orchestrator = orchestrator
+        self.scratchDirectory = scratchDirectory
+    }
+
+    public func verify(_ result: Net_TranscodeResult, renditions: [[UInt8]], expected: Int) -> Result<VerifiedResult, VerificationFailure> {
+        guard case .data(let data)? = result.result else {
+            if case .error(let message)? = result.result { return .failure(.orchestratorError(message)) }
+            return .failure(.orchestratorError("empty result"))
+        }
+        guard data.segments.count == expected, renditions.count == expected else {
+            return .failure(.renditionCountMismatch(expected: expected, got: min(data.segments.count, renditions.count)))
+        }
+        let message = SegmentSigning.resultMessage(renditionHashes: renditions.map { Keccak256.hash($0) })
+        guard let signature = try? Signature(bytes: data.sig),
+              signature.isValid(message: message.bytes, signer: orchestrator) else { return .failure(.badSignature) }
+        var counted: [Int64] = []
+        for (index, bytes) in renditions.enumerated() {
+            let file = (scratchDirectory as NSString).appendingPathComponent("verify-\(UUID().uuidString).ts")
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            do {
+                try Data(bytes).write(to: URL(fileURLWithPath: file))
+                let count = try PixelCounter.count(path: file)
+                counted.append(Int64(count.pixels))
+            } catch {
+                return .failure(.undecodable(index: index, reason: "\(error)"))
+            }
+            if counted[index] != data.segments[index].pixels {
+                return .failure(.pixelMismatch(index: index, reported: data.segments[index].pixels, counted: counted[index]))
+            }
+        }
+        return .success(VerifiedResult(seq: result.seq, renditions: renditions, pixels: counted))
+    }
+}
