@@ -66,11 +66,14 @@ let package = Package(
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
-        .target(name: "Broadcaster", dependencies: ["Wire", "EthCrypto", "Transcoding"], swiftSettings: swiftSettings),
+        .target(
+            name: "Broadcaster",
+            dependencies: ["Wire", "EthCrypto", "Transcoding", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
-            dependencies: ["Orchestrator", "Wire", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),

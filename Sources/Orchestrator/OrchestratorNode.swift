@@ -20,6 +20,8 @@ public final class OrchestratorNode: @unchecked Sendable {
     public let defaultProfiles: [VideoProfile]
     /// The URL prefix renditions are served under (the edge's address).
     public var publicURL: String
+    /// Faults injected on purpose, for failover drills and the demo only (labelled; off by default).
+    public var faults = NodeFaults()
     private let lock = NSLock()
     private var transcoders: [String: (StreamTranscoder, DispatchQueue)] = [:]
     private var inFlight = 0
@@ -34,6 +36,25 @@ public final class OrchestratorNode: @unchecked Sendable {
         self.outputDirectory = outputDirectory
         defaultProfiles = profiles
         self.publicURL = publicURL
+    }
+
+    /// GetOrchestrator's answer for `sender`: ticket params (face value from the sender's max float), the price,
+    /// the orchestrator's address and a fresh auth token.
+    public func orchestratorInfo(sender: Address, funds: SenderFunds, activeSetSize: Int, context: ValidationContext,
+                                 now: Int64, seed: Hash32) throws(PaymentError) -> Net_OrchestratorInfo {
+        let params = try intake.recipient.ticketParams(sender: sender, funds: funds, activeSetSize: activeSetSize, price: price,
+                                                       context: context, seed: seed)
+        var info = Net_OrchestratorInfo()
+        info.transcoder = publicURL
+        info.ticketParams = Payment(sender: sender, ticketParams: params, senderParams: [], expectedPrice: price).wire.ticketParams
+        var priceInfo = Net_PriceInfo()
+        priceInfo.pricePerUnit = Int64(clamping: price.pricePerUnit.uint64Value ?? UInt64(Int64.max))
+        priceInfo.pixelsPerUnit = Int64(clamping: price.pixelsPerUnit.uint64Value ?? 1)
+        info.priceInfo = priceInfo
+        info.address = Data(key.address.bytes)
+        info.authToken = AuthTokens.make(secret: intake.authSecret, sessionID: Hex.encode(seed.bytes, prefix: false),
+                                         expiration: now + AuthTokens.lifetimeSeconds)
+        return info
     }
 
     /// What answering one request produced: the HTTP status and body, and the payment events to record.
@@ -110,6 +131,14 @@ public final class OrchestratorNode: @unchecked Sendable {
                 data.segments.append(entry)
             }
             data.sig = Data(try key.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
+            if faults.tamperRenditions {
+                // The fault drill: serve bytes other than those signed.
+                for rendition in result.renditions {
+                    var bytes = try Data(contentsOf: URL(fileURLWithPath: rendition.file))
+                    bytes[bytes.count / 2] ^= 0xff
+                    try bytes.write(to: URL(fileURLWithPath: rendition.file))
+                }
+            }
             var reply = Net_TranscodeResult()
             reply.seq = seq
             reply.data = data
@@ -146,3 +175,11 @@ public final class OrchestratorNode: @unchecked Sendable {
 
     private func releaseSlot() { lock.withLock { inFlight -= 1 } }
 }
+
+/// Faults an orchestrator can be told to commit, for failover drills and the demo (never set in production).
+public struct NodeFaults: Sendable {
+    /// Serve renditions whose bytes differ from the ones signed (a broadcaster must catch it).
+    public var tamperRenditions = false
+    public init(tamperRenditions: Bool = false) { self.tamperRenditions = tamperRenditions }
+}
+

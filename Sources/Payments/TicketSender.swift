@@ -19,7 +19,8 @@ public struct SenderLimits: Sendable, Hashable {
 }
 
 /// The broadcaster's side: checks a recipient's params against its limits and funds, works out how many
-/// tickets a segment needs from its pixels, price and current credit, and signs them with fresh nonces.
+/// tickets a segment needs from its pixels, price and current credit — ceil((max(fee, EV) − credit) / EV),
+/// so the orchestrator always holds at least one EV of credit — and signs them with fresh nonces.
 /// Nonces and credit change atomically and only when the whole payment is built.
 public final class TicketSender: Sendable {
     private let key: PrivateKey
@@ -54,9 +55,13 @@ public final class TicketSender: Sendable {
 
         let plan: (count: Int, firstNonce: UInt32) = try state.withLock { (state) throws(PaymentError) in
             let credit = state.credit[session] ?? .zero
+            // Enough for the fee, and never less than one ticket's EV: an orchestrator refuses a segment while
+            // the sender's credit with it is below one EV (go-livepeer's SufficientBalance), so the sender stages
+            // max(fee, EV) as go-livepeer's StageUpdate(minCredit, ev) does.
+            let minCredit = max(fee, ev)
             var count = 0
-            if fee > credit {
-                let needed = (try? fee - credit) ?? .zero
+            if minCredit > credit {
+                let needed = (try? minCredit - credit) ?? .zero
                 guard let tickets = (try? UInt256.mulDiv(needed, .one, ev, rounding: .up))?.uint64Value,
                       tickets <= UInt64(UInt32.max) else { throw .arithmetic("ticket count overflows") }
                 count = Int(tickets)

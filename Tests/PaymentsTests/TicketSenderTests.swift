@@ -7,27 +7,30 @@ import Testing
 /// unique under concurrency and untouched when a payment is refused.
 @Suite("ticket sender")
 struct TicketSenderTests {
-    @Test("tickets = ceil((fee − credit) / EV) with 2% more pixels; leftover credit carries to the next segment")
+    @Test("tickets = ceil((max(fee, EV) − credit) / EV) with 2% more pixels; credit carries over and never runs below zero")
     func ticketCount() throws {
         let fixture = try PaymentsFixture()
         let params = try fixture.params()
         let ev = params.expectedValue
-        let pixels: UInt64 = 1_000_000
-        let first = try fixture.sender.pay(session: "a", params: params, price: fixture.price, pixels: pixels,
-                                           deposit: fixture.funds.deposit, reserve: fixture.funds.reserve, currentBlock: 1_000)
-        let fee = try fixture.price.fee(pixels: 1_020_000)
+        func pay(_ pixels: UInt64) throws -> SenderPayment {
+            try fixture.sender.pay(session: "a", params: params, price: fixture.price, pixels: pixels,
+                                   deposit: fixture.funds.deposit, reserve: fixture.funds.reserve, currentBlock: 1_000)
+        }
+        // A fee of several EVs: ceil(fee / EV) tickets, the leftover credited.
+        let first = try pay(20_000_000)
+        let fee = try fixture.price.fee(pixels: 20_400_000)
         #expect(first.fee == fee)
-        let expectedCount = try UInt256.mulDiv(fee, .one, ev, rounding: .up)
-        #expect(UInt256(UInt64(first.payment.senderParams.count)) == expectedCount)
+        #expect(UInt256(UInt64(first.payment.senderParams.count)) == (try UInt256.mulDiv(fee, .one, ev, rounding: .up)))
         let leftover = try UInt256(UInt64(first.payment.senderParams.count)) * ev - fee
         #expect(fixture.sender.credit(session: "a") == leftover)
         #expect(first.payment.senderParams.map(\.senderNonce) == Array(1...UInt32(first.payment.senderParams.count)))
         #expect(first.events.count == first.payment.senderParams.count)
-        // A segment the leftover covers needs no ticket at all.
-        let small = try fixture.sender.pay(session: "a", params: params, price: fixture.price, pixels: 1,
-                                           deposit: fixture.funds.deposit, reserve: fixture.funds.reserve, currentBlock: 1_000)
-        #expect(small.payment.senderParams.isEmpty)
-        #expect(fixture.sender.credit(session: "a") == (try leftover - small.fee))
+        // A tiny fee still tops the credit up to one EV (the orchestrator wants ≥ EV before it works).
+        let small = try pay(1)
+        let expected = leftover >= ev ? 0 : Int((try UInt256.mulDiv(ev - leftover, .one, ev, rounding: .up)).uint64Value!)
+        #expect(small.payment.senderParams.count == expected)
+        #expect(fixture.sender.credit(session: "a") == (try leftover + UInt256(UInt64(expected)) * ev - small.fee))
+        #expect(try leftover + UInt256(UInt64(expected)) * ev >= ev)
     }
 
     @Test("refusals: no deposit, no reserve, expired params, EV too high, total EV too high, face value above deposit share")

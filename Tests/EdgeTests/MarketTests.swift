@@ -1,0 +1,119 @@
+import Broadcaster
+import EthCrypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Orchestrator
+import Payments
+import Synchronization
+import Testing
+import TestSupport
+import Transcoding
+import Wire
+@testable import Edge
+
+/// A small market on loopback: three orchestrators behind real HTTP servers — one honest, one serving
+/// tampered renditions, one dead — and a broadcaster that pays, verifies and fails over. No segment is lost.
+@Suite("market on loopback", .serialized)
+struct MarketTests {
+    /// An orchestrator node serving on 127.0.0.1 at an ephemeral port until `stop()`.
+    final class Server: @unchecked Sendable {
+        let node: OrchestratorNode
+        let key: PrivateKey
+        private var task: Task<Void, any Error>?
+        private let port = PortBox()
+
+        init(directory: String, tamper: Bool) throws {
+            key = try PrivateKey.generate()
+            let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
+            node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array("market".utf8),
+                                        price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
+                                        outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"),
+                                        publicURL: "")
+            node.faults = NodeFaults(tamperRenditions: tamper)
+        }
+
+        func start() async throws -> String {
+            let router = Router()
+            let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
+                                          gasPrice: UInt256(1_000_000_000))
+            EdgeRoutes.add(to: router, node: node, context: { chain }, now: { Int64(Date().timeIntervalSince1970) }, record: { _ in })
+            let box = port
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { channel in box.set(channel.localAddress?.port) })
+            task = Task { try await app.run() }
+            for _ in 0..<500 {
+                if let bound = port.value {
+                    node.publicURL = "http://127.0.0.1:\(bound)"
+                    return node.publicURL
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            throw MediaTools.Failure(description: "the server did not start")
+        }
+
+        func stop() { task?.cancel() }
+    }
+
+    @Test("3 segments, orchestrators honest / tampering / dead: all delivered by the honest one, the others caught and suspended")
+    func failover() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-market-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        LibavLog.errorsOnly()
+        let source = directory + "/source.mp4"
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine", "-t", "6",
+                               "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", source])
+        let segments = try Segmenter.split(input: source, into: directory + "/segments", seconds: 2).map {
+            BroadcastSegment(seq: Int64($0.index), bytes: Array(try Data(contentsOf: URL(fileURLWithPath: $0.path))),
+                             durationMs: Int32(($0.duration * 1_000).rounded()))
+        }
+        #expect(segments.count == 3)
+
+        let honest = try Server(directory: directory + "/honest", tamper: false)
+        let cheat = try Server(directory: directory + "/cheat", tamper: true)
+        let honestURL = try await honest.start()
+        let cheatURL = try await cheat.start()
+        defer {
+            honest.stop()
+            cheat.stop()
+        }
+        let deadURL = "http://127.0.0.1:9"  // discard port: nothing listens
+        var profile = Net_VideoProfile()
+        profile.name = "P144p30fps16x9"
+        profile.width = 256
+        profile.height = 144
+        profile.bitrate = 400_000
+        profile.fps = 30
+        let broadcaster = StreamBroadcaster(
+            key: try PrivateKey.generate(), manifest: "market", profiles: [profile],
+            candidates: [
+                OrchestratorCandidate(address: honest.key.address, url: honestURL, pricePerPixel: 1_000, stake: 10),
+                OrchestratorCandidate(address: cheat.key.address, url: cheatURL, pricePerPixel: 1_000, stake: 1_000),
+                OrchestratorCandidate(address: try PrivateKey.generate().address, url: deadURL, pricePerPixel: 1_000, stake: 1_000),
+            ],
+            maxPricePerPixel: 5_000, seed: 3, scratchDirectory: directory, maxAttempts: 3,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)))
+        var failures: [(String, String)] = []
+        for segment in segments {
+            let outcome = await broadcaster.send(segment)
+            #expect(outcome.deliveredBy == honestURL, "segment \(segment.seq): \(outcome.failures)")
+            #expect(outcome.renditions.count == 1)
+            failures += outcome.failures
+        }
+        #expect(!failures.isEmpty, "the cheat and the dead one must have been tried and caught")
+        for (url, reason) in failures {
+            if url == cheatURL { #expect(reason.contains("verification failed: the result signature is not the orchestrator's")) }
+            if url == deadURL { #expect(!reason.isEmpty) }
+        }
+    }
+}
+
+/// The port a server bound, written by its start callback (guarded by a lock).
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Int?
+    func set(_ port: Int?) { lock.withLock { stored = port } }
+    var value: Int? { lock.withLock { stored } }
+}
+
