@@ -103,7 +103,8 @@ let package = Package(
             name: "StreamflowCLI",
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
-                "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement",
+                "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
+                "Broadcaster", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

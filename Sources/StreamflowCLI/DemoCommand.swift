@@ -10,14 +10,14 @@ import Scenarios
 
 /// `streamflow demo`: the main job. Until the node exists it runs what there is — the linked
 /// libraries, a keystore round trip, a signed and recovered message, the crypto benchmark — and says so.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run the main job (today: the foundation pieces that exist).")
 
-    func run() throws {
-        print("Streamflow demo — the networked node (broadcaster, orchestrators, transcoder fleet, Kafka) is not built yet;")
+    func run() async throws {
+        print("Streamflow demo — the whole node (gRPC, remote transcoder fleet, metrics, Kafka) is not built yet;")
         print("this runs what exists: C libraries, keys and signatures, the event log and its audits, tickets, transcoding,")
-        print("and settlement on the embedded chain.\n")
+        print("settlement on the embedded chain, and a small market over HTTP on loopback.\n")
         print("1. Linked C libraries")
         for library in NativeLibraries.versions() { print("   \(library.name): \(library.version)") }
         print("   libx264 encoder: \(NativeLibraries.hasEncoder(named: "libx264") ? "present" : "missing")")
@@ -52,8 +52,9 @@ struct DemoCommand: ParsableCommand {
         try DemoPayments.run(directory: directory)
         try DemoTranscode.run(directory: directory)
         try DemoSettlement.run(directory: directory)
+        let lost = try await DemoMarket.run(directory: directory)
 
-        print("\n9. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
+        print("\n10. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
         let report = try CryptoBenchmark.run(scale: 0.2)
         for m in report.measurements {
             print("   " + m.name.padding(toLength: 44, withPad: " ", startingAt: 0)
@@ -61,6 +62,10 @@ struct DemoCommand: ParsableCommand {
         }
         print(String(format: "   recover overhead %.3f×, keccak256 1 KiB %.0f MB/s", report.recoverOverheadRatio,
                      report.keccak1KiBMegabytesPerSecond))
+        if lost > 0 {
+            print("\nDemo FAILED: \(lost) segments lost.")
+            throw ExitCode(1)
+        }
         print("\nDemo finished.")
     }
 

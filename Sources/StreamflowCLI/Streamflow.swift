@@ -2,12 +2,12 @@ import ArgumentParser
 
 /// The `streamflow` command: operator tools for the Streamflow transcoding market node.
 @main
-struct Streamflow: ParsableCommand {
+struct Streamflow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamflow",
         abstract: "Streamflow: a decentralized live-video transcoding market node (event log, tickets, settlement).",
         subcommands: [
-            KeysCommand.self, SignCommand.self, RecoverCommand.self, TicketsCommand.self, TranscodeCommand.self, PixelsCommand.self, SimulateCommand.self, ReportCommand.self, SettleLoopCommand.self, ReplayCommand.self, SchemasCommand.self,
+            KeysCommand.self, SignCommand.self, RecoverCommand.self, TicketsCommand.self, TranscodeCommand.self, PixelsCommand.self, OrchestratorCommand.self, BroadcastCommand.self, SimulateCommand.self, ReportCommand.self, SettleLoopCommand.self, ReplayCommand.self, SchemasCommand.self,
             BenchCommand.self, DemoCommand.self, VersionCommand.self,
         ])
 }

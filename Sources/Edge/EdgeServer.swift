@@ -1,0 +1,72 @@
+import Foundation
+public import Hummingbird
+public import Orchestrator
+public import Payments
+
+/// An orchestrator's edge running on an address until stopped: Hummingbird on `host:port` (0 picks a free
+/// port), the node's public URL set to where it listens.
+public final class EdgeServer: @unchecked Sendable {
+    // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
+    public let node: OrchestratorNode
+    private let host: String
+    private let port: Int
+    private let context: @Sendable () -> ValidationContext
+    private let now: @Sendable () -> Int64
+    private let record: @Sendable ([PaymentEvent]) async -> Void
+    private var task: Task<Void, any Error>?
+    private let bound = BoundPort()
+
+    public init(node: OrchestratorNode, host: String = "127.0.0.1", port: Int = 0,
+                context: @escaping @Sendable () -> ValidationContext,
+                now: @escaping @Sendable () -> Int64 = EdgeServer.wallClock,
+                record: @escaping @Sendable ([PaymentEvent]) async -> Void = { _ in }) {
+        self.node = node
+        self.host = host
+        self.port = port
+        self.context = context
+        self.now = now
+        self.record = record
+    }
+
+    /// Seconds since the epoch, from the system clock (the default `now`).
+    public static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Starts serving; returns the base URL once the socket is bound.
+    public func start() async throws -> String {
+        let router = Router()
+        EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
+        let box = bound
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                              onServerRunning: { channel in box.set(channel.localAddress?.port) })
+        task = Task { try await app.run() }
+        for _ in 0..<1_000 {
+            if let port = bound.value {
+                node.publicURL = "http://\(host):\(port)"
+                return node.publicURL
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw EdgeError.didNotStart
+    }
+
+    /// Stops serving (graceful: requests in flight finish).
+    public func stop() { task?.cancel() }
+
+    /// Serves until the task running it is cancelled.
+    public func wait() async throws { try await task?.value }
+}
+
+/// Why the edge could not serve.
+public enum EdgeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case didNotStart
+    public var description: String { "the HTTP server did not start within 10 s" }
+}
+
+/// The port a server bound, written by its start callback.
+final class BoundPort: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var stored: Int?
+    func set(_ port: Int?) { lock.withLock { stored = port } }
+    var value: Int? { lock.withLock { stored } }
+}
