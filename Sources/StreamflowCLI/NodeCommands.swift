@@ -15,7 +15,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
         abstract: "Run an orchestrator's HTTP edge: ticket params, paid segments transcoded and signed, renditions served.")
 
     @Option var host = "127.0.0.1"
-    @Option var port = 8935
+    @Option(help: "Port (0 picks a free one; the URL is printed).") var port = 8935
     @Option(help: "Where renditions are written and served from.") var out: String
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
@@ -29,7 +29,8 @@ struct OrchestratorCommand: AsyncParsableCommand {
                                  tamper: tamperRenditions)
         let server = EdgeServer(node: node, host: host, port: port, context: { Self.localChain })
         let url = try await server.start()
-        print("orchestrator \(key.address.checksummed) serving at \(url) (Ctrl-C stops it)")
+        // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
+        FileHandle.standardOutput.write(Data("orchestrator \(key.address.checksummed) serving at \(url) (Ctrl-C stops it)\n".utf8))
         try await server.wait()
     }
 
