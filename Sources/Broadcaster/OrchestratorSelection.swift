@@ -1,4 +1,5 @@
 public import EthCrypto
+public import EventModel
 
 /// One orchestrator as a broadcaster knows it: its offer and stake, and whether it is suspended.
 public struct OrchestratorCandidate: Sendable, Hashable {
@@ -23,11 +24,11 @@ public struct OrchestratorSelection: Sendable {
     public let maxPricePerPixel: Double
     public private(set) var suspendedUntil: [Address: Int] = [:]
     public private(set) var failures: [Address: Int] = [:]
-    private var random: UInt64
+    private var random: SplitMix64
 
     public init(maxPricePerPixel: Double, seed: UInt64) {
         self.maxPricePerPixel = maxPricePerPixel
-        random = seed
+        random = SplitMix64(seed: seed)
     }
 
     /// Up to `count` distinct orchestrators for segment `seq`, best draw first.
@@ -36,7 +37,7 @@ public struct OrchestratorSelection: Sendable {
         var chosen: [OrchestratorCandidate] = []
         while chosen.count < count, !pool.isEmpty {
             let weights = pool.map { max($0.stake, 1) / max($0.pricePerPixel, 1e-9) }
-            var target = nextUnit() * weights.reduce(0, +)
+            var target = random.unit() * weights.reduce(0, +)
             var pick = pool.count - 1
             for (index, weight) in weights.enumerated() {
                 if target < weight { pick = index; break }
@@ -52,13 +53,5 @@ public struct OrchestratorSelection: Sendable {
         let count = (failures[orchestrator] ?? 0) + 1
         failures[orchestrator] = count
         suspendedUntil[orchestrator] = seq + (1 << min(count, 10))
-    }
-
-    private mutating func nextUnit() -> Double {
-        random &+= 0x9E37_79B9_7F4A_7C15
-        var z = random
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }

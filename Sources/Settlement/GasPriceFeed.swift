@@ -1,4 +1,5 @@
 import Foundation
+import EventModel
 public import EthCrypto
 
 /// Gas prices over time: a recorded trace (CSV of seconds, gwei) replayed as a step function, or a seeded
@@ -31,7 +32,7 @@ public struct GasPriceFeed: Sendable {
 
     /// A seeded model: a slow daily wave around `baseGwei`, noise, and spikes of 5–20× lasting minutes.
     public static func model(seed: UInt64, hours: Double, baseGwei: Double = 1, stepSeconds: Double = 60) -> GasPriceFeed {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var points: [(Double, UInt256)] = []
         var spikeLeft = 0.0, spikeFactor = 1.0
         var time = 0.0
@@ -89,24 +90,4 @@ public enum GasFeedError: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty: "the gas trace has no points"
         }
     }
-}
-
-/// SplitMix64: a small seeded generator, so simulations and models repeat exactly.
-public struct SeededRandom: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Uniform in 0..<bound.
-    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }

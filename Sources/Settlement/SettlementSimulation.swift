@@ -1,4 +1,5 @@
 public import EthCrypto
+import EventModel
 import Payments
 
 /// `streamflow simulate settlement`: one seeded workload of segments paid with real signed tickets, settled
@@ -71,7 +72,7 @@ public struct SettlementSimulation: Sendable {
 
     public func run() throws -> Report {
         let p = parameters
-        var random = SeededRandom(seed: p.seed)
+        var random = SplitMix64(seed: p.seed)
         let median = gas.median
         let singleCost = try UInt256(p.chain.redemptionGas(tickets: 1)) * median
         let faceValue = max(try singleCost * UInt256(100), try p.ticketEV * UInt256(2))

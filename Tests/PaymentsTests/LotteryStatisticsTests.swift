@@ -1,4 +1,5 @@
 import EthCrypto
+import EventModel
 import Testing
 @testable import Payments
 
@@ -11,7 +12,7 @@ struct LotteryStatisticsTests {
         let faceValue = UInt256(1_000_000_000_000)
         let winProb = try TicketLottery.winProb(expectedValue: UInt256(10_000_000_000), faceValue: faceValue)
         // Signatures are 65 pseudo-random bytes (a seeded generator, so the run is reproducible); the rand is fixed.
-        var generator = SplitMix(seed: 0x5eed_2026)
+        var generator = SplitMix64(seed: 0x5eed_2026)
         let rand = try UInt256(decimal: "91343852333181432387730302044767688728495783936")
         var sig = [UInt8](repeating: 0, count: 65)
         var wins = 0
@@ -29,18 +30,5 @@ struct LotteryStatisticsTests {
         let expectedAmount = Double(count) * 1e10
         #expect(abs(Double(wins) - expectedWins) <= 3 * sigma, "wins \(wins), expected \(expectedWins) ± \(3 * sigma)")
         #expect(abs(won - expectedAmount) <= 3 * sigma * faceValue.doubleValue)
-    }
-}
-
-/// SplitMix64: a tiny seeded generator for reproducible test data.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

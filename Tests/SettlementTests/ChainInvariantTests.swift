@@ -1,4 +1,5 @@
 import EthCrypto
+import EventModel
 import Foundation
 import Payments
 import Testing
@@ -11,7 +12,7 @@ import Testing
 struct ChainInvariantTests {
     @Test("300 blocks of seeded random funding, redemptions (good and bad), rewards and withdrawals", arguments: [UInt64(1), 2, 3])
     func randomActivity(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var chain = ChainState(config: ChainConfig(blocksPerRound: 15, activeSetSize: 3, gasPerTransaction: 50, gasPerTicket: 5,
                                                    rewardPerRound: UInt256(1_000)))
         let senders = try (0..<4).map { _ in try PrivateKey.generate() }

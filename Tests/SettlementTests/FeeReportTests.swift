@@ -1,4 +1,5 @@
 import EthCrypto
+import EventModel
 import Foundation
 import Payments
 import Testing
@@ -11,7 +12,7 @@ struct FeeReportTests {
     @Test("by orchestrator, delegator and round: totals agree, and each account's balance change is its share to the wei")
     func reconciles() throws {
         var fixture = try ChainFixture(deposit: UInt256(50_000_000), reserve: UInt256(50_000_000))
-        var random = SeededRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         var gasPaid: [Address: UInt256] = [:]
         let startBalances = Dictionary(uniqueKeysWithValues: (fixture.orchestrators + [fixture.delegator]).map { ($0, fixture.chain.balance($0)) })
         var nonce: UInt32 = 0
