@@ -5,7 +5,6 @@ import HTTPTypes
 import Hummingbird
 import Orchestrator
 import Payments
-import Synchronization
 import Testing
 import TestSupport
 import Transcoding
@@ -16,43 +15,26 @@ import Wire
 /// tampered renditions, one dead — and a broadcaster that pays, verifies and fails over. No segment is lost.
 @Suite("market on loopback", .serialized)
 struct MarketTests {
-    /// An orchestrator node serving on 127.0.0.1 at an ephemeral port until `stop()`.
-    final class Server: @unchecked Sendable {
-        let node: OrchestratorNode
+    /// An orchestrator node and its edge on 127.0.0.1 at an ephemeral port.
+    struct Server {
         let key: PrivateKey
-        private var task: Task<Void, any Error>?
-        private let port = PortBox()
+        let edge: EdgeServer
 
         init(directory: String, tamper: Bool) throws {
             key = try PrivateKey.generate()
             let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
-            node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array("market".utf8),
-                                        price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
-                                        outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"),
-                                        publicURL: "")
+            let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array("market".utf8),
+                                            price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
+                                            outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"),
+                                            publicURL: "")
             node.faults = NodeFaults(tamperRenditions: tamper)
-        }
-
-        func start() async throws -> String {
-            let router = Router()
             let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                           gasPrice: UInt256(1_000_000_000))
-            EdgeRoutes.add(to: router, node: node, context: { chain }, now: { Int64(Date().timeIntervalSince1970) }, record: { _ in })
-            let box = port
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { channel in box.set(channel.localAddress?.port) })
-            task = Task { try await app.run() }
-            for _ in 0..<500 {
-                if let bound = port.value {
-                    node.publicURL = "http://127.0.0.1:\(bound)"
-                    return node.publicURL
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            throw MediaTools.Failure(description: "the server did not start")
+            edge = EdgeServer(node: node, context: { chain })
         }
 
-        func stop() { task?.cancel() }
+        func start() async throws -> String { try await edge.start() }
+        func stop() { edge.stop() }
     }
 
     @Test("3 segments, orchestrators honest / tampering / dead: all delivered by the honest one, the others caught and suspended")
@@ -108,12 +90,3 @@ struct MarketTests {
         }
     }
 }
-
-/// The port a server bound, written by its start callback (guarded by a lock).
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Int?
-    func set(_ port: Int?) { lock.withLock { stored = port } }
-    var value: Int? { lock.withLock { stored } }
-}
-
