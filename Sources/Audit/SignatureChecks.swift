@@ -15,12 +15,7 @@ enum SignatureChecks {
             if let claimed = payload["ticketHash"]?.stringValue, claimed != ticket.hash.hex {
                 throw AuditFailure(reason: "ticketHash \(claimed) is not the ticket's hash \(ticket.hash.hex)")
             }
-            let signature = try parseSignature(ticketJSON["sig"]?.stringValue, what: "ticket sig")
-            let signer: Address
-            do { signer = try ticket.signer(of: signature) } catch { throw AuditFailure(reason: "ticket sig: \(error)") }
-            guard signer == ticket.sender else {
-                throw AuditFailure(reason: "ticket sig recovers to \(signer), not the sender \(ticket.sender)")
-            }
+            try checkSigner(ticket, try parseSignature(ticketJSON["sig"]?.stringValue, what: "ticket sig"), label: "ticket")
             return 1
         }
         if envelope.type == "payment.received" {
@@ -28,14 +23,10 @@ enum SignatureChecks {
                 throw AuditFailure(reason: "payment.received does not read back as a payment")
             }
             for signed in received.signedTickets {
-                let signature = try parseSignature(Hex.encode(signed.sig), what: "ticket \(signed.ticket.senderNonce) sig")
-                let signer: Address
-                do { signer = try signed.ticket.signer(of: signature) } catch {
-                    throw AuditFailure(reason: "ticket \(signed.ticket.senderNonce) sig: \(error)")
-                }
-                guard signer == signed.ticket.sender else {
-                    throw AuditFailure(reason: "ticket \(signed.ticket.senderNonce) sig recovers to \(signer), not the sender \(signed.ticket.sender)")
-                }
+                let label = "ticket \(signed.ticket.senderNonce)"
+                let signature: Signature
+                do { signature = try Signature(bytes: signed.sig) } catch { throw AuditFailure(reason: "\(label) sig: \(error)") }
+                try checkSigner(signed.ticket, signature, label: label)
             }
             return received.tickets.count
         }
@@ -62,6 +53,15 @@ enum SignatureChecks {
             return 1
         }
         return 0
+    }
+
+    /// The ticket's signature recovers to its sender, or the failure names `label`.
+    private static func checkSigner(_ ticket: Ticket, _ signature: Signature, label: String) throws(AuditFailure) {
+        let signer: Address
+        do { signer = try ticket.signer(of: signature) } catch { throw AuditFailure(reason: "\(label) sig: \(error)") }
+        guard signer == ticket.sender else {
+            throw AuditFailure(reason: "\(label) sig recovers to \(signer), not the sender \(ticket.sender)")
+        }
     }
 
     private static func parseSignature(_ text: String?, what: String) throws(AuditFailure) -> Signature {

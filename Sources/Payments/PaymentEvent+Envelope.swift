@@ -103,9 +103,5 @@ extension PaymentEvent {
 
 extension SignedTicket {
     /// The ticket as events carry it: no recipientRand inside (a winner's rand is its own field).
-    func eventJSON(text: inout EventText) -> JSONValue {
-        var fields = ticket.jsonFields(text: &text)
-        fields["sig"] = .string(Hex.encode(sig, prefix: true))
-        return .object(fields)
-    }
+    func eventJSON(text: inout EventText) -> JSONValue { .object(jsonFields(text: &text, includeRand: false)) }
 }

@@ -66,29 +66,9 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
     public mutating func apply(_ event: PaymentEvent) {
         switch event {
         case .ticketReceived(let signed, _, let ev):
-            let ticket = signed.ticket
-            let key = ticket.recipientRandHash.hex
-            var used = nonces[key] ?? []
-            let (found, index) = Self.position(of: ticket.senderNonce, in: used)
-            if !found { used.insert(ticket.senderNonce, at: index) }
-            nonces[key] = used
-            update(recipient: ticket.recipient, sender: ticket.sender) { account in
-                account.credited = (try? account.credited + ev) ?? .max
-                account.ticketsReceived += 1
-            }
+            receive(signed.ticket, nonces: [signed.ticket.senderNonce], credit: ev)
         case .paymentReceived(let received):
-            let terms = received.terms
-            let key = terms.recipientRandHash.hex
-            var used = nonces[key] ?? []
-            for entry in received.tickets {
-                let (found, index) = Self.position(of: entry.senderNonce, in: used)
-                if !found { used.insert(entry.senderNonce, at: index) }
-            }
-            nonces[key] = used
-            update(recipient: terms.recipient, sender: terms.sender) { account in
-                account.credited = (try? account.credited + received.credited) ?? .max
-                account.ticketsReceived += received.tickets.count
-            }
+            receive(received.terms, nonces: received.tickets.map(\.senderNonce), credit: received.credited)
         case .ticketWon(let signed, let hash, let rand):
             let ticket = signed.ticket
             let stored = SignedTicket(ticket: ticket, sig: signed.sig, recipientRand: rand)
@@ -104,6 +84,21 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
             pending.removeValue(forKey: hash.hex)
         case .ticketIssued, .ticketRejected:
             return
+        }
+    }
+
+    /// Accepted tickets sharing `terms`: their nonces are used and `credit` is the sender's.
+    private mutating func receive(_ terms: Ticket, nonces accepted: [UInt32], credit: UInt256) {
+        let key = terms.recipientRandHash.hex
+        var used = nonces[key] ?? []
+        for nonce in accepted {
+            let (found, index) = Self.position(of: nonce, in: used)
+            if !found { used.insert(nonce, at: index) }
+        }
+        nonces[key] = used
+        update(recipient: terms.recipient, sender: terms.sender) { account in
+            account.credited = (try? account.credited + credit) ?? .max
+            account.ticketsReceived += accepted.count
         }
     }
 

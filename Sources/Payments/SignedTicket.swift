@@ -45,11 +45,18 @@ public struct SignedTicket: Sendable, Hashable {
         }
     }
 
-    /// The JSON form carried in events: the ticket's fields and `sig` (the rand only when present).
+    /// The JSON form: the ticket's fields, `sig`, and `recipientRand` when present.
     public var json: JSONValue {
-        guard case .object(var object) = ticket.json else { return ticket.json }
-        object["sig"] = .string(Hex.encode(sig, prefix: true))
-        if let recipientRand { object["recipientRand"] = .string(recipientRand.description) }
-        return .object(object)
+        var text = EventText()
+        return .object(jsonFields(text: &text, includeRand: true))
+    }
+
+    /// The fields of the JSON form, reusing the text of values written just before; events leave the rand out
+    /// (a winner's rand is its own field there).
+    func jsonFields(text: inout EventText, includeRand: Bool) -> [String: JSONValue] {
+        var fields = ticket.jsonFields(text: &text)
+        fields["sig"] = .string(Hex.encode(sig, prefix: true))
+        if includeRand, let recipientRand { fields["recipientRand"] = .string(recipientRand.description) }
+        return fields
     }
 }

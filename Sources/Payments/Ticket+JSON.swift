@@ -11,33 +11,24 @@ extension Ticket {
     }
 
     public init(json: JSONValue) throws(FieldError) {
-        func text(_ field: String) throws(FieldError) -> String {
-            guard let value = json[field] else { throw FieldError(field: field, reason: "missing") }
-            if let string = value.stringValue { return string }
-            if let integer = value.integerValue { return String(integer) }
-            throw FieldError(field: field, reason: "must be a string")
-        }
-        func parse<T>(_ field: String, _ body: (String) throws -> T) throws(FieldError) -> T {
-            let raw = try text(field)
-            do { return try body(raw) } catch { throw FieldError(field: field, reason: "\(error)") }
-        }
-        let nonce = try parse("senderNonce") { try UInt256(decimal: $0) }
+        let reader = FieldReader(json, path: "")
+        let nonce = try reader.parse("senderNonce") { try UInt256(decimal: $0) }
         guard let nonce32 = nonce.uint64Value.flatMap(UInt32.init(exactly:)) else {
             throw FieldError(field: "senderNonce", reason: "must fit in 32 bits")
         }
-        let round = try parse("creationRound") { try UInt256(decimal: $0) }
+        let round = try reader.parse("creationRound") { try UInt256(decimal: $0) }
         guard let round64 = round.uint64Value.flatMap(Int64.init(exactly:)) else {
             throw FieldError(field: "creationRound", reason: "must fit in 63 bits")
         }
         self.init(
-            recipient: try parse("recipient") { try Address($0) },
-            sender: try parse("sender") { try Address($0) },
-            faceValue: try parse("faceValue") { try UInt256(decimal: $0) },
-            winProb: try parse("winProb") { try UInt256(decimal: $0) },
+            recipient: try reader.parse("recipient") { try Address($0) },
+            sender: try reader.parse("sender") { try Address($0) },
+            faceValue: try reader.parse("faceValue") { try UInt256(decimal: $0) },
+            winProb: try reader.parse("winProb") { try UInt256(decimal: $0) },
             senderNonce: nonce32,
-            recipientRandHash: try parse("recipientRandHash") { try Hash32(hex: $0) },
+            recipientRandHash: try reader.parse("recipientRandHash") { try Hash32(hex: $0) },
             creationRound: round64,
-            creationRoundBlockHash: try parse("creationRoundBlockHash") { try Hash32(hex: $0) })
+            creationRoundBlockHash: try reader.parse("creationRoundBlockHash") { try Hash32(hex: $0) })
     }
 
     /// The JSON form (without sig), as events and the CLI carry it.

@@ -32,22 +32,29 @@ extension ChainState {
         sender.deposit = (try? sender.deposit - fromDeposit) ?? .zero
         var fromReserve = UInt256.zero
         let remaining = (try? ticket.faceValue - fromDeposit) ?? .zero
-        if !remaining.isZero, active.contains(claimant), !active.isEmpty {
-            let claims = reserveClaims[round]?[ticket.sender] ?? [:]
-            let claimedInRound = claims.values.reduce(UInt256.zero) { (try? $0 + $1) ?? .max }
-            let pool = (try? sender.reserve + claimedInRound) ?? .max
-            let share = (try? pool / UInt256(UInt64(config.activeSetSize))) ?? .zero
-            let allowance = (try? share - (claims[claimant] ?? .zero)) ?? .zero
+        if !remaining.isZero, active.contains(claimant) {
+            let allowance = reserveAllowance(sender: ticket.sender, claimant: claimant, active: active)
             fromReserve = min(remaining, allowance, sender.reserve)
             sender.reserve = (try? sender.reserve - fromReserve) ?? .zero
-            reserveClaims[round, default: [:]][ticket.sender, default: [:]][claimant] =
-                (try? (claims[claimant] ?? .zero) + fromReserve) ?? .max
+            let claimed = reserveClaims[round]?[ticket.sender]?[claimant] ?? .zero
+            reserveClaims[round, default: [:]][ticket.sender, default: [:]][claimant] = (try? claimed + fromReserve) ?? .max
         }
         senders[ticket.sender] = sender
         let paid = (try? fromDeposit + fromReserve) ?? .max
         if !paid.isZero { distributeFees(paid, to: claimant) }
         return TicketRedemption(ticketHash: hash, sender: ticket.sender, faceValue: ticket.faceValue,
                                 fromDeposit: fromDeposit, fromReserve: fromReserve, rejection: nil)
+    }
+
+    /// What `claimant` may still take from `sender`'s reserve this round: (reserve + claimed this round) / active
+    /// set size − what it has claimed (the Payments max-float rule, `SenderFunds.reserveAllocation`); nothing
+    /// outside the active set.
+    func reserveAllowance(sender: Address, claimant: Address, active: Set<Address>) -> UInt256 {
+        guard active.contains(claimant) else { return .zero }
+        let claims = reserveClaims[round]?[sender] ?? [:]
+        let claimedInRound = claims.values.reduce(UInt256.zero) { (try? $0 + $1) ?? .max }
+        return SenderFunds(deposit: .zero, reserve: self.sender(sender).reserve, claimedInCurrentRound: claimedInRound,
+                           claimedByMe: claims[claimant] ?? .zero).reserveAllocation(activeSetSize: config.activeSetSize)
     }
 
     /// Fees to an orchestrator: feeShare (ppm) of them to its delegators pro rata to bonded stake, the rest (and

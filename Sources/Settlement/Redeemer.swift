@@ -132,13 +132,7 @@ public struct Redeemer: Sendable {
 
     /// A sender's deposit plus this claimant's reserve allocation this round (zero outside the active set).
     static func available(sender: Address, claimant: Address, chain: ChainState, active: Set<Address>) -> UInt256 {
-        let funds = chain.sender(sender)
-        guard active.contains(claimant), !active.isEmpty else { return funds.deposit }
-        let claims = chain.reserveClaims[chain.round]?[sender] ?? [:]
-        let claimed = claims.values.reduce(UInt256.zero) { (try? $0 + $1) ?? .max }
-        let pool = (try? funds.reserve + claimed) ?? .max
-        let share = (try? pool / UInt256(UInt64(chain.config.activeSetSize))) ?? .zero
-        let allocation = (try? share - (claims[claimant] ?? .zero)) ?? .zero
-        return (try? funds.deposit + allocation) ?? .max
+        let allowance = chain.reserveAllowance(sender: sender, claimant: claimant, active: active)
+        return (try? chain.sender(sender).deposit + allowance) ?? .max
     }
 }

@@ -62,7 +62,7 @@ public final class RedemptionService {
             // Used on chain but never recorded: `recover()` records them from the receipt that used them.
             try recover()
         }
-        if !envelopes.isEmpty { _ = try log.append(envelopes.map { try PreparedEvent($0) }, wait: true) }
+        if !envelopes.isEmpty { _ = try log.appendAndWait(envelopes.map { try PreparedEvent($0) }) }
         guard !plan.batch.isEmpty else { return step }
         let id = Self.transactionID(plan.batch.map(\.hash))
         step.transactionID = id
@@ -72,7 +72,7 @@ public final class RedemptionService {
             "txHash": .string(id.hex), "tickets": .array(plan.batch.map { .string($0.hash.hex) }),
             "gasPrice": .string(gasPrice.description), "gasLimit": .integer(Int64(gasLimit)), "faceValue": .string(faceValue.description),
         ])
-        _ = try log.append([try PreparedEvent(submitted)], wait: true)
+        _ = try log.appendAndWait([try PreparedEvent(submitted)])
         let receipt = try chain.submit(.redeem(plan.batch.map(\.signed)), from: orchestrator, gasPrice: gasPrice, id: id.hex)
         step.redeemed = try record(receipt, batch: plan.batch, id: id)
         return step
@@ -106,7 +106,7 @@ public final class RedemptionService {
                 let failed = envelope("redemption.failed", id: "redeem/\(id.hex)/failed",
                                       keys: EventKeys(orchestrator: orchestrator.checksummed),
                                       payload: ["txHash": .string(id.hex), "reason": "not sent before a restart"])
-                _ = try log.append([try PreparedEvent(failed)], wait: true)
+                _ = try log.appendAndWait([try PreparedEvent(failed)])
             }
             recovered += 1
         }
@@ -145,7 +145,7 @@ public final class RedemptionService {
                                       keys: EventKeys(orchestrator: orchestrator.checksummed),
                                       payload: ["txHash": .string(id.hex), "reason": .string(receipt.rejection?.rawValue ?? "refused")]))
         }
-        _ = try log.append(envelopes.map { try PreparedEvent($0) }, wait: true)
+        _ = try log.appendAndWait(envelopes.map { try PreparedEvent($0) })
         return count
     }
 
@@ -172,9 +172,4 @@ public final class RedemptionService {
         for hash in hashes { hash.withUnsafeBytes { hasher.update($0) } }
         return hasher.finalize()
     }
-}
-
-extension EventLog {
-    /// Appends and waits for the durable acknowledgement.
-    func append(_ events: [PreparedEvent], wait: Bool) throws -> [AppendOutcome] { try appendAndWait(events) }
 }
