@@ -68,7 +68,7 @@ let package = Package(
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
         .target(
             name: "Broadcaster",
-            dependencies: ["Wire", "EthCrypto", "Transcoding", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Wire", "EthCrypto", "EventModel", "Transcoding", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments", "EventSchemas",
+                "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments",
                 "Transcoding",
             ],
             swiftSettings: swiftSettings),

@@ -2,7 +2,6 @@ import Dispatch
 import EthCrypto
 import EventLog
 import EventModel
-import EventSchemas
 import Foundation
 import Payments
 
@@ -147,12 +146,6 @@ public enum TicketBenchmark {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    static func best(of rounds: Int, _ body: () throws -> Double) rethrows -> Double {
-        var fastest = Double.infinity
-        for _ in 0..<rounds { fastest = min(fastest, try body()) }
-        return fastest
     }
 }
 
