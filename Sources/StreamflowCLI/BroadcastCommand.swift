@@ -1,0 +1,101 @@
+import ArgumentParser
+import Broadcaster
+import Edge
+import EthCrypto
+import Foundation
+import Orchestrator
+import Payments
+import Transcoding
+import Wire
+
+/// `streamflow broadcast`: stream a file's segments through orchestrators, verifying and failing over.
+struct BroadcastCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broadcast",
+        abstract: "Cut INPUT into segments and send each to the orchestrators, paying with tickets, verifying every result.")
+
+    @Argument(help: "The input file.") var input: String
+    @Option(help: "Comma-separated orchestrator URLs.") var orchestrators: String
+    @Option(help: "Where renditions and playlists go.") var out: String
+    @Option var profiles = "P144p30fps16x9"
+    @Option var segmentSeconds: Double = 2
+    @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
+
+    func run() async throws {
+        LibavLog.errorsOnly()
+        let report = try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init),
+                                                out: out, profiles: try VideoProfile.parseList(profiles),
+                                                segmentSeconds: segmentSeconds, maxPrice: maxPricePerPixel)
+        for line in report.lines { print(line) }
+        if report.lost > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One broadcast from a file: discovery, then every segment sent, verified, written, with HLS playlists.
+enum BroadcastRun {
+    struct Report {
+        var delivered = 0
+        var lost = 0
+        var failures: [(seq: Int64, url: String, reason: String)] = []
+        var deliveredBy: [String: Int] = [:]
+        var lines: [String] = []
+    }
+
+    static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
+                    maxPrice: Double) async throws -> Report {
+        let key = try PrivateKey.generate()
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, sender: key.address, timeout: 3)
+        let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
+        let wireProfiles = profiles.map { profile in
+            var wire = Net_VideoProfile()
+            wire.name = profile.name
+            wire.width = Int32(profile.width)
+            wire.height = Int32(profile.height)
+            wire.bitrate = Int32(profile.bitrate)
+            wire.fps = UInt32(profile.fps)
+            return wire
+        }
+        // Unreachable ones stay candidates (with a guessed price) so that failover is exercised and recorded.
+        let all = candidates + unreachable.map {
+            OrchestratorCandidate(address: (try? PrivateKey.generate().address) ?? .zero, url: $0, pricePerPixel: maxPrice / 2, stake: 1)
+        }
+        let broadcaster = StreamBroadcaster(
+            key: key, manifest: "broadcast", profiles: wireProfiles, candidates: all, maxPricePerPixel: maxPrice, seed: 7,
+            scratchDirectory: out, maxAttempts: max(1, all.count),
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)))
+        var report = Report()
+        var entries: [[HLSPlaylist.Entry]] = Array(repeating: [], count: profiles.count)
+        for profile in profiles { try FileManager.default.createDirectory(atPath: "\(out)/\(profile.name)", withIntermediateDirectories: true) }
+        for source in segments {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source.path)))
+            let outcome = await broadcaster.send(BroadcastSegment(seq: Int64(source.index), bytes: bytes,
+                                                                  durationMs: Int32((source.duration * 1_000).rounded())))
+            report.failures += outcome.failures.map { (outcome.seq, $0.url, $0.reason) }
+            guard let by = outcome.deliveredBy else {
+                report.lost += 1
+                continue
+            }
+            report.delivered += 1
+            report.deliveredBy[by, default: 0] += 1
+            for (index, profile) in profiles.enumerated() where index < outcome.renditions.count {
+                let name = Segmenter.fileName(source.index)
+                try Data(outcome.renditions[index]).write(to: URL(fileURLWithPath: "\(out)/\(profile.name)/\(name)"))
+                entries[index].append(HLSPlaylist.Entry(uri: name, duration: source.duration))
+            }
+        }
+        for (index, profile) in profiles.enumerated() {
+            try Data(HLSPlaylist.media(entries[index]).utf8).write(to: URL(fileURLWithPath: "\(out)/\(profile.name)/index.m3u8"))
+        }
+        try Data(HLSPlaylist.master(profiles.map {
+            HLSPlaylist.Variant(uri: "\($0.name)/index.m3u8", bandwidth: $0.bitrate, width: $0.width, height: $0.height)
+        }).utf8).write(to: URL(fileURLWithPath: "\(out)/master.m3u8"))
+        report.lines.append("\(segments.count) segments: \(report.delivered) delivered, \(report.lost) lost; "
+            + "\(candidates.count) orchestrators answered, \(unreachable.count) did not")
+        for (url, count) in report.deliveredBy.sorted(by: { $0.key < $1.key }) { report.lines.append("  \(url) delivered \(count)") }
+        for failure in report.failures {
+            report.lines.append("  segment \(failure.seq) at \(failure.url): \(failure.reason.prefix(120))")
+        }
+        report.lines.append("HLS: \(out)/master.m3u8")
+        return report
+    }
+}
