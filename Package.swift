@@ -45,8 +45,10 @@ let package = Package(
         .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
         // The LMDB-backed, hash-chained, group-committed log, its tail and its projections.
         .target(
-            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore", "Payments"],
+            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore", "Payments", "Scheduling"],
             swiftSettings: swiftSettings),
+        // The transcoder scheduler's pure state: a fold over `transcoder.*` and `task.*` events, and its choice.
+        .target(name: "Scheduling", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
         .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], swiftSettings: swiftSettings),
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
@@ -62,7 +64,7 @@ let package = Package(
         // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
         .target(
             name: "Orchestrator",
-            dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding",
+            dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding", "Scheduling",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).

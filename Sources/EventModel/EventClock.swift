@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where event timestamps come from. The domain core never reads a clock itself: one is injected.
 public protocol EventClock: Sendable {
     /// Milliseconds since the Unix epoch.
@@ -21,5 +27,15 @@ public final class SteppingClock: EventClock, @unchecked Sendable {
             defer { next += step }
             return next
         }
+    }
+}
+
+/// The system's real-time clock, for nodes to inject (the domain core never calls it on its own).
+public struct SystemClock: EventClock {
+    public init() {}
+    public func nowMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

@@ -42,5 +42,16 @@ enum SegmentEvents {
                  ]),
                  "detail": Schema.string(), "final": ["type": "boolean"]],
                 required: ["seq", "attempt", "reason", "final"])),
+        EventDefinition(
+            type: "segment.refused", version: 1, topic: .segments, requiredKeys: [.orchestrator],
+            summary: "An orchestrator refused a segment request, with the HTTP status it answered and the typed reason.",
+            payload: Schema.object(
+                ["seq": Schema.segmentNumber, "status": ["type": "integer", "minimum": 100, "maximum": 599],
+                 "reason": Schema.oneOfStrings([
+                    "unparsable-payment", "unparsable-segment", "bad-segment-signature", "bad-auth-token", "over-capacity",
+                    "payment-failed", "credit-below-ev", "hash-mismatch", "transcode-failed",
+                 ]),
+                 "detail": Schema.string(), "sender": Schema.address],
+                required: ["status", "reason", "detail"])),
     ]
 }

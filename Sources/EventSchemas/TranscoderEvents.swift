@@ -1,7 +1,7 @@
 import EventModel
 import JSONCore
 
-/// Transcoder workers joining and leaving an orchestrator's pool.
+/// Transcoder workers joining and leaving an orchestrator's pool, and the tasks scheduled onto them.
 enum TranscoderEvents {
     static let all: [EventDefinition] = [
         EventDefinition(
@@ -17,5 +17,27 @@ enum TranscoderEvents {
             payload: Schema.object(
                 ["transcoder": Schema.identifier, "reason": Schema.oneOfStrings(["disconnected", "timeout", "shutdown", "error"])],
                 required: ["transcoder", "reason"])),
+        EventDefinition(
+            type: "task.assigned", version: 1, topic: .transcoders, requiredKeys: [.stream, .orchestrator],
+            summary: "The orchestrator's scheduler gave a segment to a transcoder (attempt 1 is the first try).",
+            payload: Schema.object(
+                ["taskId": ["type": "integer", "minimum": 0], "seq": Schema.segmentNumber, "transcoder": Schema.identifier,
+                 "attempt": ["type": "integer", "minimum": 1]],
+                required: ["taskId", "seq", "transcoder", "attempt"])),
+        EventDefinition(
+            type: "task.completed", version: 1, topic: .transcoders, requiredKeys: [.stream, .orchestrator],
+            summary: "A transcoder returned a task's renditions.",
+            payload: Schema.object(
+                ["taskId": ["type": "integer", "minimum": 0], "transcoder": Schema.identifier, "elapsedMs": Schema.milliseconds,
+                 "pixels": Schema.count],
+                required: ["taskId", "transcoder", "elapsedMs", "pixels"])),
+        EventDefinition(
+            type: "task.failed", version: 1, topic: .transcoders, requiredKeys: [.stream, .orchestrator],
+            summary: "A task attempt failed on a transcoder; `final` is true when no transcoder is left to retry on.",
+            payload: Schema.object(
+                ["taskId": ["type": "integer", "minimum": 0], "transcoder": Schema.identifier,
+                 "reason": Schema.oneOfStrings(["timeout", "error", "disconnected", "bad-result"]),
+                 "detail": Schema.string(), "final": ["type": "boolean"]],
+                required: ["taskId", "transcoder", "reason", "final"])),
     ]
 }

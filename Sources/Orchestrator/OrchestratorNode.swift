@@ -1,33 +1,44 @@
-import Dispatch
 import Foundation
 public import EthCrypto
+public import EventModel
+import Scheduling
 public import Payments
 import SwiftProtobuf
 public import Transcoding
 public import Wire
 
-/// An orchestrator serving segments: intake checks, a transcoder per stream (its encoders live as long as the
-/// stream), results signed over the renditions' bytes, the fee charged for the pixels produced, and the
-/// renditions kept under `outputDirectory` for the broadcaster to fetch.
+/// An orchestrator serving segments: intake checks, scheduling onto its transcoder pool, results signed over
+/// the renditions' bytes, the fee charged for the pixels produced, and the renditions kept under
+/// `outputDirectory` for the broadcaster to fetch. Every payment, refusal and scheduling decision is an event.
 public final class OrchestratorNode: @unchecked Sendable {
-    // @unchecked: `transcoders` and `inFlight` are guarded by `lock`; each stream's transcoder runs one
-    // segment at a time under its own queue.
+    // @unchecked: `inFlight` and `eventCounter` are guarded by `lock`; `publicURL` and `faults` are set
+    // before serving starts.
     public let key: PrivateKey
     public let intake: SegmentIntake
     public let price: PriceInfo
     public let capacity: Int
     public let outputDirectory: String
     public let defaultProfiles: [VideoProfile]
+    /// The transcoders segments are scheduled onto.
+    public let pool: TranscoderPool
+    /// Where the node's events go (the log in a real node).
+    public let events: any EventSink
+    public let clock: any EventClock
     /// The URL prefix renditions are served under (the edge's address).
     public var publicURL: String
     /// Faults injected on purpose, for failover drills and the demo only (labelled; off by default).
     public var faults = NodeFaults()
+    /// The address as event keys carry it.
+    public let addressText: String
+    private let instance: String
     private let lock = NSLock()
-    private var transcoders: [String: (StreamTranscoder, DispatchQueue)] = [:]
     private var inFlight = 0
+    private var eventCounter = 0
 
+    /// `pool` defaults to one in-process transcoder with room for `capacity` segments; `events` to none.
     public init(key: PrivateKey, recipient: TicketRecipient, authSecret: [UInt8], price: PriceInfo, capacity: Int,
-                outputDirectory: String, profiles: [VideoProfile], publicURL: String) throws(TranscodeError) {
+                outputDirectory: String, profiles: [VideoProfile], publicURL: String, pool: TranscoderPool? = nil,
+                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock()) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
         intake = SegmentIntake(recipient: recipient, authSecret: authSecret)
@@ -36,6 +47,16 @@ public final class OrchestratorNode: @unchecked Sendable {
         self.outputDirectory = outputDirectory
         defaultProfiles = profiles
         self.publicURL = publicURL
+        self.events = events
+        self.clock = clock
+        addressText = key.address.checksummed
+        instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        if let pool {
+            self.pool = pool
+        } else {
+            self.pool = TranscoderPool(orchestrator: addressText, sink: events, clock: clock)
+            self.pool.add(LocalTranscoder(id: "local-1", capacity: capacity))
+        }
     }
 
     /// GetOrchestrator's answer for `sender`: ticket params (face value from the sender's max float), the price,
@@ -57,14 +78,16 @@ public final class OrchestratorNode: @unchecked Sendable {
         return info
     }
 
-    /// What answering one request produced: the HTTP status and body, and the payment events to record.
+    /// What answering one request produced: the HTTP status and body, and the payment events recorded.
     public struct Reply: Sendable {
         public let status: Int
         public let body: [UInt8]
         public let events: [PaymentEvent]
     }
 
-    /// Handles POST /segment. Transcoding runs on the stream's own dispatch queue, off the cooperative pool.
+    /// Handles POST /segment: intake checks, then the segment is scheduled onto a transcoder (retried on
+    /// another if one fails), the renditions are signed, the fee is charged. Payment events and a
+    /// `segment.refused` for any refusal go to `events`.
     public func handleSegment(segmentHeader: String, paymentHeader: String, body: [UInt8], context: ValidationContext,
                               now: Int64) async -> Reply {
         var reserved = false
@@ -73,101 +96,115 @@ public final class OrchestratorNode: @unchecked Sendable {
                                                   reserved = reserveSlot()
                                                   return reserved
                                               })
-        var events = outcome?.events ?? []
+        var payments = outcome?.events ?? []
         let accepted: AcceptedSegment
         switch result {
         case .failure(let refusal):
             if reserved { releaseSlot() }
-            return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: events)
+            emit(payments, stream: nil, refusal: (refusal.status, refusal.eventReason, refusal.description, nil, nil))
+            return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: payments)
         case .success(let segment): accepted = segment
         }
         defer { releaseSlot() }
         let manifest = String(decoding: accepted.segment.manifestID, as: UTF8.self)
-        let safeManifest = manifest.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
-        let (transcoder, queue) = stream(safeManifest.isEmpty ? "stream" : safeManifest, profiles: accepted.segment.fullProfiles)
+        let safeManifest = String(manifest.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(64))
+        let stream = safeManifest.isEmpty ? "stream" : safeManifest
         let seq = accepted.segment.seq
-        let directory = (outputDirectory as NSString).appendingPathComponent(safeManifest)
-        let outcomeResult: Result<Net_TranscodeResult, TranscodeError> = await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: self.transcode(body: body, seq: seq, duration: accepted.segment.duration,
-                                                              manifest: safeManifest, directory: directory, transcoder: transcoder))
-            }
+        let directory = (outputDirectory as NSString).appendingPathComponent(stream)
+        let reply: Result<Net_TranscodeResult, any Error>
+        do {
+            let task = try prepareTask(stream: stream, seq: seq, segment: accepted.segment, body: body, directory: directory)
+            let (renditions, _) = try await pool.run(task)
+            reply = .success(try sign(renditions, seq: seq, stream: stream))
+        } catch {
+            reply = .failure(error)
         }
-        switch outcomeResult {
+        switch reply {
         case .failure(let error):
-            var reply = Net_TranscodeResult()
-            reply.seq = seq
-            reply.error = error.description
-            return Reply(status: 200, body: (try? reply.serializedBytes()) ?? [], events: events)
-        case .success(let reply):
-            let pixels = reply.data.segments.reduce(0) { $0 + UInt64(max(0, $1.pixels)) }
+            let message = "\(error)"
+            emit(payments, stream: stream, refusal: (200, "transcode-failed", message, seq, accepted.sender))
+            var failed = Net_TranscodeResult()
+            failed.seq = seq
+            failed.error = message
+            return Reply(status: 200, body: (try? failed.serializedBytes()) ?? [], events: payments)
+        case .success(let result):
+            let pixels = result.data.segments.reduce(0) { $0 + UInt64(max(0, $1.pixels)) }
             if let charge = try? intake.recipient.charge(sender: accepted.sender, segmentSeq: UInt64(max(0, seq)), pixels: pixels,
                                                          price: price) {
-                events.append(charge)
+                payments.append(charge)
             }
-            return Reply(status: 200, body: (try? reply.serializedBytes()) ?? [], events: events)
+            emit(payments, stream: stream, refusal: nil)
+            return Reply(status: 200, body: (try? result.serializedBytes()) ?? [], events: payments)
         }
     }
 
-    /// Cuts nothing (the broadcaster sent one segment), transcodes it, signs the renditions' hashes.
-    private func transcode(body: [UInt8], seq: Int64, duration: Int32, manifest: String, directory: String,
-                           transcoder: StreamTranscoder) -> Result<Net_TranscodeResult, TranscodeError> {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let source = (directory as NSString).appendingPathComponent("source_\(seq).ts")
-            try Data(body).write(to: URL(fileURLWithPath: source))
-            let segment = SourceSegment(index: Int(seq), path: source, start: 0, duration: Double(duration) / 1_000, videoPackets: 0)
-            let result = try transcoder.transcode(segment) { profile, index in
-                (directory as NSString).appendingPathComponent("\(profile.name)_\(index).ts")
-            }
-            var data = Net_TranscodeData()
-            var hashes: [Hash32] = []
-            for rendition in result.renditions {
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: rendition.file))
-                hashes.append(Keccak256.hash(bytes))
-                var entry = Net_TranscodedSegmentData()
-                entry.url = "\(publicURL)/stream/\(manifest)/\((rendition.file as NSString).lastPathComponent)"
-                entry.pixels = Int64(rendition.pixels)
-                data.segments.append(entry)
-            }
-            data.sig = Data(try key.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
-            if faults.tamperRenditions {
-                // The fault drill: serve bytes other than those signed.
-                for rendition in result.renditions {
-                    var bytes = try Data(contentsOf: URL(fileURLWithPath: rendition.file))
-                    bytes[bytes.count / 2] ^= 0xff
-                    try bytes.write(to: URL(fileURLWithPath: rendition.file))
-                }
-            }
-            var reply = Net_TranscodeResult()
-            reply.seq = seq
-            reply.data = data
-            return .success(reply)
-        } catch let error as TranscodeError {
-            return .failure(error)
-        } catch {
-            return .failure(.io("\(error)"))
+    /// Writes the source segment where transcoders read it and names the task.
+    private func prepareTask(stream: String, seq: Int64, segment: Net_SegData, body: [UInt8],
+                             directory: String) throws -> TranscodeTask {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let source = (directory as NSString).appendingPathComponent("source_\(seq).ts")
+        try Data(body).write(to: URL(fileURLWithPath: source))
+        let ladder = segment.fullProfiles.compactMap {
+            try? VideoProfile(name: $0.name.isEmpty ? "\($0.width)x\($0.height)" : $0.name, width: Int($0.width),
+                              height: Int($0.height), bitrate: Int($0.bitrate), fps: Int(max(1, $0.fps)))
         }
+        return TranscodeTask(id: pool.newTaskID(), manifest: stream, seq: seq, durationMs: segment.duration,
+                             profiles: ladder.isEmpty ? defaultProfiles : ladder, sourcePath: source, outputDirectory: directory)
     }
 
-    private func stream(_ manifest: String, profiles: [Net_VideoProfile]) -> (StreamTranscoder, DispatchQueue) {
-        lock.withLock {
-            if let existing = transcoders[manifest] { return existing }
-            let ladder = profiles.compactMap { try? VideoProfile(name: $0.name.isEmpty ? "\($0.width)x\($0.height)" : $0.name,
-                                                                  width: Int($0.width), height: Int($0.height),
-                                                                  bitrate: Int($0.bitrate), fps: Int(max(1, $0.fps))) }
-            // `defaultProfiles` is never empty (checked at init), so the fallback always constructs.
-            let transcoder = (try? StreamTranscoder(profiles: ladder.isEmpty ? defaultProfiles : ladder))
-                ?? (try! StreamTranscoder(profiles: defaultProfiles))
-            let entry = (transcoder, DispatchQueue(label: "streamflow.transcode.\(manifest)"))
-            transcoders[manifest] = entry
-            return entry
+    /// The result: each rendition's URL and pixels, and the signature over keccak256 of the renditions' hashes.
+    private func sign(_ renditions: [TranscodedRendition], seq: Int64, stream: String) throws -> Net_TranscodeResult {
+        var data = Net_TranscodeData()
+        var hashes: [Hash32] = []
+        for rendition in renditions {
+            hashes.append(Keccak256.hash(try Data(contentsOf: URL(fileURLWithPath: rendition.file))))
+            var entry = Net_TranscodedSegmentData()
+            entry.url = "\(publicURL)/stream/\(stream)/\((rendition.file as NSString).lastPathComponent)"
+            entry.pixels = rendition.pixels
+            data.segments.append(entry)
         }
+        data.sig = Data(try key.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
+        if faults.tamperRenditions {
+            // The fault drill: serve bytes other than those signed.
+            for rendition in renditions {
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: rendition.file))
+                bytes[bytes.count / 2] ^= 0xff
+                try bytes.write(to: URL(fileURLWithPath: rendition.file))
+            }
+        }
+        var reply = Net_TranscodeResult()
+        reply.seq = seq
+        reply.data = data
+        return reply
     }
 
+    /// Sends one request's payment events, and its refusal if any, to the log in order.
+    private func emit(_ payments: [PaymentEvent], stream: String?,
+                      refusal: (status: Int, reason: String, detail: String, seq: Int64?, sender: Address?)?) {
+        guard !payments.isEmpty || refusal != nil else { return }
+        let base = lock.withLock { () -> Int in
+            defer { eventCounter += 1 }
+            return eventCounter
+        }
+        let time = clock.nowMilliseconds()
+        var text = EventText()
+        var envelopes = payments.enumerated().map { index, event in
+            event.envelope(id: "\(addressText)/\(instance)/\(base)/\(index)", timestamp: time, stream: stream, text: &text)
+        }
+        if let refusal {
+            envelopes.append(NodeEvents.segmentRefused(
+                id: "\(addressText)/\(instance)/\(base)/refused", orchestrator: addressText, stream: stream, seq: refusal.seq,
+                status: refusal.status, reason: refusal.reason, detail: refusal.detail,
+                sender: refusal.sender?.checksummed, timestamp: time))
+        }
+        events.emit(envelopes)
+    }
+
+    /// Room for one more segment: under the configured capacity and the live transcoders' capacity.
     private func reserveSlot() -> Bool {
-        lock.withLock {
-            guard inFlight < capacity else { return false }
+        let poolCapacity = pool.snapshot.capacity
+        return lock.withLock {
+            guard inFlight < min(capacity, poolCapacity) else { return false }
             inFlight += 1
             return true
         }

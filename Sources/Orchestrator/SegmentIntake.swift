@@ -24,6 +24,20 @@ public enum SegmentRefusal: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The reason as `segment.refused` events name it.
+    public var eventReason: String {
+        switch self {
+        case .unparsablePayment: "unparsable-payment"
+        case .unparsableSegment: "unparsable-segment"
+        case .badSegmentSignature: "bad-segment-signature"
+        case .badAuthToken: "bad-auth-token"
+        case .overCapacity: "over-capacity"
+        case .paymentFailed: "payment-failed"
+        case .creditBelowTicketEV: "credit-below-ev"
+        case .hashMismatch: "hash-mismatch"
+        }
+    }
+
     public var description: String {
         switch self {
         case .unparsablePayment(let why): "unparsable payment: \(why)"

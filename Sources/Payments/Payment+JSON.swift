@@ -1,4 +1,4 @@
-public import EthCrypto
+import EthCrypto
 public import JSONCore
 
 /// Payments in JSON with go-livepeer's net.Payment field names (integers as decimal strings, bytes as 0x-hex):

@@ -1,6 +1,7 @@
 /// The projections every node keeps and `streamflow replay rebuild` checks.
 public enum BuiltInProjections {
     public static var all: [any Projection] {
-        [EventCountsProjection(), StreamsProjection(), TicketBookProjection(), DisputesProjection(), PaymentsLedgerProjection()]
+        [EventCountsProjection(), StreamsProjection(), TicketBookProjection(), DisputesProjection(), PaymentsLedgerProjection(),
+         SchedulingProjection()]
     }
 }
