@@ -134,7 +134,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport",
+            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport", "EventLog", "EventModel", "Scheduling",
+                           "JSONCore", "Transcoding",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(
