@@ -141,6 +141,7 @@ let package = Package(
         .testTarget(
             name: "EdgeTests",
             dependencies: ["Edge", "Orchestrator", "Broadcaster", "Wire", "Payments", "EthCrypto", "Transcoding", "TestSupport",
+                           "EventLog", "EventModel", "JSONCore",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),

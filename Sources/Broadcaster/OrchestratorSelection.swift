@@ -31,9 +31,14 @@ public struct OrchestratorSelection: Sendable {
         random = SplitMix64(seed: seed)
     }
 
+    /// The candidates that may be chosen for segment `seq`: at or under the max price and not suspended.
+    public func eligible(_ candidates: [OrchestratorCandidate], seq: Int) -> [OrchestratorCandidate] {
+        candidates.filter { $0.pricePerPixel <= maxPricePerPixel && (suspendedUntil[$0.address] ?? .min) <= seq }
+    }
+
     /// Up to `count` distinct orchestrators for segment `seq`, best draw first.
     public mutating func choose(_ candidates: [OrchestratorCandidate], count: Int, seq: Int) -> [OrchestratorCandidate] {
-        var pool = candidates.filter { $0.pricePerPixel <= maxPricePerPixel && (suspendedUntil[$0.address] ?? .min) <= seq }
+        var pool = eligible(candidates, seq: seq)
         var chosen: [OrchestratorCandidate] = []
         while chosen.count < count, !pool.isEmpty {
             let weights = pool.map { max($0.stake, 1) / max($0.pricePerPixel, 1e-9) }

@@ -1,8 +1,10 @@
+import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 public import EthCrypto
+public import EventModel
 public import Payments
 import SwiftProtobuf
 public import Wire
@@ -26,122 +28,132 @@ public struct SegmentOutcome: Sendable {
     public let deliveredBy: String?
     public let renditions: [[UInt8]]
     public let failures: [(url: String, reason: String)]
+    /// Milliseconds from the segment's arrival to its verified delivery (or to giving up).
+    public let latencyMs: Int64
+    /// Set when the segment was sampled for a second opinion: the mean luma PSNR between the two results.
+    public let secondOpinionPSNR: Double?
 }
 
 /// The broadcaster's loop for one stream: for each segment, pick an orchestrator (price, stake, chance; never
 /// a suspended one), ask it for ticket params, pay, send, fetch and verify the renditions; on any failure
-/// suspend that orchestrator and try another, up to `maxAttempts` per segment.
+/// suspend that orchestrator and try another within the segment's time budget. A sampled share of segments
+/// is also sent to a second orchestrator and the two results compared by PSNR. Every step is an event.
 public final class StreamBroadcaster: @unchecked Sendable {
-    // @unchecked: one segment is sent at a time (`send` is not reentrant); `selection` is only touched there.
+    // @unchecked: one segment is sent at a time (`send` is not reentrant); `selection` and `random` are only
+    // touched there.
     public let key: PrivateKey
     public let manifest: String
     public let profiles: [Net_VideoProfile]
     public let candidates: [OrchestratorCandidate]
-    public let maxAttempts: Int
-    private let sender: TicketSender
-    private var selection: OrchestratorSelection
-    private let scratch: String
-    private let funds: (deposit: UInt256, reserve: UInt256)
-    private let session: URLSession
+    public let policy: BroadcastPolicy
+    let sender: TicketSender
+    var selection: OrchestratorSelection
+    var random: SplitMix64
+    let scratch: String
+    let funds: (deposit: UInt256, reserve: UInt256)
+    let session: URLSession
+    let events: any EventSink
+    let log: BroadcasterEvents
 
     public init(key: PrivateKey, manifest: String, profiles: [Net_VideoProfile], candidates: [OrchestratorCandidate],
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
-                funds: (deposit: UInt256, reserve: UInt256)) {
+                funds: (deposit: UInt256, reserve: UInt256), policy: BroadcastPolicy? = nil,
+                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock()) {
         self.key = key
         self.manifest = manifest
         self.profiles = profiles
         self.candidates = candidates
-        self.maxAttempts = maxAttempts
+        self.policy = policy ?? BroadcastPolicy(maxAttempts: maxAttempts)
         sender = TicketSender(key: key)
         selection = OrchestratorSelection(maxPricePerPixel: maxPricePerPixel, seed: seed)
+        random = SplitMix64(seed: seed ^ 0x5eed)
         scratch = scratchDirectory
         self.funds = funds
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 20
+        configuration.timeoutIntervalForRequest = 60
         session = URLSession(configuration: configuration)
+        self.events = events
+        log = BroadcasterEvents(instance: String(seed, radix: 36) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36),
+                                stream: manifest, clock: clock)
     }
 
-    /// Sends one segment, failing over until it is delivered or the attempts run out.
+    /// Sends one segment, failing over until it is delivered, the attempts run out or its budget is spent.
     public func send(_ segment: BroadcastSegment) async -> SegmentOutcome {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func elapsedMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
+        let budgetMs = Int64(policy.budgetSeconds(durationMs: segment.durationMs) * 1_000)
+        let segmentHash = Keccak256.hash(segment.bytes)
+        events.emit([log.ingested(seq: segment.seq, durationMs: segment.durationMs, bytes: segment.bytes.count,
+                                  dataHash: segmentHash.hex)])
         var failures: [(String, String)] = []
         var tried: Set<String> = []
-        for _ in 0..<maxAttempts {
+        var attempt = 0
+        while attempt < policy.maxAttempts, elapsedMs() < budgetMs {
             let pool = candidates.filter { !tried.contains($0.url) }
             guard let candidate = selection.choose(pool, count: 1, seq: Int(segment.seq)).first else { break }
+            attempt += 1
             tried.insert(candidate.url)
-            do {
-                let renditions = try await attempt(segment, at: candidate)
-                return SegmentOutcome(seq: segment.seq, deliveredBy: candidate.url, renditions: renditions, failures: failures)
-            } catch {
-                failures.append((candidate.url, "\(error)"))
-                selection.suspend(candidate.address, at: Int(segment.seq))
+            let remaining = Double(budgetMs - elapsedMs()) / 1_000
+            let limit = min(policy.attemptSeconds(durationMs: segment.durationMs), max(0.5, remaining))
+            switch await attemptWithTimeout(segment, at: candidate, attempt: attempt, seconds: limit, segmentHash: segmentHash) {
+            case .success(let result):
+                var renditions = result.renditions
+                var psnr: Double?
+                if policy.secondOpinionRate > 0, random.unit() < policy.secondOpinionRate {
+                    let opinion = await secondOpinion(segment, primary: candidate, primaryRenditions: result.renditions,
+                                                      tried: &tried, attempt: &attempt, segmentHash: segmentHash)
+                    psnr = opinion.psnr
+                    if let replacement = opinion.replacement { renditions = replacement }
+                }
+                events.emit([log.delivered(seq: segment.seq, orchestrator: candidate.address.checksummed, latencyMs: elapsedMs())])
+                return SegmentOutcome(seq: segment.seq, deliveredBy: candidate.url, renditions: renditions, failures: failures,
+                                      latencyMs: elapsedMs(), secondOpinionPSNR: psnr)
+            case .failure(let failure):
+                failures.append((candidate.url, failure.description))
+                let more = attempt < policy.maxAttempts && elapsedMs() < budgetMs
+                    && !selection.eligible(candidates.filter { !tried.contains($0.url) && $0.address != candidate.address },
+                                           seq: Int(segment.seq)).isEmpty
+                record(failure, of: candidate, seq: segment.seq, attempt: attempt, final: !more)
             }
         }
-        return SegmentOutcome(seq: segment.seq, deliveredBy: nil, renditions: [], failures: failures)
+        if attempt == 0 {
+            let failure = AttemptFailure(.unreachable, "no orchestrator is eligible (all suspended, over the max price, or none known)")
+            failures.append(("", failure.detail))
+            events.emit([log.failed(seq: segment.seq, orchestrator: nil, attempt: 1, failure: failure, final: true)])
+        }
+        return SegmentOutcome(seq: segment.seq, deliveredBy: nil, renditions: [], failures: failures, latencyMs: elapsedMs(),
+                              secondOpinionPSNR: nil)
     }
 
-    /// A refusal or a failed check, as one error with its reason.
-    struct AttemptFailure: Error, CustomStringConvertible {
-        let description: String
+    /// Records a failed attempt: the failure, the check's evidence if any, and the suspension.
+    func record(_ failure: AttemptFailure, of candidate: OrchestratorCandidate, seq: Int64, attempt: Int, final: Bool) {
+        let orchestrator = candidate.address.checksummed
+        selection.suspend(candidate.address, at: Int(seq))
+        let penalty = (selection.suspendedUntil[candidate.address] ?? Int(seq)) - Int(seq)
+        var batch = [log.failed(seq: seq, orchestrator: orchestrator, attempt: attempt, failure: failure, final: final)]
+        if let evidence = failure.verification {
+            batch.append(log.failedCheck(seq: seq, orchestrator: orchestrator, attempt: attempt, evidence: evidence))
+        }
+        batch.append(log.suspended(seq: seq, orchestrator: orchestrator, attempt: attempt, failure: failure, penalty: penalty))
+        events.emit(batch)
     }
 
-    private func attempt(_ segment: BroadcastSegment, at candidate: OrchestratorCandidate) async throws -> [[UInt8]] {
-        // 1. Ticket params and an auth token (GetOrchestrator).
-        let (infoBytes, infoStatus) = try await get("\(candidate.url)/orchestrator-info?sender=\(key.address.checksummed)")
-        guard infoStatus == 200 else { throw AttemptFailure(description: "orchestrator-info answered \(infoStatus)") }
-        let info = try Net_OrchestratorInfo(serializedBytes: infoBytes)
-        var wirePayment = Net_Payment()
-        wirePayment.ticketParams = info.ticketParams
-        wirePayment.sender = Data(key.address.bytes)
-        wirePayment.expirationParams = info.ticketParams.expirationParams
-        wirePayment.expectedPrice = info.priceInfo
-        let offered = try Payment(wire: wirePayment)
-        let orchestrator = try Address(bytes: info.address)
-        // 2. Pay for the segment's pixels at the offered price, and sign the segment.
-        let pixels = UInt64(profiles.reduce(0) { $0 + Int($1.width) * Int($1.height) * Int(max(1, $1.fps)) })
-            * UInt64(max(1, segment.durationMs)) / 1_000
-        let paid = try sender.pay(session: candidate.url, params: offered.ticketParams, price: offered.expectedPrice, pixels: pixels,
-                                  deposit: funds.deposit, reserve: funds.reserve, currentBlock: 0, segmentSeq: UInt64(segment.seq))
-        var data = Net_SegData()
-        data.manifestID = Data(manifest.utf8)
-        data.seq = segment.seq
-        data.hash = Data(Keccak256.hash(segment.bytes).bytes)
-        data.duration = segment.durationMs
-        data.fullProfiles = profiles
-        data.authToken = info.authToken
-        data.sig = Data(try key.signMessage(SegmentSigning.flatten(data)).bytes)
-        // 3. POST /segment.
-        var request = URLRequest(url: URL(string: "\(candidate.url)/segment")!)
-        request.httpMethod = "POST"
-        request.setValue(try data.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Segment")
-        request.setValue(try paid.payment.wire.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Payment")
-        request.setValue("video/MP2T", forHTTPHeaderField: "Content-Type")
-        let (replyBytes, response) = try await session.upload(for: request, from: Data(segment.bytes))
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else {
-            throw AttemptFailure(description: "segment refused with \(status): \(String(decoding: replyBytes.prefix(200), as: UTF8.self))")
+    /// One attempt, abandoned (and counted as a timeout) after `seconds`.
+    func attemptWithTimeout(_ segment: BroadcastSegment, at candidate: OrchestratorCandidate, attempt: Int, seconds: Double,
+                            segmentHash: Hash32) async -> Result<VerifiedResult, AttemptFailure> {
+        await withTaskGroup(of: Result<VerifiedResult, AttemptFailure>.self) { group in
+            group.addTask {
+                do throws(AttemptFailure) {
+                    return .success(try await self.attempt(segment, at: candidate, attempt: attempt, segmentHash: segmentHash))
+                } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
+                return .failure(AttemptFailure(.timeout, "no verified result within \(String(format: "%.1f", seconds)) s"))
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
         }
-        let result = try Net_TranscodeResult(serializedBytes: replyBytes)
-        // 4. Fetch and verify.
-        guard case .data(let transcoded)? = result.result else {
-            throw AttemptFailure(description: "transcode error: \(result.error)")
-        }
-        var renditions: [[UInt8]] = []
-        for rendition in transcoded.segments {
-            let (bytes, fetched) = try await get(rendition.url)
-            guard fetched == 200 else { throw AttemptFailure(description: "rendition fetch answered \(fetched)") }
-            renditions.append(bytes)
-        }
-        let verifier = ResultVerifier(orchestrator: orchestrator, scratchDirectory: scratch)
-        switch verifier.verify(result, renditions: renditions, expected: profiles.count) {
-        case .success: return renditions
-        case .failure(let failure): throw AttemptFailure(description: "verification failed: \(failure)")
-        }
-    }
-
-    private func get(_ url: String) async throws -> ([UInt8], Int) {
-        guard let address = URL(string: url) else { throw AttemptFailure(description: "bad URL \(url)") }
-        let (data, response) = try await session.data(from: address)
-        return (Array(data), (response as? HTTPURLResponse)?.statusCode ?? 0)
     }
 }

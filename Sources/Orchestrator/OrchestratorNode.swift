@@ -106,6 +106,7 @@ public final class OrchestratorNode: @unchecked Sendable {
         case .success(let segment): accepted = segment
         }
         defer { releaseSlot() }
+        if faults.delaySeconds > 0 { try? await Task.sleep(for: .milliseconds(Int(faults.delaySeconds * 1_000))) }
         let manifest = String(decoding: accepted.segment.manifestID, as: UTF8.self)
         let safeManifest = String(manifest.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(64))
         let stream = safeManifest.isEmpty ? "stream" : safeManifest
@@ -160,10 +161,11 @@ public final class OrchestratorNode: @unchecked Sendable {
             hashes.append(Keccak256.hash(try Data(contentsOf: URL(fileURLWithPath: rendition.file))))
             var entry = Net_TranscodedSegmentData()
             entry.url = "\(publicURL)/stream/\(stream)/\((rendition.file as NSString).lastPathComponent)"
-            entry.pixels = rendition.pixels
+            entry.pixels = rendition.pixels + (faults.overreportPixels ? rendition.pixels / 10 : 0)
             data.segments.append(entry)
         }
-        data.sig = Data(try key.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
+        let signer = faults.signWithWrongKey ? try PrivateKey.generate() : key
+        data.sig = Data(try signer.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
         if faults.tamperRenditions {
             // The fault drill: serve bytes other than those signed.
             for rendition in renditions {
@@ -213,10 +215,23 @@ public final class OrchestratorNode: @unchecked Sendable {
     private func releaseSlot() { lock.withLock { inFlight -= 1 } }
 }
 
-/// Faults an orchestrator can be told to commit, for failover drills and the demo (never set in production).
+/// Faults an orchestrator can be told to commit, for failover drills, tests and the demo (never set in
+/// production). Each is something a broadcaster must catch or survive.
 public struct NodeFaults: Sendable {
-    /// Serve renditions whose bytes differ from the ones signed (a broadcaster must catch it).
+    /// Serve renditions whose bytes differ from the ones signed.
     public var tamperRenditions = false
-    public init(tamperRenditions: Bool = false) { self.tamperRenditions = tamperRenditions }
-}
+    /// Report (and bill) more pixels than the renditions hold.
+    public var overreportPixels = false
+    /// Sign results with a key that is not the orchestrator's.
+    public var signWithWrongKey = false
+    /// Answer every segment only after this many seconds (a slow orchestrator).
+    public var delaySeconds: Double = 0
 
+    public init(tamperRenditions: Bool = false, overreportPixels: Bool = false, signWithWrongKey: Bool = false,
+                delaySeconds: Double = 0) {
+        self.tamperRenditions = tamperRenditions
+        self.overreportPixels = overreportPixels
+        self.signWithWrongKey = signWithWrongKey
+        self.delaySeconds = delaySeconds
+    }
+}

@@ -74,6 +74,7 @@ public enum ChainEvents {
         case .cancelUnlock: "cancel-unlock"
         case .withdraw: "withdraw"
         case .registerTranscoder: "register-transcoder"
+        case .setServiceURI: "set-service-uri"
         case .redeem: "redeem"
         case .reward: "reward"
         }

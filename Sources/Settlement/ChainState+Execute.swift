@@ -62,6 +62,9 @@ extension ChainState {
             case .registerTranscoder(let rewardCut, let feeShare):
                 guard rewardCut <= 1_000_000, feeShare <= 1_000_000 else { throw ChainRejection.invalidCut }
                 trial.transcoders[caller] = Transcoder(rewardCut: rewardCut, feeShare: feeShare)
+            case .setServiceURI(let uri):
+                guard !uri.isEmpty, uri.utf8.count <= 256 else { throw ChainRejection.invalidServiceURI }
+                trial.serviceURIs[caller] = uri
             case .redeem(let tickets):
                 guard !tickets.isEmpty else { throw ChainRejection.emptyBatch }
                 let active = Set(trial.activeSet)

@@ -48,6 +48,8 @@ public struct ChainState: Sendable, Equatable, Codable {
     /// round → sender → claimant → reserve paid out.
     public var reserveClaims: [Int64: [Address: [Address: UInt256]]] = [:]
     public var transcoders: [Address: Transcoder] = [:]
+    /// Each account's service URI (ServiceRegistry), where broadcasters reach it.
+    public var serviceURIs: [Address: String] = [:]
     public var delegations: [Address: Delegation] = [:]
     /// round → orchestrator → fees.
     public var fees: [Int64: [Address: RoundFees]] = [:]
@@ -80,6 +82,11 @@ public struct ChainState: Sendable, Equatable, Codable {
         let ranked = transcoders.keys.map { ($0, stake(of: $0)) }.filter { !$0.1.isZero }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         return ranked.prefix(config.activeSetSize).map(\.0)
+    }
+
+    /// The active set as a broadcaster discovers it: address, total stake and service URI, by stake.
+    public var activeOrchestrators: [(address: Address, stake: UInt256, serviceURI: String?)] {
+        activeSet.map { ($0, stake(of: $0), serviceURIs[$0]) }
     }
 
     /// Money is conserved: balances + deposits + reserves + gas burned = minted.

@@ -12,6 +12,8 @@ public enum ChainTransaction: Sendable, Hashable {
     case cancelUnlock
     case withdraw
     case registerTranscoder(rewardCut: UInt64, feeShare: UInt64)
+    /// ServiceRegistry.setServiceURI: where broadcasters reach this orchestrator (its gRPC/HTTP address).
+    case setServiceURI(String)
     /// batchRedeemWinningTickets: each ticket is checked and paid on its own; one failing does not revert the rest.
     case redeem([SignedTicket])
     /// Claim this round's LPT reward (an active transcoder, once per round).
@@ -30,6 +32,7 @@ public enum ChainRejection: String, Error, Sendable, Hashable, Codable {
     case notActive = "not-active"
     case alreadyRewarded = "already-rewarded"
     case emptyBatch = "empty-batch"
+    case invalidServiceURI = "invalid-service-uri"
     case zeroAmount = "zero-amount"
 }
 

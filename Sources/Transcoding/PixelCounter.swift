@@ -11,29 +11,13 @@ public enum PixelCounter {
     }
 
     public static func count(path: String) throws(TranscodeError) -> Count {
-        let input = try MediaInput(path: path)
-        let decoder = try VideoDecoder(stream: input.videoStream)
-        let packet = try Packet()
-        let frame = try Frame()
         var frames = 0, pixels = 0, width = 0, height = 0
-        func drain() throws(TranscodeError) {
-            while try decoder.receive(into: frame) {
-                frames += 1
-                width = Int(frame.raw.pointee.width)
-                height = Int(frame.raw.pointee.height)
-                pixels += width * height
-                av_frame_unref(frame.raw)
-            }
+        try DecodedFrames.forEach(path: path) { frame in
+            frames += 1
+            width = Int(frame.pointee.width)
+            height = Int(frame.pointee.height)
+            pixels += width * height
         }
-        while try input.read(into: packet) {
-            if packet.raw.pointee.stream_index == input.videoIndex {
-                try decoder.send(packet)
-                try drain()
-            }
-            av_packet_unref(packet.raw)
-        }
-        try decoder.send(nil)
-        try drain()
         return Count(frames: frames, pixels: pixels, width: width, height: height)
     }
 }

@@ -11,6 +11,8 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
     case encoderUnavailable(String)
     case ffmpeg(operation: String, message: String)
     case io(String)
+    /// Two inputs that cannot be compared (sizes, pixel format, no frames).
+    case incomparable(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
         case .encoderUnavailable(let name): "encoder \(name) is not available"
         case .ffmpeg(let operation, let message): "\(operation) failed: \(message)"
         case .io(let reason): reason
+        case .incomparable(let reason): "cannot compare: \(reason)"
         }
     }
 

@@ -85,7 +85,7 @@ struct MarketTests {
         }
         #expect(!failures.isEmpty, "the cheat and the dead one must have been tried and caught")
         for (url, reason) in failures {
-            if url == cheatURL { #expect(reason.contains("verification failed: the result signature is not the orchestrator's")) }
+            if url == cheatURL { #expect(reason.contains("verification-failed: the result signature is not the orchestrator's")) }
             if url == deadURL { #expect(!reason.isEmpty) }
         }
     }

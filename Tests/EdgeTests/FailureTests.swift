@@ -1,0 +1,193 @@
+import Broadcaster
+import EthCrypto
+import EventLog
+import EventModel
+import JSONCore
+import Foundation
+import Orchestrator
+import Payments
+import Testing
+import TestSupport
+import Transcoding
+import Wire
+@testable import Edge
+
+/// Every failure the node must survive, each on real servers on loopback writing to a real log: a faulty
+/// orchestrator (down, slow, over capacity, wrong pixel counts, bad signatures, tampered renditions) is
+/// caught, suspended and recorded with its evidence, and another delivers every segment; a transcoder dying
+/// mid-segment is retried inside its orchestrator.
+@Suite("failures and failover", .serialized)
+struct FailureTests {
+    /// The fault one orchestrator commits in a case.
+    enum Fault: String, CaseIterable, CustomTestStringConvertible {
+        case down, slow, overCapacity, wrongPixels, badSignature, tampered
+        var testDescription: String { rawValue }
+    }
+
+    /// Two 2 s 320×180 segments, made once.
+    static let segments: [BroadcastSegment] = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-failures-src-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try! MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "4", "-c:v", "libx264",
+                                "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", directory + "/clip.mp4"])
+        LibavLog.errorsOnly()
+        return try! Segmenter.split(input: directory + "/clip.mp4", into: directory + "/segments", seconds: 2).map {
+            BroadcastSegment(seq: Int64($0.index), bytes: Array(try Data(contentsOf: URL(fileURLWithPath: $0.path))),
+                             durationMs: Int32(($0.duration * 1_000).rounded()))
+        }
+    }()
+
+    static let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
+                                         gasPrice: UInt256(1_000_000_000))
+
+    static var profile: Net_VideoProfile {
+        var profile = Net_VideoProfile()
+        profile.name = "P144p30fps16x9"
+        profile.width = 256
+        profile.height = 144
+        profile.bitrate = 400_000
+        profile.fps = 30
+        return profile
+    }
+
+    /// A directory, a log and its sink, shared by the servers and the broadcaster of one case.
+    struct Bench {
+        let directory: String
+        let log: EventLog
+        let sink: LogEventSink
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-failures-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            log = try EventLog(directory: directory + "/log")
+            sink = LogEventSink(log: log)
+        }
+
+        func server(_ name: String, faults: NodeFaults = NodeFaults(), capacity: Int = 4,
+                    pool: ((String) -> TranscoderPool)? = nil) throws -> (PrivateKey, EdgeServer) {
+            let key = try PrivateKey.generate()
+            let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
+            let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array(name.utf8),
+                                            price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: capacity,
+                                            outputDirectory: "\(directory)/\(name)", profiles: try VideoProfile.parseList("P144p30fps16x9"),
+                                            publicURL: "", pool: pool?(key.address.checksummed), events: sink)
+            node.faults = faults
+            return (key, EdgeServer(node: node, context: { FailureTests.chain }))
+        }
+
+        /// The stored events, in order.
+        func events() async throws -> [EventEnvelope] {
+            await sink.flush()
+            #expect(sink.problems.isEmpty, "every event the node and broadcaster wrote validates: \(sink.problems)")
+            var events: [EventEnvelope] = []
+            try log.scan { events.append(try $0.record().envelope); return true }
+            return events
+        }
+
+        func close() {
+            log.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("a faulty orchestrator is caught, suspended and recorded; the honest one delivers every segment", arguments: Fault.allCases)
+    func failover(fault: Fault) async throws {
+        let bench = try Bench()
+        defer { bench.close() }
+        let (honestKey, honest) = try bench.server("honest")
+        let faults = switch fault {
+        case .slow: NodeFaults(delaySeconds: 6)
+        case .wrongPixels: NodeFaults(overreportPixels: true)
+        case .badSignature: NodeFaults(signWithWrongKey: true)
+        case .tampered: NodeFaults(tamperRenditions: true)
+        case .down, .overCapacity: NodeFaults()
+        }
+        let (faultyKey, faulty) = try bench.server("faulty", faults: faults, capacity: fault == .overCapacity ? 0 : 4)
+        let honestURL = try await honest.start()
+        var faultyURL = try await faulty.start()
+        defer {
+            honest.stop()
+            faulty.stop()
+        }
+        if fault == .down {
+            faulty.stop()
+            faultyURL = "http://127.0.0.1:9"  // discard port: nothing listens
+        }
+        let broadcaster = StreamBroadcaster(
+            key: try PrivateKey.generate(), manifest: "failover-\(fault.rawValue)", profiles: [Self.profile],
+            candidates: [
+                OrchestratorCandidate(address: honestKey.address, url: honestURL, pricePerPixel: 1_000, stake: 1),
+                // Staked a million times more: chosen first whenever it is not suspended.
+                OrchestratorCandidate(address: faultyKey.address, url: faultyURL, pricePerPixel: 1_000, stake: 1_000_000),
+            ],
+            maxPricePerPixel: 5_000, seed: 11, scratchDirectory: bench.directory,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            policy: BroadcastPolicy(maxAttempts: 3, attemptTimeoutFactor: 1, minimumAttemptSeconds: 3, budgetFactor: 10,
+                                    minimumBudgetSeconds: 20),
+            events: bench.sink)
+        for segment in Self.segments {
+            let outcome = await broadcaster.send(segment)
+            #expect(outcome.deliveredBy == honestURL, "segment \(segment.seq): \(outcome.failures)")
+        }
+        let events = try await bench.events()
+        let expectedReason = switch fault {
+        case .down: "unreachable"
+        case .slow: "timeout"
+        case .overCapacity: "capped"
+        case .wrongPixels, .badSignature, .tampered: "verification-failed"
+        }
+        let failed = events.filter { $0.type == "segment.failed" }
+        #expect(failed.count == 1, "segment 0 fails once at the faulty one; segment 1 avoids it (suspended)")
+        #expect(failed.first?.payload["reason"]?.stringValue == expectedReason)
+        #expect(failed.first?.payload["orchestrator"]?.stringValue == faultyKey.address.checksummed)
+        #expect(failed.first?.payload["final"] == false)
+        #expect(events.contains { $0.type == "orchestrator.suspended" && $0.keys.orchestrator == faultyKey.address.checksummed })
+        #expect(events.filter { $0.type == "segment.delivered" }.count == 2)
+        #expect(events.filter { $0.type == "segment.delivered" }.allSatisfy {
+            $0.payload["orchestrator"]?.stringValue == honestKey.address.checksummed
+        })
+        let check = events.first { $0.type == "verification.failed" }
+        switch fault {
+        case .wrongPixels:
+            #expect(check?.payload["check"] == "pixels")
+            let evidence = check?.payload["evidence"]
+            #expect((evidence?["reportedPixels"]?.integerValue ?? 0) > (evidence?["measuredPixels"]?.integerValue ?? .max))
+        case .badSignature, .tampered:
+            #expect(check?.payload["check"] == "signature")
+            #expect(check?.payload["evidence"]?["resultSig"]?.stringValue?.hasPrefix("0x") == true)
+        case .overCapacity:
+            #expect(events.contains { $0.type == "segment.refused" && $0.payload["reason"] == "over-capacity" })
+            #expect(check == nil)
+        case .down, .slow:
+            #expect(check == nil)
+        }
+    }
+
+    @Test("a transcoder dying mid-segment: the orchestrator retries on its other transcoder and still delivers")
+    func transcoderDies() async throws {
+        let bench = try Bench()
+        defer { bench.close() }
+        let (key, server) = try bench.server("flaky", pool: { orchestrator in
+            let pool = TranscoderPool(orchestrator: orchestrator, sink: bench.sink, clock: SystemClock())
+            pool.add(LocalTranscoder(id: "t1-dies", fault: .dieAtTask(1)))  // labelled fault: crashes on its first task
+            pool.add(LocalTranscoder(id: "t2"))
+            return pool
+        })
+        let url = try await server.start()
+        defer { server.stop() }
+        let broadcaster = StreamBroadcaster(
+            key: try PrivateKey.generate(), manifest: "flaky", profiles: [Self.profile],
+            candidates: [OrchestratorCandidate(address: key.address, url: url, pricePerPixel: 1_000, stake: 1)],
+            maxPricePerPixel: 5_000, seed: 5, scratchDirectory: bench.directory,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)), events: bench.sink)
+        for segment in Self.segments {
+            let outcome = await broadcaster.send(segment)
+            #expect(outcome.deliveredBy == url, "segment \(segment.seq): \(outcome.failures)")
+        }
+        let events = try await bench.events()
+        #expect(events.contains { $0.type == "task.failed" && $0.payload["reason"] == "disconnected" })
+        #expect(events.contains { $0.type == "transcoder.lost" && $0.payload["transcoder"] == "t1-dies" })
+        #expect(!events.contains { $0.type == "segment.failed" })
+        #expect(events.filter { $0.type == "task.completed" }.allSatisfy { $0.payload["transcoder"] == "t2" })
+    }
+}
