@@ -4,8 +4,12 @@ import EventLog
 import EventModel
 import JSONCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Orchestrator
 import Payments
+import SwiftProtobuf
 import Testing
 import TestSupport
 import Transcoding
@@ -189,5 +193,73 @@ struct FailureTests {
         #expect(events.contains { $0.type == "transcoder.lost" && $0.payload["transcoder"] == "t1-dies" })
         #expect(!events.contains { $0.type == "segment.failed" })
         #expect(events.filter { $0.type == "task.completed" }.allSatisfy { $0.payload["transcoder"] == "t2" })
+    }
+
+    @Test("bad requests: garbage, a bad payment, a wrong segment hash, a bad segment signature, replayed tickets → status, event, no crash")
+    func badRequests() async throws {
+        let bench = try Bench()
+        defer { bench.close() }
+        let (orchestrator, server) = try bench.server("strict")
+        let url = try await server.start()
+        defer { server.stop() }
+        let broadcaster = try PrivateKey.generate()
+        let sender = TicketSender(key: broadcaster)
+        let body = Self.segments[0].bytes
+
+        /// Fresh params from GetOrchestrator, a payment for one segment, and the signed segment header.
+        func request(seq: Int64, hash: Hash32? = nil, signer: PrivateKey? = nil) async throws -> (segment: String, payment: String) {
+            let (infoBytes, _) = try await URLSession.shared.data(from: URL(string: "\(url)/orchestrator-info?sender=\(broadcaster.address.checksummed)")!)
+            let info = try Net_OrchestratorInfo(serializedBytes: infoBytes)
+            var wire = Net_Payment()
+            wire.ticketParams = info.ticketParams
+            wire.sender = Data(broadcaster.address.bytes)
+            wire.expirationParams = info.ticketParams.expirationParams
+            wire.expectedPrice = info.priceInfo
+            let offered = try Payment(wire: wire)
+            let paid = try sender.pay(session: url, params: offered.ticketParams, price: offered.expectedPrice, pixels: 2 * 30 * 256 * 144,
+                                      deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(1_000_000_000_000_000_000), currentBlock: 0)
+            var data = Net_SegData()
+            data.manifestID = Data("strict".utf8)
+            data.seq = seq
+            data.hash = Data((hash ?? Keccak256.hash(body)).bytes)
+            data.duration = 2_000
+            data.fullProfiles = [FailureTests.profile]
+            data.authToken = info.authToken
+            data.sig = Data(try (signer ?? broadcaster).signMessage(SegmentSigning.flatten(data)).bytes)
+            return (try data.serializedData().base64EncodedString(), try paid.payment.wire.serializedData().base64EncodedString())
+        }
+
+        func post(_ headers: (segment: String, payment: String)?, body: [UInt8]) async throws -> Int {
+            var request = URLRequest(url: URL(string: "\(url)/segment")!)
+            request.httpMethod = "POST"
+            if let headers {
+                request.setValue(headers.segment, forHTTPHeaderField: "Livepeer-Segment")
+                request.setValue(headers.payment, forHTTPHeaderField: "Livepeer-Payment")
+            }
+            let (_, response) = try await URLSession.shared.upload(for: request, from: Data(body))
+            return (response as? HTTPURLResponse)?.statusCode ?? 0
+        }
+
+        var garbage = [UInt8](repeating: 0, count: 4_096)
+        for index in garbage.indices { garbage[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
+        #expect(try await post(nil, body: garbage) == 402)  // no headers at all
+        #expect(try await post(("bm90IHByb3Rv", "!!not-base64!!"), body: garbage) == 402)  // a payment that is not base64 protobuf
+        let good = try await request(seq: 0)
+        #expect(try await post((good.segment, Data(garbage.prefix(64)).base64EncodedString()), body: body) == 402)
+        #expect(try await post(try await request(seq: 1, hash: Keccak256.hash([1, 2, 3])), body: body) == 403)  // wrong hash
+        #expect(try await post(try await request(seq: 2, signer: try PrivateKey.generate()), body: body) == 403)  // not the sender's
+        #expect(try await post(good, body: body) == 200)  // the good one still goes through
+        #expect(try await post(good, body: body) == 400)  // the same tickets again: replayed
+        #expect(try await post(try await request(seq: 3), body: body) == 200)  // and the node keeps serving
+
+        let events = try await bench.events()
+        let refused = events.filter { $0.type == "segment.refused" }.map { ($0.payload["status"]?.integerValue ?? 0, $0.payload["reason"]?.stringValue ?? "") }
+        #expect(refused.map(\.0) == [402, 402, 402, 403, 403, 400])
+        #expect(refused.map(\.1) == ["unparsable-payment", "unparsable-payment", "unparsable-payment", "hash-mismatch",
+                                     "bad-segment-signature", "payment-failed"])
+        #expect(events.contains { $0.type == "ticket.rejected" && $0.payload["reason"] == "nonce-replayed" })
+        #expect(events.filter { $0.type == "fee.debited" }.count == 2)
+        #expect(events.allSatisfy { $0.keys.orchestrator == nil || $0.keys.orchestrator == orchestrator.address.checksummed
+                                    || $0.keys.orchestrator == PaymentEvent.unknownParty })
     }
 }
