@@ -7,7 +7,8 @@ extension StreamBroadcaster {
     /// when a third orchestrator sided against the first.
     struct SecondOpinion {
         let psnr: Double?
-        let replacement: [[UInt8]]?
+        /// The orchestrator whose result replaces the first one's, and its renditions.
+        let replacement: (OrchestratorCandidate, [[UInt8]])?
     }
 
     /// Sends the segment to a second orchestrator and compares each rendition frame by frame. When they
@@ -36,7 +37,7 @@ extension StreamBroadcaster {
                    attempt: attempt, final: false)
         }
         let primaryLost = losers.contains { $0.0.url == primary.url } && third != nil
-        return SecondOpinion(psnr: psnr, replacement: primaryLost ? (primaryScore < secondScore ? secondRenditions : nil) : nil)
+        return SecondOpinion(psnr: psnr, replacement: primaryLost ? (second, secondRenditions) : nil)
     }
 
     /// One more verified result from an orchestrator not tried yet for this segment, or nil.

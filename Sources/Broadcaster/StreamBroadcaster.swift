@@ -98,15 +98,16 @@ public final class StreamBroadcaster: @unchecked Sendable {
             switch await attemptWithTimeout(segment, at: candidate, attempt: attempt, seconds: limit, segmentHash: segmentHash) {
             case .success(let result):
                 var renditions = result.renditions
+                var deliverer = candidate
                 var psnr: Double?
                 if policy.secondOpinionRate > 0, random.unit() < policy.secondOpinionRate {
                     let opinion = await secondOpinion(segment, primary: candidate, primaryRenditions: result.renditions,
                                                       tried: &tried, attempt: &attempt, segmentHash: segmentHash)
                     psnr = opinion.psnr
-                    if let replacement = opinion.replacement { renditions = replacement }
+                    if let (replacement, replaced) = opinion.replacement { (deliverer, renditions) = (replacement, replaced) }
                 }
-                events.emit([log.delivered(seq: segment.seq, orchestrator: candidate.address.checksummed, latencyMs: elapsedMs())])
-                return SegmentOutcome(seq: segment.seq, deliveredBy: candidate.url, renditions: renditions, failures: failures,
+                events.emit([log.delivered(seq: segment.seq, orchestrator: deliverer.address.checksummed, latencyMs: elapsedMs())])
+                return SegmentOutcome(seq: segment.seq, deliveredBy: deliverer.url, renditions: renditions, failures: failures,
                                       latencyMs: elapsedMs(), secondOpinionPSNR: psnr)
             case .failure(let failure):
                 failures.append((candidate.url, failure.description))

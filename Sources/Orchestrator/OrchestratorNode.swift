@@ -155,6 +155,16 @@ public final class OrchestratorNode: @unchecked Sendable {
 
     /// The result: each rendition's URL and pixels, and the signature over keccak256 of the renditions' hashes.
     private func sign(_ renditions: [TranscodedRendition], seq: Int64, stream: String) throws -> Net_TranscodeResult {
+        if faults.staleRenditions, seq > 0 {
+            // The fault drill: overwrite with the renditions of the stream's first segment.
+            for rendition in renditions {
+                let first = rendition.file.replacingOccurrences(of: "_\(seq).ts", with: "_0.ts")
+                if FileManager.default.fileExists(atPath: first) {
+                    try FileManager.default.removeItem(atPath: rendition.file)
+                    try FileManager.default.copyItem(atPath: first, toPath: rendition.file)
+                }
+            }
+        }
         var data = Net_TranscodeData()
         var hashes: [Hash32] = []
         for rendition in renditions {
@@ -226,9 +236,13 @@ public struct NodeFaults: Sendable {
     public var signWithWrongKey = false
     /// Answer every segment only after this many seconds (a slow orchestrator).
     public var delaySeconds: Double = 0
+    /// Return the stream's first renditions for every later segment, properly signed and counted: only a
+    /// comparison with another orchestrator's result (PSNR) can catch it.
+    public var staleRenditions = false
 
     public init(tamperRenditions: Bool = false, overreportPixels: Bool = false, signWithWrongKey: Bool = false,
-                delaySeconds: Double = 0) {
+                delaySeconds: Double = 0, staleRenditions: Bool = false) {
+        self.staleRenditions = staleRenditions
         self.tamperRenditions = tamperRenditions
         self.overreportPixels = overreportPixels
         self.signWithWrongKey = signWithWrongKey

@@ -262,4 +262,38 @@ struct FailureTests {
         #expect(events.allSatisfy { $0.keys.orchestrator == nil || $0.keys.orchestrator == orchestrator.address.checksummed
                                     || $0.keys.orchestrator == PaymentEvent.unknownParty })
     }
+
+    @Test("second opinion: stale renditions, signed and counted right, are caught by PSNR against two honest results")
+    func secondOpinion() async throws {
+        let bench = try Bench()
+        defer { bench.close() }
+        let (staleKey, stale) = try bench.server("stale", faults: NodeFaults(staleRenditions: true))
+        let (firstKey, first) = try bench.server("first")
+        let (secondKey, second) = try bench.server("second")
+        let urls = [try await stale.start(), try await first.start(), try await second.start()]
+        defer { [stale, first, second].forEach { $0.stop() } }
+        let broadcaster = StreamBroadcaster(
+            key: try PrivateKey.generate(), manifest: "opinion", profiles: [Self.profile],
+            candidates: [
+                OrchestratorCandidate(address: staleKey.address, url: urls[0], pricePerPixel: 1_000, stake: 1_000_000),
+                OrchestratorCandidate(address: firstKey.address, url: urls[1], pricePerPixel: 1_000, stake: 1),
+                OrchestratorCandidate(address: secondKey.address, url: urls[2], pricePerPixel: 1_000, stake: 1),
+            ],
+            maxPricePerPixel: 5_000, seed: 17, scratchDirectory: bench.directory,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            policy: BroadcastPolicy(secondOpinionRate: 1), events: bench.sink)
+        let honestStart = await broadcaster.send(Self.segments[0])
+        #expect(honestStart.deliveredBy == urls[0] && (honestStart.secondOpinionPSNR ?? 0) > 40, "\(honestStart.secondOpinionPSNR ?? -1)")
+        let caught = await broadcaster.send(Self.segments[1])
+        #expect(caught.deliveredBy == urls[1] || caught.deliveredBy == urls[2], "the stale one answered first; its result was replaced")
+        #expect((caught.secondOpinionPSNR ?? 100) < 30, "\(caught.secondOpinionPSNR ?? -1)")
+        let events = try await bench.events()
+        let verdict = events.first { $0.type == "verification.failed" }
+        #expect(verdict?.payload["check"] == "psnr" && verdict?.keys.orchestrator == staleKey.address.checksummed)
+        #expect((verdict?.payload["evidence"]?["psnrMillidecibels"]?.integerValue ?? 100_000) < 30_000)
+        #expect(events.contains { $0.type == "orchestrator.suspended" && $0.keys.orchestrator == staleKey.address.checksummed })
+        // The renditions delivered for segment 1 are an honest one's, not the stale copy of segment 0's.
+        let delivered = caught.renditions.first.map { Keccak256.hash($0) }
+        #expect(delivered != honestStart.renditions.first.map { Keccak256.hash($0) })
+    }
 }
