@@ -75,7 +75,7 @@ let package = Package(
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
-            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "Payments", "EthCrypto", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),

@@ -1,0 +1,53 @@
+import Foundation
+public import Transcoding
+
+/// A stream's HLS output on disk, updated as segments are delivered: `{directory}/{profile}/{seq}.ts`, a media
+/// playlist per profile (a sliding live window while the stream runs, every segment with ENDLIST once it
+/// ends) and `master.m3u8`. Callers write one stream's segments in order, one at a time (the stream's
+/// sessions serialise them); that is what makes it `@unchecked Sendable`.
+public final class LiveOutput: @unchecked Sendable {
+    public let directory: String
+    public let profiles: [VideoProfile]
+    public let window: Int
+    private var entries: [[HLSPlaylist.Entry]]
+
+    public init(directory: String, profiles: [VideoProfile], window: Int = 6) throws {
+        self.directory = directory
+        self.profiles = profiles
+        self.window = window
+        entries = Array(repeating: [], count: profiles.count)
+        for profile in profiles {
+            try FileManager.default.createDirectory(atPath: "\(directory)/\(profile.name)", withIntermediateDirectories: true)
+        }
+        try write(HLSPlaylist.master(profiles.map {
+            HLSPlaylist.Variant(uri: "\($0.name)/index.m3u8", bandwidth: $0.bitrate, width: $0.width, height: $0.height)
+        }), to: "master.m3u8")
+    }
+
+    /// Adds one delivered segment's renditions (one per profile, in order) and republishes the playlists.
+    public func append(seq: Int64, duration: Double, renditions: [[UInt8]]) throws {
+        let name = Segmenter.fileName(Int(seq))
+        for (index, profile) in profiles.enumerated() where index < renditions.count {
+            try Data(renditions[index]).write(to: URL(fileURLWithPath: "\(directory)/\(profile.name)/\(name)"))
+            entries[index].append(HLSPlaylist.Entry(uri: name, duration: duration))
+        }
+        try publish(live: true)
+    }
+
+    /// Ends the stream: every playlist lists all segments and ENDLIST.
+    public func finish() throws { try publish(live: false) }
+
+    private func publish(live: Bool) throws {
+        for (index, profile) in profiles.enumerated() {
+            try write(HLSPlaylist.media(entries[index], window: live ? window : nil), to: "\(profile.name)/index.m3u8")
+        }
+    }
+
+    /// Writes through a temporary file and a rename, so a player never reads half a playlist.
+    private func write(_ text: String, to relative: String) throws {
+        let path = "\(directory)/\(relative)"
+        let temporary = path + ".tmp"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+
+/// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output.
+public final class IngestServer: @unchecked Sendable {
+    // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
+    public let sessions: StreamSessions
+    public let outputDirectory: String
+    private let host: String
+    private let port: Int
+    private var task: Task<Void, any Error>?
+    private let bound = BoundPort()
+
+    public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0) {
+        self.sessions = sessions
+        self.outputDirectory = outputDirectory
+        self.host = host
+        self.port = port
+    }
+
+    /// Starts serving; returns the base URL once the socket is bound.
+    public func start() async throws -> String {
+        let router = Router()
+        IngestRoutes.add(to: router, sessions: sessions, outputDirectory: outputDirectory)
+        let box = bound
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                              onServerRunning: { channel in box.set(channel.localAddress?.port) })
+        task = Task { try await app.run() }
+        for _ in 0..<1_000 {
+            if let port = bound.value { return "http://\(host):\(port)" }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw EdgeError.didNotStart
+    }
+
+    public func stop() { task?.cancel() }
+    public func wait() async throws { try await task?.value }
+}
