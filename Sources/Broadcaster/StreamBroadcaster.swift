@@ -43,6 +43,8 @@ public final class StreamBroadcaster: @unchecked Sendable {
     private let scratch: String
     private let funds: (deposit: UInt256, reserve: UInt256)
     private let session: URLSession
+    /// Where the broadcaster reports metrics and logs (the process's registry by default).
+    public var telemetry = BroadcasterTelemetry()
 
     public init(key: PrivateKey, manifest: String, profiles: [Net_VideoProfile], candidates: [OrchestratorCandidate],
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
@@ -65,18 +67,23 @@ public final class StreamBroadcaster: @unchecked Sendable {
     public func send(_ segment: BroadcastSegment) async -> SegmentOutcome {
         var failures: [(String, String)] = []
         var tried: Set<String> = []
+        telemetry.sending(seq: segment.seq)
         for _ in 0..<maxAttempts {
             let pool = candidates.filter { !tried.contains($0.url) }
             guard let candidate = selection.choose(pool, count: 1, seq: Int(segment.seq)).first else { break }
             tried.insert(candidate.url)
             do {
+                let started = ContinuousClock.now
                 let renditions = try await attempt(segment, at: candidate)
+                telemetry.delivered(seq: segment.seq, by: candidate.url, since: started)
                 return SegmentOutcome(seq: segment.seq, deliveredBy: candidate.url, renditions: renditions, failures: failures)
             } catch {
                 failures.append((candidate.url, "\(error)"))
                 selection.suspend(candidate.address, at: Int(segment.seq))
+                telemetry.failed(seq: segment.seq, at: candidate.url, reason: "\(error)", suspendedUntil: selection.suspendedUntil[candidate.address])
             }
         }
+        telemetry.lost(seq: segment.seq, attempts: failures.count)
         return SegmentOutcome(seq: segment.seq, deliveredBy: nil, renditions: [], failures: failures)
     }
 
@@ -102,6 +109,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
             * UInt64(max(1, segment.durationMs)) / 1_000
         let paid = try sender.pay(session: candidate.url, params: offered.ticketParams, price: offered.expectedPrice, pixels: pixels,
                                   deposit: funds.deposit, reserve: funds.reserve, currentBlock: 0, segmentSeq: UInt64(segment.seq))
+        telemetry.paid(paid, to: candidate.url)
         var data = Net_SegData()
         data.manifestID = Data(manifest.utf8)
         data.seq = segment.seq

@@ -22,6 +22,8 @@ public final class OrchestratorNode: @unchecked Sendable {
     public var publicURL: String
     /// Faults injected on purpose, for failover drills and the demo only (labelled; off by default).
     public var faults = NodeFaults()
+    /// Where the node reports metrics and logs (the process's registry by default).
+    public var telemetry = OrchestratorTelemetry()
     private let lock = NSLock()
     private var transcoders: [String: (StreamTranscoder, DispatchQueue)] = [:]
     private var inFlight = 0
@@ -44,6 +46,7 @@ public final class OrchestratorNode: @unchecked Sendable {
                                  now: Int64, seed: Hash32) throws(PaymentError) -> Net_OrchestratorInfo {
         let params = try intake.recipient.ticketParams(sender: sender, funds: funds, activeSetSize: activeSetSize, price: price,
                                                        context: context, seed: seed)
+        telemetry.offered(params)
         var info = Net_OrchestratorInfo()
         info.transcoder = publicURL
         info.ticketParams = Payment(sender: sender, ticketParams: params, senderParams: [], expectedPrice: price).wire.ticketParams
@@ -73,6 +76,7 @@ public final class OrchestratorNode: @unchecked Sendable {
                                                   reserved = reserveSlot()
                                                   return reserved
                                               })
+        telemetry.intake(result, outcome)
         var events = outcome?.events ?? []
         let accepted: AcceptedSegment
         switch result {
@@ -87,12 +91,14 @@ public final class OrchestratorNode: @unchecked Sendable {
         let (transcoder, queue) = stream(safeManifest.isEmpty ? "stream" : safeManifest, profiles: accepted.segment.fullProfiles)
         let seq = accepted.segment.seq
         let directory = (outputDirectory as NSString).appendingPathComponent(safeManifest)
+        let started = ContinuousClock.now
         let outcomeResult: Result<Net_TranscodeResult, TranscodeError> = await withCheckedContinuation { continuation in
             queue.async {
                 continuation.resume(returning: self.transcode(body: body, seq: seq, duration: accepted.segment.duration,
                                                               manifest: safeManifest, directory: directory, transcoder: transcoder))
             }
         }
+        telemetry.transcoded(outcomeResult, seq: seq, since: started)
         switch outcomeResult {
         case .failure(let error):
             var reply = Net_TranscodeResult()
