@@ -6,17 +6,13 @@ import EthCrypto
 /// What a broadcaster reports: segments sent, delivered, failed over and lost, round-trip time, tickets sent and the
 /// params each orchestrator offered (metrics in `StreamflowMetrics`), and a log line for each failover and loss.
 public struct BroadcasterTelemetry: Sendable {
-    public let metrics: MetricsRegistry
-    public let logger: Logger
+    public let reporter: Reporter
+    public var metrics: MetricsRegistry { reporter.metrics }
+    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process, logger: Logger = Logger(label: "broadcaster")) {
-        self.metrics = metrics
-        self.logger = logger
-        for metric: StreamflowMetrics.Metric in [.broadcasterSegmentsSent, .broadcasterSegmentsDelivered, .broadcasterSegmentsLost,
-                                                 .broadcasterTicketsSent] {
-            metrics.increment(metric, by: 0)
-        }
+    public init(metrics: MetricsRegistry = .process) {
+        reporter = Reporter(component: "broadcaster", metrics: metrics, counters: [.broadcasterSegmentsSent, .broadcasterSegmentsDelivered, .broadcasterSegmentsLost, .broadcasterTicketsSent])
     }
 
     func sending(seq: Int64) { metrics.increment(.broadcasterSegmentsSent) }

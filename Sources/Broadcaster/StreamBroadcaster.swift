@@ -80,7 +80,8 @@ public final class StreamBroadcaster: @unchecked Sendable {
             } catch {
                 failures.append((candidate.url, "\(error)"))
                 selection.suspend(candidate.address, at: Int(segment.seq))
-                telemetry.failed(seq: segment.seq, at: candidate.url, reason: "\(error)", suspendedUntil: selection.suspendedUntil[candidate.address])
+                telemetry.failed(seq: segment.seq, at: candidate.url, reason: "\(error)",
+                                 suspendedUntil: selection.suspendedUntil[candidate.address])
             }
         }
         telemetry.lost(seq: segment.seq, attempts: failures.count)

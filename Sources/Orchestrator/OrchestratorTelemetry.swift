@@ -6,17 +6,16 @@ public import Telemetry
 /// What an orchestrator reports about its work: the metrics in `StreamflowMetrics` (segments, transcode time,
 /// tickets, offered params) into `metrics`, and a log line for each refused or failed segment.
 public struct OrchestratorTelemetry: Sendable {
-    public let metrics: MetricsRegistry
-    public let logger: Logger
+    public let reporter: Reporter
+    public var metrics: MetricsRegistry { reporter.metrics }
+    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process, logger: Logger = Logger(label: "orchestrator")) {
-        self.metrics = metrics
-        self.logger = logger
-        for metric: StreamflowMetrics.Metric in [.orchestratorSegmentsReceived, .orchestratorSegmentsTranscoded,
-                       .orchestratorSegmentsFailed, .orchestratorTicketsReceived, .orchestratorTicketsWon] {
-            metrics.increment(metric, by: 0)
-        }
+    public init(metrics: MetricsRegistry = .process) {
+        reporter = Reporter(component: "orchestrator", metrics: metrics, counters: [
+            .orchestratorSegmentsReceived, .orchestratorSegmentsTranscoded,
+            .orchestratorSegmentsFailed, .orchestratorTicketsReceived, .orchestratorTicketsWon,
+        ])
     }
 
     /// One POST /segment through intake: received, refused (with its reason), and its tickets received, won, rejected.

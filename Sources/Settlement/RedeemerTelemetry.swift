@@ -5,16 +5,13 @@ public import Telemetry
 /// What the redeemer reports: transactions by outcome, tickets redeemed and expired, gas used and the gas price it
 /// planned at (metrics in `StreamflowMetrics`), and a log line per transaction.
 public struct RedeemerTelemetry: Sendable {
-    public let metrics: MetricsRegistry
-    public let logger: Logger
+    public let reporter: Reporter
+    public var metrics: MetricsRegistry { reporter.metrics }
+    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process, logger: Logger = Logger(label: "redeemer")) {
-        self.metrics = metrics
-        self.logger = logger
-        for metric: StreamflowMetrics.Metric in [.redeemerTicketsRedeemed, .redeemerTicketsExpired, .redeemerGasUsed] {
-            metrics.increment(metric, by: 0)
-        }
+    public init(metrics: MetricsRegistry = .process) {
+        reporter = Reporter(component: "redeemer", metrics: metrics, counters: [.redeemerTicketsRedeemed, .redeemerTicketsExpired, .redeemerGasUsed])
     }
 
     /// A planning step at `gasPrice` that recorded `expired` tickets as expired.
