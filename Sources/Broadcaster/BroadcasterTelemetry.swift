@@ -1,14 +1,12 @@
-public import Logging
+import Logging
 import Payments
 public import Telemetry
 import EthCrypto
 
 /// What a broadcaster reports: segments sent, delivered, failed over and lost, round-trip time, tickets sent and the
 /// params each orchestrator offered (metrics in `StreamflowMetrics`), and a log line for each failover and loss.
-public struct BroadcasterTelemetry: Sendable {
+public struct BroadcasterTelemetry: Reporting {
     public let reporter: Reporter
-    public var metrics: MetricsRegistry { reporter.metrics }
-    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
     public init(metrics: MetricsRegistry = .process) {

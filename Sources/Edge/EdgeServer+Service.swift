@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Orchestrator
 public import ServiceLifecycle
+import Telemetry
 
 /// The edge as a swift-service-lifecycle `Service`, for a `ServiceGroup` with SIGTERM/SIGINT as graceful shutdown
 /// signals: on graceful shutdown it stops accepting connections, lets requests in flight finish, then returns.

@@ -3,6 +3,7 @@ public import Hummingbird
 import Logging
 public import Orchestrator
 public import Payments
+import Telemetry
 
 /// An orchestrator's edge running on an address until stopped: Hummingbird on `host:port` (0 picks a free
 /// port), the node's public URL set to where it listens.

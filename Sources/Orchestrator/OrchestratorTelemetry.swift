@@ -1,14 +1,12 @@
 import EthCrypto
-public import Logging
+import Logging
 import Payments
 public import Telemetry
 
 /// What an orchestrator reports about its work: the metrics in `StreamflowMetrics` (segments, transcode time,
 /// tickets, offered params) into `metrics`, and a log line for each refused or failed segment.
-public struct OrchestratorTelemetry: Sendable {
+public struct OrchestratorTelemetry: Reporting {
     public let reporter: Reporter
-    public var metrics: MetricsRegistry { reporter.metrics }
-    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
     public init(metrics: MetricsRegistry = .process) {

@@ -1,13 +1,11 @@
 import EthCrypto
-public import Logging
+import Logging
 public import Telemetry
 
 /// What the redeemer reports: transactions by outcome, tickets redeemed and expired, gas used and the gas price it
 /// planned at (metrics in `StreamflowMetrics`), and a log line per transaction.
-public struct RedeemerTelemetry: Sendable {
+public struct RedeemerTelemetry: Reporting {
     public let reporter: Reporter
-    public var metrics: MetricsRegistry { reporter.metrics }
-    public var logger: Logger { reporter.logger }
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
     public init(metrics: MetricsRegistry = .process) {

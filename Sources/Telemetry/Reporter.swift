@@ -12,3 +12,15 @@ public struct Reporter: Sendable {
         for counter in counters { metrics.increment(counter, by: 0) }
     }
 }
+
+/// A component that reports through a `Reporter` (the orchestrator's, broadcaster's and redeemer's telemetry).
+public protocol Reporting: Sendable {
+    var reporter: Reporter { get }
+}
+
+extension Reporting {
+    /// The registry this component's metrics go to.
+    public var metrics: MetricsRegistry { reporter.metrics }
+    /// This component's logger (its label is the `component` of each line).
+    public var logger: Logger { reporter.logger }
+}
