@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C shims: one per system library, found through pkg-config, installed with apt.
@@ -37,6 +41,15 @@ let package = Package(
         .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
         // Exact JSON: strict parser, canonical bytes, Codable bridge, JSON Schema (2020-12 subset) validator.
         .target(name: "JSONCore", path: "Sources/JSONKit", swiftSettings: swiftSettings),
+        // Operations: the metric names (one place), the Prometheus registry and its text, the logfmt/JSON log handler.
+        .target(
+            name: "Telemetry",
+            dependencies: ["JSONCore", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: swiftSettings),
+        // The operator's config file (JSON, keys are the long flag names) merged under the command line.
+        .target(name: "OperatorConfig", dependencies: ["JSONCore"], swiftSettings: swiftSettings),
         // LMDB: environment, transactions and cursors, each C handle owned by one Swift type.
         .target(name: "LMDB", dependencies: ["CLMDB"], path: "Sources/LMDBKit", swiftSettings: swiftSettings),
         // The pure domain core of events: envelope, keys, topics, canonical bytes and hash chain, clock.
@@ -54,7 +67,8 @@ let package = Package(
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
         .target(name: "Transcoding", dependencies: ["CFFmpeg", "JSONCore"], swiftSettings: swiftSettings),
         // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
-        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB"],
+        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB", "Telemetry",
+                                                   .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
@@ -64,20 +78,26 @@ let package = Package(
         // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
         .target(
             name: "Orchestrator",
-            dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding", "Scheduling",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding", "Scheduling", "Telemetry",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
         .target(
             name: "Broadcaster",
-            dependencies: ["Wire", "EthCrypto", "EventModel", "Transcoding", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Wire", "EthCrypto", "EventModel", "Transcoding", "Payments", "Telemetry",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
-            dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "Payments", "EthCrypto", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "Payments", "EthCrypto", "Telemetry",
+                           .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
@@ -106,8 +126,11 @@ let package = Package(
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
-                "Broadcaster", "Wire",
+                "Broadcaster", "Wire", "Telemetry", "OperatorConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
 
@@ -149,5 +172,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Telemetry", "OperatorConfig", "Edge", "Orchestrator", "Payments", "EthCrypto", "Transcoding", "Wire",
+                           "JSONCore", "TestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -42,6 +42,7 @@ extension StreamBroadcaster {
         } catch {
             throw AttemptFailure(.errorReply, "unusable offer: \(error)")
         }
+        telemetry.paid(paid, to: candidate.url)
         var text = EventText()
         let issued = paid.events.enumerated().map { index, event in
             event.envelope(id: "\(log.instance)/\(manifest)/\(segment.seq)/\(attempt)/ticket/\(index)",

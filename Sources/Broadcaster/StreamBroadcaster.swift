@@ -54,6 +54,8 @@ public final class StreamBroadcaster: @unchecked Sendable {
     let session: URLSession
     let events: any EventSink
     let log: BroadcasterEvents
+    /// Where the broadcaster reports metrics and logs (the process's registry by default).
+    public var telemetry = BroadcasterTelemetry()
 
     public init(key: PrivateKey, manifest: String, profiles: [Net_VideoProfile], candidates: [OrchestratorCandidate],
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
@@ -80,6 +82,8 @@ public final class StreamBroadcaster: @unchecked Sendable {
     /// Sends one segment, failing over until it is delivered, the attempts run out or its budget is spent.
     public func send(_ segment: BroadcastSegment) async -> SegmentOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
+        let clockStart = ContinuousClock.now
+        telemetry.sending(seq: segment.seq)
         func elapsedMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
         let budgetMs = Int64(policy.budgetSeconds(durationMs: segment.durationMs) * 1_000)
         let segmentHash = Keccak256.hash(segment.bytes)
@@ -107,6 +111,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
                     if let (replacement, replaced) = opinion.replacement { (deliverer, renditions) = (replacement, replaced) }
                 }
                 events.emit([log.delivered(seq: segment.seq, orchestrator: deliverer.address.checksummed, latencyMs: elapsedMs())])
+                telemetry.delivered(seq: segment.seq, by: deliverer.url, since: clockStart)
                 return SegmentOutcome(seq: segment.seq, deliveredBy: deliverer.url, renditions: renditions, failures: failures,
                                       latencyMs: elapsedMs(), secondOpinionPSNR: psnr)
             case .failure(let failure):
@@ -122,6 +127,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
             failures.append(("", failure.detail))
             events.emit([log.failed(seq: segment.seq, orchestrator: nil, attempt: 1, failure: failure, final: true)])
         }
+        telemetry.lost(seq: segment.seq, attempts: failures.count)
         return SegmentOutcome(seq: segment.seq, deliveredBy: nil, renditions: [], failures: failures, latencyMs: elapsedMs(),
                               secondOpinionPSNR: nil)
     }
@@ -131,6 +137,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
         let orchestrator = candidate.address.checksummed
         selection.suspend(candidate.address, at: Int(seq))
         let penalty = (selection.suspendedUntil[candidate.address] ?? Int(seq)) - Int(seq)
+        telemetry.failed(seq: seq, at: candidate.url, reason: failure.description, suspendedUntil: selection.suspendedUntil[candidate.address])
         var batch = [log.failed(seq: seq, orchestrator: orchestrator, attempt: attempt, failure: failure, final: final)]
         if let evidence = failure.verification {
             batch.append(log.failedCheck(seq: seq, orchestrator: orchestrator, attempt: attempt, evidence: evidence))

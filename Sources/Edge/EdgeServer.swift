@@ -1,7 +1,9 @@
 import Foundation
 public import Hummingbird
+import Logging
 public import Orchestrator
 public import Payments
+import Telemetry
 
 /// An orchestrator's edge running on an address until stopped: Hummingbird on `host:port` (0 picks a free
 /// port), the node's public URL set to where it listens.
@@ -33,12 +35,23 @@ public final class EdgeServer: @unchecked Sendable {
 
     /// Starts serving; returns the base URL once the socket is bound.
     public func start() async throws -> String {
+        let app = makeApplication()
+        task = Task { try await app.run() }
+        return try await listening()
+    }
+
+    /// The edge's routes (and GET /metrics from the node's registry) on `host:port`, recording the port it binds.
+    func makeApplication() -> some ApplicationProtocol {
         let router = Router()
         EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
+        EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
         let box = bound
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
-                              onServerRunning: { channel in box.set(channel.localAddress?.port) })
-        task = Task { try await app.run() }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                           onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: Logger(label: "edge"))
+    }
+
+    /// Waits until the socket is bound (by `start()` or `run()`); returns the base URL, also set as the node's.
+    public func listening() async throws -> String {
         for _ in 0..<1_000 {
             if let port = bound.value {
                 node.publicURL = "http://\(host):\(port)"

@@ -28,6 +28,8 @@ public final class OrchestratorNode: @unchecked Sendable {
     public var publicURL: String
     /// Faults injected on purpose, for failover drills and the demo only (labelled; off by default).
     public var faults = NodeFaults()
+    /// Where the node reports metrics and logs (the process's registry by default).
+    public var telemetry = OrchestratorTelemetry()
     /// The address as event keys carry it.
     public let addressText: String
     private let instance: String
@@ -65,6 +67,7 @@ public final class OrchestratorNode: @unchecked Sendable {
                                  now: Int64, seed: Hash32) throws(PaymentError) -> Net_OrchestratorInfo {
         let params = try intake.recipient.ticketParams(sender: sender, funds: funds, activeSetSize: activeSetSize, price: price,
                                                        context: context, seed: seed)
+        telemetry.offered(params)
         var info = Net_OrchestratorInfo()
         info.transcoder = publicURL
         info.ticketParams = Payment(sender: sender, ticketParams: params, senderParams: [], expectedPrice: price).wire.ticketParams
@@ -96,12 +99,13 @@ public final class OrchestratorNode: @unchecked Sendable {
                                                   reserved = reserveSlot()
                                                   return reserved
                                               })
+        telemetry.intake(result, outcome)
         var payments = outcome?.events ?? []
         let accepted: AcceptedSegment
         switch result {
         case .failure(let refusal):
             if reserved { releaseSlot() }
-            emit(payments, stream: nil, refusal: (refusal.status, refusal.eventReason, refusal.description, nil, nil))
+            emit(payments, stream: nil, refusal: (refusal.status, refusal.reason, refusal.description, nil, nil))
             return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: payments)
         case .success(let segment): accepted = segment
         }
@@ -112,6 +116,7 @@ public final class OrchestratorNode: @unchecked Sendable {
         let stream = safeManifest.isEmpty ? "stream" : safeManifest
         let seq = accepted.segment.seq
         let directory = (outputDirectory as NSString).appendingPathComponent(stream)
+        let started = ContinuousClock.now
         let reply: Result<Net_TranscodeResult, any Error>
         do {
             let task = try prepareTask(stream: stream, seq: seq, segment: accepted.segment, body: body, directory: directory)
@@ -120,6 +125,7 @@ public final class OrchestratorNode: @unchecked Sendable {
         } catch {
             reply = .failure(error)
         }
+        telemetry.transcoded(reply, seq: seq, since: started)
         switch reply {
         case .failure(let error):
             let message = "\(error)"

@@ -24,8 +24,8 @@ public enum SegmentRefusal: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// The reason as `segment.refused` events name it.
-    public var eventReason: String {
+    /// A short, stable token for the refusal: `segment.refused`'s reason, the refused-segments metric's label.
+    public var reason: String {
         switch self {
         case .unparsablePayment: "unparsable-payment"
         case .unparsableSegment: "unparsable-segment"

@@ -17,6 +17,8 @@ public final class RedemptionService {
     public let redeemer: Redeemer
     private let clock: any EventClock
     private let runner: ProjectionRunner
+    /// Where the redeemer reports metrics and logs (the process's registry by default).
+    public var telemetry = RedeemerTelemetry()
 
     public init(chain: any SettlementChain, log: EventLog, orchestrator: Address, redeemer: Redeemer = Redeemer(),
                 clock: any EventClock) throws {
@@ -58,6 +60,7 @@ public final class RedemptionService {
             envelopes.append(expiredEnvelope(winner, reason: "validity window passed before redemption"))
         }
         step.expired = plan.expired.count
+        telemetry.planned(gasPrice: gasPrice, expired: plan.expired.count)
         if !plan.alreadyUsed.isEmpty {
             // Used on chain but never recorded: `recover()` records them from the receipt that used them.
             try recover()
@@ -146,6 +149,7 @@ public final class RedemptionService {
                                       payload: ["txHash": .string(id.hex), "reason": .string(receipt.rejection?.rawValue ?? "refused")]))
         }
         _ = try log.appendAndWait(envelopes.map { try PreparedEvent($0) })
+        telemetry.recorded(receipt, transaction: id, redeemed: count)
         return count
     }
 

@@ -20,12 +20,20 @@ struct BroadcastCommand: AsyncParsableCommand {
     @Option var profiles = "P144p30fps16x9"
     @Option var segmentSeconds: Double = 2
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
+    @Option(help: "Serve GET /metrics on this port while broadcasting (0 picks a free one).") var metricsPort: Int?
+    @Option(help: "Address the metrics server binds.") var metricsHost = "127.0.0.1"
+    @Option(help: "A JSON file of these options (keys are the long names, e.g. \"max-price-per-pixel\"); options given here win.")
+    var config: String?
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
-        let report = try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init),
-                                                out: out, profiles: try VideoProfile.parseList(profiles),
-                                                segmentSeconds: segmentSeconds, maxPrice: maxPricePerPixel)
+        let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
+        let profiles = try VideoProfile.parseList(profiles)
+        let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
+            try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,
+                                       profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice)
+        }
         for line in report.lines { print(line) }
         if report.lost > 0 { throw ExitCode(1) }
     }
@@ -33,7 +41,7 @@ struct BroadcastCommand: AsyncParsableCommand {
 
 /// One broadcast from a file: discovery, then every segment sent, verified, written, with HLS playlists.
 enum BroadcastRun {
-    struct Report {
+    struct Report: Sendable {
         var delivered = 0
         var lost = 0
         var failures: [(seq: Int64, url: String, reason: String)] = []
@@ -67,6 +75,7 @@ enum BroadcastRun {
         var entries: [[HLSPlaylist.Entry]] = Array(repeating: [], count: profiles.count)
         for profile in profiles { try FileManager.default.createDirectory(atPath: "\(out)/\(profile.name)", withIntermediateDirectories: true) }
         for source in segments {
+            guard !Task.isCancelled else { break }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source.path)))
             let outcome = await broadcaster.send(BroadcastSegment(seq: Int64(source.index), bytes: bytes,
                                                                   durationMs: Int32((source.duration * 1_000).rounded())))
@@ -83,6 +92,7 @@ enum BroadcastRun {
                 entries[index].append(HLSPlaylist.Entry(uri: name, duration: source.duration))
             }
         }
+        report.lost = segments.count - report.delivered  // segments never sent (stopped by a signal) are lost too
         for (index, profile) in profiles.enumerated() {
             try Data(HLSPlaylist.media(entries[index]).utf8).write(to: URL(fileURLWithPath: "\(out)/\(profile.name)/index.m3u8"))
         }

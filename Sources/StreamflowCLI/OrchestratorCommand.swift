@@ -21,6 +21,9 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Segments transcoded at once.") var capacity = 4
     @Flag(help: .hidden) var tamperRenditions = false
+    @Option(help: "A JSON file of these options (keys are the long names, e.g. \"price-per-pixel\"); options given here win.")
+    var config: String?
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
@@ -28,10 +31,11 @@ struct OrchestratorCommand: AsyncParsableCommand {
         let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
                                  tamper: tamperRenditions)
         let server = EdgeServer(node: node, host: host, port: port, context: { Self.localChain })
-        let url = try await server.start()
-        // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
-        FileHandle.standardOutput.write(Data("orchestrator \(key.address.checksummed) serving at \(url) (Ctrl-C stops it)\n".utf8))
-        try await server.wait()
+        let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out]
+        try await NodeLifecycle.serve(server, settings: settings) { url in
+            // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
+            FileHandle.standardOutput.write(Data("orchestrator \(key.address.checksummed) serving at \(url) (SIGTERM or Ctrl-C stops it)\n".utf8))
+        }
     }
 
     /// The chain as a stand-alone orchestrator sees it until it is connected to a settlement chain.

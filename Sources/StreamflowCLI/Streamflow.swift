@@ -1,4 +1,7 @@
 import ArgumentParser
+import Logging
+import OperatorConfig
+import Telemetry
 
 /// The `streamflow` command: operator tools for the Streamflow transcoding market node.
 @main
@@ -10,6 +13,25 @@ struct Streamflow: AsyncParsableCommand {
             KeysCommand.self, SignCommand.self, RecoverCommand.self, TicketsCommand.self, TranscodeCommand.self, PixelsCommand.self, OrchestratorCommand.self, BroadcastCommand.self, SimulateCommand.self, ReportCommand.self, SettleLoopCommand.self, ReplayCommand.self, SchemasCommand.self,
             BenchCommand.self, DemoCommand.self, VersionCommand.self,
         ])
+
+    /// Expands `--config FILE` (a bad file exits 64 naming the key), bootstraps logging and metrics once (node commands
+    /// as their `--log-format`/`--log-level` say, the others errors only), then parses again and runs the command.
+    nonisolated static func main() async {
+        let arguments: [String]
+        do {
+            arguments = try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()), schemas: ConfigKeys.all)
+            if let node = try parseAsRoot(arguments) as? any LoggingCommand {
+                node.logging.bootstrap()
+            } else {
+                StreamflowLogging.bootstrap(format: .text, level: .error)
+            }
+        } catch let error as ConfigError {
+            exit(withError: ValidationError(error.description))
+        } catch {
+            exit(withError: error)
+        }
+        await main(arguments)
+    }
 }
 
 /// An operator-facing failure: printed as one line on stderr, exit status 1.

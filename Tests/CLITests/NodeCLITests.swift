@@ -54,6 +54,6 @@ struct NodeCLITests {
         // With only the tampering one, nothing can be delivered: exit 1, each failure named.
         let alone = try StreamflowExecutable.run(["broadcast", input, "--orchestrators", cheatURL, "--out", directory + "/c"])
         #expect(alone.status == 1)
-        #expect(alone.stdout.contains("0 delivered, 2 lost") && alone.stdout.contains("verification failed"))
+        #expect(alone.stdout.contains("0 delivered, 2 lost") && alone.stdout.contains("verification-failed"))
     }
 }

@@ -24,7 +24,7 @@ struct ReplayCLITests {
         let verified = try StreamflowExecutable.run(["replay", "verify", "--data", data])
         #expect(verified.status == 0 && verified.stdout.hasPrefix("verify ok: 129 events"))
         let rebuilt = try StreamflowExecutable.run(["replay", "rebuild", "--data", data])
-        #expect(rebuilt.status == 0 && rebuilt.stdout.components(separatedBy: "match").count - 1 == 5)
+        #expect(rebuilt.status == 0 && rebuilt.stdout.components(separatedBy: "match").count - 1 == 6)  // one line per built-in projection
         let shown = try StreamflowExecutable.run(["replay", "show", "--data", data, "--stream", "stream-beta"])
         #expect(shown.stdout.contains("verification.failed") && shown.stdout.contains("FAILED"))
         let exported = try StreamflowExecutable.run(["replay", "export", "--data", data])

@@ -1,0 +1,19 @@
+import OperatorConfig
+
+/// The keys `--config FILE` accepts per command: the commands' long flag names (kept in step with their options by
+/// a test that compares them with `--experimental-dump-help`).
+enum ConfigKeys {
+    static let logging: [String: ConfigValueKind] = ["log-format": .string, "log-level": .string]
+
+    static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging([
+        "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
+        "capacity": .integer, "tamper-renditions": .flag,
+    ]) { first, _ in first })
+
+    static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
+        "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
+        "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string,
+    ]) { first, _ in first })
+
+    static let all = [orchestrator, broadcast]
+}
