@@ -120,7 +120,7 @@ extension StreamBroadcaster {
         do {
             let (reply, response) = try await session.upload(for: request, from: Data(body))
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(reply))
-        } catch { throw AttemptFailure(.unreachable, "\(error)") }
+        } catch { throw AttemptFailure(.unreachable, Self.brief(error, url: url.absoluteString)) }
     }
 
     /// GET, as status and body.
@@ -129,6 +129,12 @@ extension StreamBroadcaster {
         do {
             let (data, response) = try await session.data(from: address)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(data))
-        } catch { throw AttemptFailure(.unreachable, "\(error)") }
+        } catch { throw AttemptFailure(.unreachable, Self.brief(error, url: url)) }
+    }
+
+    /// A transport error in one line: what failed and where (Foundation's own description is a paragraph).
+    static func brief(_ error: any Error, url: String) -> String {
+        let nsError = error as NSError
+        return "\(nsError.localizedDescription) (\(nsError.domain) \(nsError.code)) at \(url)"
     }
 }

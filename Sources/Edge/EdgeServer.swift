@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import Logging
+import ServiceLifecycle
 public import Orchestrator
 public import Payments
 import Telemetry
@@ -17,6 +18,7 @@ public final class EdgeServer: @unchecked Sendable {
     private let record: @Sendable ([PaymentEvent]) async -> Void
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
+    private let shutdown = GroupBox()
 
     public init(node: OrchestratorNode, host: String = "127.0.0.1", port: Int = 0,
                 context: @escaping @Sendable () -> ValidationContext,
@@ -33,10 +35,12 @@ public final class EdgeServer: @unchecked Sendable {
     /// Seconds since the epoch, from the system clock (the default `now`).
     public static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
-    /// Starts serving; returns the base URL once the socket is bound.
+    /// Starts serving (as a one-service group, so `stop()` is a graceful shutdown); returns the base URL once
+    /// the socket is bound.
     public func start() async throws -> String {
-        let app = makeApplication()
-        task = Task { try await app.run() }
+        let group = ServiceGroup(configuration: .init(services: [self], logger: node.telemetry.logger))
+        shutdown.set(group)
+        task = Task { try await group.run() }
         return try await listening()
     }
 
@@ -62,8 +66,11 @@ public final class EdgeServer: @unchecked Sendable {
         throw EdgeError.didNotStart
     }
 
-    /// Stops serving (graceful: requests in flight finish).
-    public func stop() { task?.cancel() }
+    /// Stops serving: no new connections, requests in flight finish (a graceful shutdown of its group).
+    public func stop() {
+        guard let group = shutdown.value else { return task?.cancel() ?? () }
+        Task { await group.triggerGracefulShutdown() }
+    }
 
     /// Serves until the task running it is cancelled.
     public func wait() async throws { try await task?.value }
@@ -73,6 +80,15 @@ public final class EdgeServer: @unchecked Sendable {
 public enum EdgeError: Error, Equatable, Sendable, CustomStringConvertible {
     case didNotStart
     public var description: String { "the HTTP server did not start within 10 s" }
+}
+
+/// The service group `start()` runs the edge in, kept for `stop()`.
+final class GroupBox: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var stored: ServiceGroup?
+    func set(_ group: ServiceGroup) { lock.withLock { stored = group } }
+    var value: ServiceGroup? { lock.withLock { stored } }
 }
 
 /// The port a server bound, written by its start callback.

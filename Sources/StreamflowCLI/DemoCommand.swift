@@ -7,16 +7,36 @@ import Foundation
 import LMDB
 import NativeLibraries
 import Scenarios
+import Transcoding
 
-/// `streamflow demo`: the main job. Until the node exists it runs what there is — the linked
-/// libraries, a keystore round trip, a signed and recovered message, the crypto benchmark — and says so.
+/// `streamflow demo`: the main job — a broadcaster streaming through 4 orchestrators on a local chain
+/// (`NodeDemo`); `--tour` instead walks through the pieces one by one (libraries, keys, the log and its
+/// audits, tickets, transcoding, settlement, a small market).
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Run the main job (today: the foundation pieces that exist).")
+        commandName: "demo",
+        abstract: "Run the main job: stream through 4 orchestrators on a local chain, verify, fail over, settle; summary and files.")
+
+    @Option(help: "Where the HLS output, fee report and event log go (replaced).") var out = "demo-output"
+    @Option(help: "Stream this file instead of a generated 720p test pattern.") var input: String?
+    @Option(help: "Seconds of generated source.") var seconds = 60
+    @Option(help: "Renditions.") var profiles = "P360p30fps16x9,P240p30fps16x9"
+    @Option(help: "Share of segments sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.1
+    @Flag(help: "Walk through the pieces one by one instead (libraries, keys, log, tickets, transcoding, settlement).") var tour = false
 
     func run() async throws {
-        print("Streamflow demo — the whole node (gRPC, remote transcoder fleet, metrics, Kafka) is not built yet;")
-        print("this runs what exists: C libraries, keys and signatures, the event log and its audits, tickets, transcoding,")
+        guard tour else {
+            let lost = try await NodeDemo.run(NodeDemo.Options(out: out, input: input, seconds: seconds,
+                                                               profiles: try VideoProfile.parseList(profiles),
+                                                               secondOpinionRate: secondOpinion))
+            if lost > 0 {
+                print("\nDemo FAILED: \(lost) segments lost.")
+                throw ExitCode(1)
+            }
+            print("\nDemo finished: every segment delivered.")
+            return
+        }
+        print("Streamflow tour: C libraries, keys and signatures, the event log and its audits, tickets, transcoding,")
         print("settlement on the embedded chain, and a small market over HTTP on loopback.\n")
         print("1. Linked C libraries")
         for library in NativeLibraries.versions() { print("   \(library.name): \(library.version)") }

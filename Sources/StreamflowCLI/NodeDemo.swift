@@ -1,0 +1,159 @@
+import Benchmarks
+import Broadcaster
+import Edge
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import Payments
+import Settlement
+import Transcoding
+import Wire
+
+/// The main demo: a broadcaster streams a 720p source (generated, or a given file) through the market of
+/// `NodeDemoMarket` — 4 orchestrators found on the chain's active set, one tampering, one dying midway —
+/// paying every segment with tickets, verifying every result, failing over, and sampling second opinions.
+/// Redemptions run as the chain advances. At the end: a summary, and on disk the HLS output, the HTML fee
+/// report and the replayable log. Returns the number of segments lost.
+enum NodeDemo {
+    struct Options {
+        var out: String
+        var input: String?
+        var seconds: Int
+        var profiles: [VideoProfile]
+        var secondOpinionRate: Double
+    }
+
+    static func run(_ options: Options) async throws -> Int {
+        LibavLog.errorsOnly()
+        try? FileManager.default.removeItem(atPath: options.out)
+        try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
+        let source = try prepareSource(options)
+        print("Streamflow demo: a broadcaster, 4 orchestrators × 2 transcoders, a local settlement chain and its redeemers")
+        print("   source \(source) → \(options.profiles.map(\.name).joined(separator: ", "))")
+        let segments = try Segmenter.split(input: source, into: options.out + "/source-segments", seconds: 2)
+
+        let market = try NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
+        defer { market.log.close() }
+        try await market.start()
+        defer { market.stopAll() }
+        let stakes = market.activeSet()
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: stakes.keys.sorted(), sender: market.broadcaster.address,
+                                                                             timeout: 3, stakes: stakes)
+        print("   active set on chain: \(stakes.count) orchestrators; \(candidates.count) answered GetOrchestrator, \(unreachable.count) did not")
+        for orchestrator in market.orchestrators {
+            let role = NodeDemoMarket.roles.first { $0.name == orchestrator.name }!
+            print("     \(orchestrator.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(orchestrator.url)  price "
+                  + "\(orchestrator.pricePerPixel) wei/px  stake \(Int(stakes[orchestrator.url] ?? 0))"
+                  + (role.tamper ? "  [fault: tampers renditions]" : "") + (orchestrator.name == dying ? "  [fault: dies midway]" : ""))
+        }
+        let wire = options.profiles.map(\.wire)
+        let broadcaster = StreamBroadcaster(
+            key: market.broadcaster, manifest: "demo", profiles: wire, candidates: candidates, maxPricePerPixel: 2_000, seed: 2026,
+            scratchDirectory: options.out + "/node", funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            policy: BroadcastPolicy(maxAttempts: 4, secondOpinionRate: options.secondOpinionRate), events: market.sink)
+        let output = try LiveOutput(directory: options.out + "/hls", profiles: options.profiles)
+
+        let started = Date()
+        var lost = 0, switches = 0, latencies: [Int64] = []
+        var progress = Progress(total: segments.count)
+        for source in segments {
+            if source.index == segments.count / 2, let victim = market.orchestrators.first(where: { $0.name == dying }) {
+                victim.server.stop()
+                progress.note("\(dying) died (its edge stopped) at segment \(source.index)")
+            }
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source.path)))
+            let outcome = await broadcaster.send(BroadcastSegment(seq: Int64(source.index), bytes: bytes,
+                                                                  durationMs: Int32((source.duration * 1_000).rounded())))
+            if outcome.deliveredBy != nil {
+                try output.append(seq: Int64(source.index), duration: source.duration, renditions: outcome.renditions)
+                latencies.append(outcome.latencyMs)
+            } else {
+                lost += 1
+            }
+            if !outcome.failures.isEmpty { switches += 1 }
+            let by = market.orchestrators.first { $0.url == outcome.deliveredBy }?.name ?? "LOST"
+            progress.step(label: "segment \(source.index) → \(by) \(outcome.latencyMs) ms"
+                          + (outcome.failures.isEmpty ? "" : " (after \(outcome.failures.count) failed: "
+                             + outcome.failures.map { failure in
+                                 (market.orchestrators.first { $0.url == failure.url }?.name ?? "?") + " " + failure.reason.prefix(40)
+                             }.joined(separator: "; ") + ")")
+                          + (outcome.secondOpinionPSNR.map { String(format: " [second opinion PSNR %.1f dB]", $0) } ?? ""))
+            try market.advance(segments: 1)
+            if source.index % 5 == 4 { _ = try market.redeem() }
+        }
+        let wall = Date().timeIntervalSince(started)
+        try output.finish()
+        _ = try market.settle()
+        await market.sink.flush()
+
+        let summary = try NodeDemoSummary(log: market.log, chain: market.chain.state, wallSeconds: wall,
+                                          mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,
+                                          lost: lost, switches: switches, latencies: latencies)
+        let report = FeeReport(chain: market.chain.state, by: .orchestrator)
+        try Data(FeeReportHTML.render(report).utf8).write(to: URL(fileURLWithPath: options.out + "/fee-report.html"))
+        for line in summary.lines { print(line) }
+        print("\n   fees by orchestrator (wei):")
+        for line in report.table.split(separator: "\n") { print("     \(line)") }
+        print("\n   on disk:")
+        print("     HLS            \(options.out)/hls/master.m3u8")
+        print("     fee report     \(options.out)/fee-report.html")
+        print("     event log      \(options.out)/node/log  (streamflow replay verify --data \(options.out)/node)")
+        if !market.sink.problems.isEmpty { print("   log problems: \(market.sink.problems.prefix(3))") }
+        return lost
+    }
+
+    /// The orchestrator that dies midway.
+    static let dying = "bravo"
+
+    /// The given file, or a generated 720p test pattern with a tone of `seconds`.
+    static func prepareSource(_ options: Options) throws -> String {
+        if let input = options.input { return input }
+        let path = options.out + "/source-720p.mp4"
+        try FFmpegTool.run(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+                            "-t", "\(options.seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p",
+                            "-c:a", "aac", path])
+        return path
+    }
+}
+
+extension VideoProfile {
+    /// The profile as go-livepeer's wire message carries it.
+    var wire: Net_VideoProfile {
+        var wire = Net_VideoProfile()
+        wire.name = name
+        wire.width = Int32(width)
+        wire.height = Int32(height)
+        wire.bitrate = Int32(bitrate)
+        wire.fps = UInt32(fps)
+        return wire
+    }
+}
+
+/// A progress bar on a terminal (redrawn in place), one line per step otherwise.
+struct Progress {
+    let total: Int
+    var done = 0
+    let terminal = isatty(STDOUT_FILENO) != 0
+
+    mutating func step(label: String) {
+        done += 1
+        let width = 30
+        let filled = total > 0 ? done * width / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let line = "   [\(bar)] \(String(format: "%3d", done))/\(total)  \(label)"
+        if terminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + String(line.prefix(160)) + (done == total ? "\n" : "")).utf8))
+        } else {
+            print(line)
+        }
+    }
+
+    func note(_ text: String) {
+        if terminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[2K   ! " + text + "\n").utf8))
+        } else {
+            print("   ! " + text)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Broadcaster
+import Edge
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import Orchestrator
+import Payments
+import Settlement
+import Transcoding
+
+/// The demo's market, all in one process on loopback: a local settlement chain (genesis: 4 registered
+/// orchestrators with different stakes and a delegator, a funded broadcaster), 4 orchestrator edges with
+/// different prices and 2 in-process transcoders each — one tampering (a labelled fault) — and a redemption
+/// service per orchestrator. Everything writes to one log under `DIR/log`; the chain lives in `DIR/chain`.
+final class NodeDemoMarket {
+    /// One orchestrator of the demo: its key, edge, redeemer and the role it plays.
+    struct Orchestrator {
+        let name: String
+        let key: PrivateKey
+        let server: EdgeServer
+        let redemption: RedemptionService
+        let pricePerPixel: UInt64
+        let stake: UInt64
+        var url = ""
+    }
+
+    static let roles: [(name: String, price: UInt64, stake: UInt64, tamper: Bool)] = [
+        ("alpha", 1_000, 4_000, false), ("bravo", 1_200, 2_500, false), ("charlie", 900, 6_000, true), ("delta", 1_500, 1_500, false),
+    ]
+    /// Wei per gas on this chain (an L2-like price; face values and the redeemer's 1% rule are sized to it).
+    static let gasPriceWei: Double = 200
+    static let blocksPerSegment: UInt64 = 5
+
+    let directory: String
+    let log: EventLog
+    let sink: LogEventSink
+    let chain: LocalChain
+    let gas: GasPriceFeed
+    let broadcaster: PrivateKey
+    var orchestrators: [Orchestrator] = []
+
+    init(directory: String, profiles: [VideoProfile]) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        log = try EventLog(directory: directory + "/log")
+        sink = LogEventSink(log: log)
+        gas = GasPriceFeed.model(seed: 7, hours: 1, baseGwei: Self.gasPriceWei / 1e9)
+        broadcaster = try PrivateKey.generate()
+        let keys = try Self.roles.map { _ in try PrivateKey.generate() }
+        let delegator = try PrivateKey.generate()
+        let sender = broadcaster.address
+        chain = try LocalChain(directory: directory + "/chain", genesis: {
+            var genesis = ChainState(config: ChainConfig(blocksPerRound: 50, activeSetSize: 100))
+            let ether = UInt256(1_000_000_000_000_000_000)
+            for account in [sender, delegator.address] + keys.map(\.address) {
+                _ = genesis.execute(.mint(to: account, amount: (try? ether * UInt256(10)) ?? ether), from: account, gasPrice: .zero)
+            }
+            for (key, role) in zip(keys, Self.roles) {
+                _ = genesis.execute(.registerTranscoder(rewardCut: 100_000, feeShare: 500_000), from: key.address, gasPrice: .zero)
+                _ = genesis.execute(.stake(delegator: key.address, transcoder: key.address, amount: UInt256(role.stake)), from: key.address,
+                                    gasPrice: .zero)
+            }
+            _ = genesis.execute(.stake(delegator: delegator.address, transcoder: keys[0].address, amount: UInt256(1_000)),
+                                from: delegator.address, gasPrice: .zero)
+            _ = genesis.execute(.fundDeposit(ether), from: sender, gasPrice: .zero)
+            _ = genesis.execute(.fundReserve(ether), from: sender, gasPrice: .zero)
+            genesis.advance(blocks: 50)
+            return genesis
+        }(), log: log)
+        let chain = chain
+        let gas = gas
+        let context: @Sendable () -> ValidationContext = {
+            let state = chain.state
+            return ValidationContext(currentBlock: state.block, currentRound: state.round, roundBlockHashes: state.roundBlockHashes,
+                                     gasPrice: gas.price(at: Double(state.block) * 2))
+        }
+        for (key, role) in zip(keys, Self.roles) {
+            let recipient = TicketRecipient(validator: TicketValidator(
+                recipient: key.address, secret: try RecipientSecret.generate(),
+                policy: TicketPolicy(expectedValue: UInt256(200_000_000), paramsValidityBlocks: 1_000)))
+            let pool = TranscoderPool(orchestrator: key.address.checksummed, sink: sink, clock: SystemClock())
+            pool.add(LocalTranscoder(id: "\(role.name)-t1"))
+            pool.add(LocalTranscoder(id: "\(role.name)-t2"))
+            let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
+                                            price: try PriceInfo(pricePerUnit: UInt256(role.price), pixelsPerUnit: .one), capacity: 4,
+                                            outputDirectory: "\(directory)/orchestrators/\(role.name)", profiles: profiles, publicURL: "",
+                                            pool: pool, events: sink)
+            node.faults = NodeFaults(tamperRenditions: role.tamper)
+            let redemption = try RedemptionService(chain: chain, log: log, orchestrator: key.address, clock: SystemClock())
+            orchestrators.append(Orchestrator(name: role.name, key: key, server: EdgeServer(node: node, context: context),
+                                              redemption: redemption, pricePerPixel: role.price, stake: role.stake))
+        }
+    }
+
+    /// Starts every edge and registers each one's URL on the chain (ServiceRegistry).
+    func start() async throws {
+        for index in orchestrators.indices {
+            let url = try await orchestrators[index].server.start()
+            orchestrators[index].url = url
+            _ = try chain.submit(.setServiceURI(url), from: orchestrators[index].key.address, gasPrice: .one,
+                                 id: "demo/service-uri/\(orchestrators[index].name)")
+        }
+    }
+
+    /// The active set as the broadcaster reads it from the chain: service URI → total stake.
+    func activeSet() -> [String: Double] {
+        var stakes: [String: Double] = [:]
+        for entry in chain.state.activeOrchestrators {
+            if let uri = entry.serviceURI { stakes[uri] = entry.stake.doubleValue }
+        }
+        return stakes
+    }
+
+    /// Advances the chain as media time passes (a few blocks per segment).
+    func advance(segments: Int) throws { try chain.advance(blocks: Self.blocksPerSegment * UInt64(segments)) }
+
+    /// One redemption step for every orchestrator at the current gas price; returns tickets redeemed.
+    func redeem() throws -> Int {
+        let price = gas.price(at: Double(chain.state.block) * 2)
+        return try orchestrators.reduce(0) { $0 + (try $1.redemption.step(gasPrice: price)).redeemed }
+    }
+
+    /// Ends the run: redeem what is left (a round at a time, so the redeemer's last-round flush runs).
+    func settle() throws -> Int {
+        var redeemed = try redeem()
+        for _ in 0..<3 {
+            try chain.advance(blocks: chain.state.config.blocksPerRound)
+            redeemed += try redeem()
+        }
+        return redeemed
+    }
+
+    func stopAll() { orchestrators.forEach { $0.server.stop() } }
+}

@@ -1,0 +1,60 @@
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import Settlement
+
+/// The demo's closing numbers, read back from the log and the chain (not from the loop's own counters, so
+/// they are what an auditor replaying the log would find).
+struct NodeDemoSummary {
+    var lines: [String] = []
+
+    init(log: EventLog, chain: ChainState, wallSeconds: Double, mediaSeconds: Double, segments: Int, lost: Int, switches: Int,
+         latencies: [Int64]) throws {
+        var counts: [String: Int] = [:]
+        var ticketsSent = 0
+        var fees = UInt256.zero
+        var verificationFailures: [String: Int] = [:]
+        try log.scan { stored in
+            let envelope = try stored.record().envelope
+            counts[envelope.type, default: 0] += 1
+            switch envelope.type {
+            case "segment.dispatched": ticketsSent += Int(envelope.payload["tickets"]?.integerValue ?? 0)
+            case "fee.debited": fees = (try? fees + (try UInt256(decimal: envelope.payload["fee"]?.stringValue ?? "0"))) ?? fees
+            case "verification.failed": verificationFailures[envelope.payload["check"]?.stringValue ?? "?", default: 0] += 1
+            default: break
+            }
+            return true
+        }
+        var gasCost = UInt256.zero, redeemedValue = UInt256.zero, transactions = 0
+        for round in chain.fees.values {
+            for entry in round.values {
+                gasCost = (try? gasCost + entry.gasCost) ?? gasCost
+                redeemedValue = (try? redeemedValue + entry.total) ?? redeemedValue
+                transactions += entry.transactions
+            }
+        }
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        let share = redeemedValue.isZero ? 0 : gasCost.doubleValue / redeemedValue.doubleValue * 100
+        lines = [
+            "",
+            "Summary",
+            "   segments delivered      \(segments - lost)/\(segments)  (\(lost) lost)",
+            String(format: "   realtime ratio          %.2f  (%.1f s of work for %.1f s of media; below 1 is faster than real time)",
+                   wallSeconds / max(mediaSeconds, 0.001), wallSeconds, mediaSeconds),
+            "   segment latency         p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms",
+            "   switches                \(switches) segments needed another orchestrator",
+            "   verification failures   \(verificationFailures.values.reduce(0, +)) caught "
+                + "(\(verificationFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))",
+            "   orchestrators suspended \(counts["orchestrator.suspended", default: 0]) times",
+            "   transcoder tasks        \(counts["task.completed", default: 0]) completed, \(counts["task.failed", default: 0]) failed",
+            "   tickets                 \(ticketsSent) sent, \(counts["ticket.won", default: 0]) won, \(counts["ticket.redeemed", default: 0]) redeemed "
+                + "in \(transactions) transactions",
+            "   fees                    \(fees) wei charged; \(redeemedValue) wei redeemed on chain",
+            String(format: "   gas share               %.3f%% of redeemed value", share),
+            "   events in the log       \(counts.values.reduce(0, +)) (head \(log.head.sequence))",
+        ]
+    }
+}
