@@ -118,7 +118,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments",
-                "Transcoding",
+                "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

@@ -13,6 +13,9 @@ public struct BroadcastPolicy: Sendable {
     public var secondOpinionRate: Double
     /// Below this mean luma PSNR (dB) two renditions of one segment disagree.
     public var minimumPSNR: Double
+    /// Decode every rendition and count its pixels (off only for control-plane benchmarks, where renditions
+    /// are copies; the result signature is always checked).
+    public var countPixels = true
 
     public init(maxAttempts: Int = 3, attemptTimeoutFactor: Double = 3, minimumAttemptSeconds: Double = 5, budgetFactor: Double = 6,
                 minimumBudgetSeconds: Double = 15, secondOpinionRate: Double = 0, minimumPSNR: Double = 30) {

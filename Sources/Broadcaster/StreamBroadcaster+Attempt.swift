@@ -78,10 +78,11 @@ extension StreamBroadcaster {
             },
             sig: Hex.encode(transcoded.sig, prefix: true), elapsedMs: elapsedMs)])
         let verifier = ResultVerifier(orchestrator: orchestrator, scratchDirectory: scratch)
-        switch verifier.verify(result, renditions: renditions, expected: profiles.count) {
+        switch verifier.verify(result, renditions: renditions, expected: profiles.count, countPixels: policy.countPixels) {
         case .success(let verified):
             events.emit([log.passed(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
-                                    checks: ["signature", "pixels"], pixels: verified.pixels.reduce(0, +))])
+                                    checks: policy.countPixels ? ["signature", "pixels"] : ["signature"],
+                                    pixels: verified.pixels.reduce(0, +))])
             return verified
         case .failure(let failure):
             var reported: Int64?, measured: Int64?

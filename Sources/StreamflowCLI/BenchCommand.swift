@@ -3,9 +3,9 @@ import Benchmarks
 import Foundation
 
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self, Streams.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -116,6 +116,51 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "ffmpeg CLI: %.2f s (whole file, same ladder and settings)", report.ffmpegSeconds))
             print(String(format: "streamflow ÷ ffmpeg: %.3f× (goal ≤ 1.1×)", report.ratioToFFmpeg))
             print("goal met: \(report.goalMet ? "yes" : "no")")
+        }
+    }
+
+    struct Streams: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "N concurrent streams through the whole node in one process (broadcasters, edges, schedulers, transcoders, log).",
+            discussion: """
+                Real mode transcodes 240p → 144p; goals on 2 cores: N = 50, every segment delivered, realtime ratio ≤ 1. \
+                --control-plane replaces the transcode with a copy (clearly not a transcode) to price negotiation, payment, \
+                events and scheduling per segment at N ≥ 500.
+                """)
+
+        @Option(help: "Concurrent streams.") var streams = 50
+        @Option(help: "2 s segments per stream.") var segments = 10
+        @Option(help: "Orchestrators on loopback.") var orchestrators = 4
+        @Option(help: "Transcoders per orchestrator.") var transcoders = 2
+        @Flag(help: "Replace the transcode by a copy: measure the control plane only.") var controlPlane = false
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-streams"
+
+        func run() async throws {
+            var parameters = StreamsBenchmark.Parameters()
+            parameters.streams = streams
+            parameters.segments = segments
+            parameters.orchestrators = orchestrators
+            parameters.transcodersPerOrchestrator = transcoders
+            parameters.controlPlane = controlPlane
+            parameters.directory = directory
+            let report = try await StreamsBenchmark.run(parameters)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("mode: \(report.mode)")
+            print("\(report.streams) streams × \(report.segmentsPerStream) segments: \(report.delivered) delivered, \(report.lost) lost, "
+                  + "\(report.failedAttempts) failed attempts")
+            print(String(format: "wall %.1f s for %.0f s of media per stream: realtime ratio %.3f (goal ≤ 1)", report.wallSeconds,
+                         report.mediaSecondsPerStream, report.realtimeRatio))
+            print("segment latency under this load: p50 \(report.latencyP50Ms) ms, p99 \(report.latencyP99Ms) ms, max \(report.latencyMaxMs) ms")
+            print(String(format: "CPU per delivered segment (whole node): %.2f ms; %d tickets; %llu events logged",
+                         report.cpuMillisecondsPerSegment, report.ticketsSent, report.events))
+            let met = report.lost == 0 && (controlPlane || report.realtimeRatio <= 1)
+            print("goal met: \(met ? "yes" : "no")")
         }
     }
 }

@@ -117,18 +117,6 @@ enum NodeDemo {
     }
 }
 
-extension VideoProfile {
-    /// The profile as go-livepeer's wire message carries it.
-    var wire: Net_VideoProfile {
-        var wire = Net_VideoProfile()
-        wire.name = name
-        wire.width = Int32(width)
-        wire.height = Int32(height)
-        wire.bitrate = Int32(bitrate)
-        wire.fps = UInt32(fps)
-        return wire
-    }
-}
 
 /// A progress bar on a terminal (redrawn in place), one line per step otherwise.
 struct Progress {

@@ -1,0 +1,140 @@
+import Broadcaster
+import Dispatch
+import Edge
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import LMDB
+import Orchestrator
+import Payments
+import Transcoding
+import Wire
+
+/// `bench streams`: N concurrent streams through the whole node in one process — broadcasters paying,
+/// sending, verifying; orchestrator edges on loopback checking payments and scheduling onto transcoder
+/// pools; every event into a real log. Streams send as fast as they are served (no pacing), so the node keeps
+/// up with N live streams when the realtime ratio (wall time ÷ one stream's media time) is at most 1.
+/// Control-plane mode replaces transcoding with a copy (`CopyTranscoder`) to price everything else.
+public enum StreamsBenchmark {
+    public struct Parameters: Sendable {
+        public var streams = 50
+        public var segments = 10
+        public var orchestrators = 4
+        public var transcodersPerOrchestrator = 2
+        public var controlPlane = false
+        public var directory = "/tmp/streamflow-bench-streams"
+        public init() {}
+    }
+
+    public struct Report: Sendable, Codable {
+        public let mode: String
+        public let streams: Int
+        public let segmentsPerStream: Int
+        public let delivered: Int
+        public let lost: Int
+        public let failedAttempts: Int
+        public let wallSeconds: Double
+        public let mediaSecondsPerStream: Double
+        /// Wall time ÷ one stream's media time: at most 1 means every stream was served faster than real time.
+        public let realtimeRatio: Double
+        public let latencyP50Ms: Int64
+        public let latencyP99Ms: Int64
+        public let latencyMaxMs: Int64
+        /// Process CPU (user + system) per delivered segment, all parts of the node together.
+        public let cpuMillisecondsPerSegment: Double
+        public let events: UInt64
+        public let ticketsSent: Int
+    }
+
+    public static func run(_ parameters: Parameters) async throws -> Report {
+        LibavLog.errorsOnly()
+        try? FileManager.default.removeItem(atPath: parameters.directory)
+        try FileManager.default.createDirectory(atPath: parameters.directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parameters.directory) }
+        let clip = parameters.directory + "/source.mp4"
+        try FFmpegTool.run(["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=30", "-t", "\(2 * parameters.segments)",
+                            "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", clip])
+        let segments = try Segmenter.split(input: clip, into: parameters.directory + "/segments", seconds: 2).map {
+            BroadcastSegment(seq: Int64($0.index), bytes: Array(try Data(contentsOf: URL(fileURLWithPath: $0.path))),
+                             durationMs: Int32(($0.duration * 1_000).rounded()))
+        }
+        let log = try EventLog(directory: parameters.directory + "/log", options: .init(durability: .noSync))
+        defer { log.close() }
+        let sink = LogEventSink(log: log)
+        let profiles = try VideoProfile.parseList("P144p30fps16x9")
+        let context = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
+                                        gasPrice: UInt256(1_000_000_000))
+        var servers: [EdgeServer] = []
+        var candidates: [OrchestratorCandidate] = []
+        for index in 0..<parameters.orchestrators {
+            let key = try PrivateKey.generate()
+            let pool = TranscoderPool(orchestrator: key.address.checksummed, sink: sink, clock: SystemClock())
+            for worker in 0..<parameters.transcodersPerOrchestrator {
+                let id = "o\(index)-t\(worker)"
+                pool.add(parameters.controlPlane ? CopyTranscoder(id: id, capacity: 1_000) : LocalTranscoder(id: id, capacity: 1_000))
+            }
+            let node = try OrchestratorNode(
+                key: key, recipient: TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate())),
+                authSecret: try SecureRandom.bytes(32), price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one),
+                capacity: 10_000, outputDirectory: "\(parameters.directory)/o\(index)", profiles: profiles, publicURL: "", pool: pool,
+                events: sink)
+            let server = EdgeServer(node: node, context: { context })
+            candidates.append(OrchestratorCandidate(address: key.address, url: try await server.start(), pricePerPixel: 1_000, stake: 1))
+            servers.append(server)
+        }
+        defer { servers.forEach { $0.stop() } }
+        var policy = BroadcastPolicy(maxAttempts: 3, minimumAttemptSeconds: 60, minimumBudgetSeconds: 120)
+        policy.countPixels = !parameters.controlPlane
+        let broadcasters = try (0..<parameters.streams).map { stream in
+            StreamBroadcaster(key: try PrivateKey.generate(), manifest: "bench-\(stream)", profiles: profiles.map(\.wire),
+                              candidates: candidates, maxPricePerPixel: 5_000, seed: UInt64(stream + 1),
+                              scratchDirectory: parameters.directory,
+                              funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)), policy: policy,
+                              events: sink)
+        }
+        let cpuBefore = processCPUSeconds()
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcomes = await withTaskGroup(of: [SegmentOutcome].self) { group in
+            for broadcaster in broadcasters {
+                group.addTask {
+                    var outcomes: [SegmentOutcome] = []
+                    for segment in segments { outcomes.append(await broadcaster.send(segment)) }
+                    return outcomes
+                }
+            }
+            var all: [SegmentOutcome] = []
+            for await outcomes in group { all += outcomes }
+            return all
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        await sink.flush()
+        let cpu = processCPUSeconds() - cpuBefore
+        let delivered = outcomes.filter { $0.deliveredBy != nil }
+        let latencies = delivered.map(\.latencyMs).sorted()
+        func percentile(_ p: Double) -> Int64 { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        var tickets = 0
+        try log.scan(topic: .segments) { stored in
+            let envelope = try stored.record().envelope
+            if envelope.type == "segment.dispatched" { tickets += Int(envelope.payload["tickets"]?.integerValue ?? 0) }
+            return true
+        }
+        let media = segments.reduce(0) { $0 + Double($1.durationMs) / 1_000 }
+        return Report(mode: parameters.controlPlane ? "control-plane (transcode replaced by a copy)" : "real transcode 240p → 144p",
+                      streams: parameters.streams, segmentsPerStream: segments.count, delivered: delivered.count,
+                      lost: outcomes.count - delivered.count, failedAttempts: outcomes.reduce(0) { $0 + $1.failures.count },
+                      wallSeconds: wall, mediaSecondsPerStream: media, realtimeRatio: wall / max(media, 0.001),
+                      latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99), latencyMaxMs: latencies.last ?? 0,
+                      cpuMillisecondsPerSegment: cpu * 1_000 / Double(max(1, delivered.count)), events: log.head.sequence,
+                      ticketsSent: tickets)
+    }
+
+    /// User + system CPU seconds of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
