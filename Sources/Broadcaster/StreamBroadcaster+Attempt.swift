@@ -15,7 +15,11 @@ extension StreamBroadcaster {
                  segmentHash: Hash32) async throws(AttemptFailure) -> VerifiedResult {
         let started = DispatchTime.now().uptimeNanoseconds
         // 1. Ticket params and an auth token (GetOrchestrator).
-        let info = try await orchestratorInfo(candidate)
+        let info: Net_OrchestratorInfo
+        if let cached = offers.offer(from: candidate.url) { info = cached } else {
+            info = try await orchestratorInfo(candidate)
+            offers.store(info, from: candidate.url)
+        }
         let orchestrator: Address
         let paid: SenderPayment
         var data = Net_SegData()

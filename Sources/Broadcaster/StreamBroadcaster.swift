@@ -54,6 +54,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
     let session: URLSession
     let events: any EventSink
     let log: BroadcasterEvents
+    let offers = OfferCache()
     /// Where the broadcaster reports metrics and logs (the process's registry by default).
     public var telemetry = BroadcasterTelemetry()
 
@@ -135,6 +136,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
     /// Records a failed attempt: the failure, the check's evidence if any, and the suspension.
     func record(_ failure: AttemptFailure, of candidate: OrchestratorCandidate, seq: Int64, attempt: Int, final: Bool) {
         let orchestrator = candidate.address.checksummed
+        offers.drop(candidate.url)
         selection.suspend(candidate.address, at: Int(seq))
         let penalty = (selection.suspendedUntil[candidate.address] ?? Int(seq)) - Int(seq)
         telemetry.failed(seq: seq, at: candidate.url, reason: failure.description, suspendedUntil: selection.suspendedUntil[candidate.address])

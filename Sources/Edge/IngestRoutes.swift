@@ -28,12 +28,13 @@ public enum IngestRoutes {
         }
         router.put("live/:manifest/:segment", use: push)
         router.post("live/:manifest/:segment", use: push)
-        router.get("hls/:manifest/:file") { _, context -> Response in
-            serve(outputDirectory, try context.parameters.require("manifest"), nil, try context.parameters.require("file"))
-        }
-        router.get("hls/:manifest/:profile/:file") { _, context -> Response in
-            serve(outputDirectory, try context.parameters.require("manifest"), try context.parameters.require("profile"),
-                  try context.parameters.require("file"))
+        router.get("hls/**") { _, context -> Response in
+            let parts = context.parameters.getCatchAll().map(String.init)
+            switch parts.count {
+            case 2: return serve(outputDirectory, parts[0], nil, parts[1])
+            case 3: return serve(outputDirectory, parts[0], parts[1], parts[2])
+            default: return Response(status: .notFound)
+            }
         }
     }
 
