@@ -1,0 +1,59 @@
+import ArgumentParser
+import Broadcaster
+import Edge
+import EthCrypto
+import EventLog
+import Foundation
+import Payments
+import Settlement
+import Transcoding
+
+/// `streamflow broadcaster`: a broadcaster node serving HTTP push ingest and live HLS, streaming every pushed
+/// segment through orchestrators from a URL list or from a settlement chain's active set.
+struct BroadcasterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broadcaster",
+        abstract: "Serve PUT/POST /live/{manifest}/{seq}.ts and /hls/{manifest}/…; pay, verify and fail over per segment.")
+
+    @Option var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one; the URL is printed).") var port = 8935
+    @Option(help: "Comma-separated orchestrator URLs.") var orchestrators: String?
+    @Option(help: "A node data directory whose chain (DIR/chain) lists the active set and service URIs.") var chain: String?
+    @Option(help: "Where HLS output goes, one directory per manifest; the log is DIR/log.") var out: String
+    @Option var profiles = "P240p30fps16x9,P144p30fps16x9"
+    @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
+    @Option(help: "Share of segments also sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.0
+
+    func run() async throws {
+        LibavLog.errorsOnly()
+        var stakes: [String: Double] = [:]
+        if let chain {
+            for entry in try LocalChain.existing(directory: chain + "/chain").state.activeOrchestrators {
+                if let uri = entry.serviceURI { stakes[uri] = entry.stake.doubleValue }
+            }
+        }
+        let urls = (orchestrators?.split(separator: ",").map(String.init) ?? []) + stakes.keys.sorted()
+        guard !urls.isEmpty else { throw ValidationError("give --orchestrators URLS or --chain DIR (with service URIs registered)") }
+        let key = try PrivateKey.generate()
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, sender: key.address, timeout: 3, stakes: stakes)
+        print("broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let log = try EventLog(directory: out + "/log")
+        let sink = LogEventSink(log: log)
+        let ladder = try VideoProfile.parseList(profiles)
+        let (out, maxPrice, rate) = (out, maxPricePerPixel, secondOpinion)
+        let sessions = StreamSessions { manifest in
+            StreamSessions.Stream(
+                broadcaster: StreamBroadcaster(
+                    key: key, manifest: manifest, profiles: ladder.map(\.wire), candidates: candidates, maxPricePerPixel: maxPrice,
+                    seed: UInt64.random(in: 1...UInt64.max), scratchDirectory: out,
+                    funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+                    policy: BroadcastPolicy(maxAttempts: max(1, candidates.count), secondOpinionRate: rate), events: sink),
+                output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder))
+        }
+        let server = IngestServer(sessions: sessions, outputDirectory: out + "/hls", host: host, port: port)
+        let url = try await server.start()
+        FileHandle.standardOutput.write(Data("ingest at \(url)/live/{manifest}/{seq}.ts; HLS at \(url)/hls/{manifest}/master.m3u8\n".utf8))
+        try await server.wait()
+    }
+}
