@@ -114,7 +114,7 @@ let package = Package(
         // A remote transcoder process: registers with an orchestrator over gRPC, transcodes what it is sent, posts results.
         .target(
             name: "TranscoderAgent",
-            dependencies: ["Wire", "WireRPC", "Transcoding",
+            dependencies: ["Wire", "WireRPC", "Transcoding", "Orchestrator",
                            .product(name: "GRPCCore", package: "grpc-swift-2"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),

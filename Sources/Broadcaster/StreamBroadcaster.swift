@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import EthCrypto
 public import Payments
 import SwiftProtobuf
@@ -42,7 +39,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
     private var selection: OrchestratorSelection
     private let scratch: String
     private let funds: (deposit: UInt256, reserve: UInt256)
-    private let session: URLSession
+    private let client: OrchestratorClient
 
     public init(key: PrivateKey, manifest: String, profiles: [Net_VideoProfile], candidates: [OrchestratorCandidate],
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
@@ -56,9 +53,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
         selection = OrchestratorSelection(maxPricePerPixel: maxPricePerPixel, seed: seed)
         scratch = scratchDirectory
         self.funds = funds
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 20
-        session = URLSession(configuration: configuration)
+        client = OrchestratorClient(key: key, timeout: .seconds(20))
     }
 
     /// Sends one segment, failing over until it is delivered or the attempts run out.
@@ -86,10 +81,8 @@ public final class StreamBroadcaster: @unchecked Sendable {
     }
 
     private func attempt(_ segment: BroadcastSegment, at candidate: OrchestratorCandidate) async throws -> [[UInt8]] {
-        // 1. Ticket params and an auth token (GetOrchestrator).
-        let (infoBytes, infoStatus) = try await get("\(candidate.url)/orchestrator-info?sender=\(key.address.checksummed)")
-        guard infoStatus == 200 else { throw AttemptFailure(description: "orchestrator-info answered \(infoStatus)") }
-        let info = try Net_OrchestratorInfo(serializedBytes: infoBytes)
+        // 1. Ticket params and an auth token (gRPC GetOrchestrator).
+        let info = try await client.getOrchestrator(candidate.url)
         var wirePayment = Net_Payment()
         wirePayment.ticketParams = info.ticketParams
         wirePayment.sender = Data(key.address.bytes)
@@ -110,14 +103,9 @@ public final class StreamBroadcaster: @unchecked Sendable {
         data.fullProfiles = profiles
         data.authToken = info.authToken
         data.sig = Data(try key.signMessage(SegmentSigning.flatten(data)).bytes)
-        // 3. POST /segment.
-        var request = URLRequest(url: URL(string: "\(candidate.url)/segment")!)
-        request.httpMethod = "POST"
-        request.setValue(try data.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Segment")
-        request.setValue(try paid.payment.wire.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Payment")
-        request.setValue("video/MP2T", forHTTPHeaderField: "Content-Type")
-        let (replyBytes, response) = try await session.upload(for: request, from: Data(segment.bytes))
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        // 3. POST /segment to the transcoder URL the orchestrator named.
+        let (status, replyBytes) = try await client.postSegment(transcoderURL: info.transcoder, segment: data, payment: paid.payment.wire,
+                                                                body: segment.bytes, timeout: .seconds(20))
         guard status == 200 else {
             throw AttemptFailure(description: "segment refused with \(status): \(String(decoding: replyBytes.prefix(200), as: UTF8.self))")
         }
@@ -128,7 +116,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
         }
         var renditions: [[UInt8]] = []
         for rendition in transcoded.segments {
-            let (bytes, fetched) = try await get(rendition.url)
+            let (fetched, bytes) = try await client.fetch(rendition.url)
             guard fetched == 200 else { throw AttemptFailure(description: "rendition fetch answered \(fetched)") }
             renditions.append(bytes)
         }
@@ -137,11 +125,5 @@ public final class StreamBroadcaster: @unchecked Sendable {
         case .success: return renditions
         case .failure(let failure): throw AttemptFailure(description: "verification failed: \(failure)")
         }
-    }
-
-    private func get(_ url: String) async throws -> ([UInt8], Int) {
-        guard let address = URL(string: url) else { throw AttemptFailure(description: "bad URL \(url)") }
-        let (data, response) = try await session.data(from: address)
-        return (Array(data), (response as? HTTPURLResponse)?.statusCode ?? 0)
     }
 }
