@@ -78,6 +78,7 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
@@ -101,6 +102,7 @@ let package = Package(
             dependencies: ["Orchestrator", "Wire", "WireRPC", "Payments", "EthCrypto",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "GRPCCore", package: "grpc-swift-2"),

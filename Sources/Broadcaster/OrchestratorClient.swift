@@ -1,6 +1,7 @@
 public import EthCrypto
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 public import Wire
 public import WireRPC
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import EthCrypto
 import Orchestrator
 import Wire
 import WireRPC

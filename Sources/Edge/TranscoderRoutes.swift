@@ -30,14 +30,14 @@ public enum TranscoderRoutes {
             let credentials = request.headers[HTTPField.Name("Credentials")!] ?? ""
             let contentType = request.headers[.contentType] ?? ""
             let body = Array(buffer: try await request.body.collect(upTo: EdgeRoutes.maxSegmentBytes * 4))
-            let result: Result<[RenditionMultipart.Part], String>
+            let result: Result<[RenditionMultipart.Part], TranscoderFailure>
             if contentType.hasPrefix(RenditionMultipart.errorContentType) {
-                result = .failure(String(decoding: body, as: UTF8.self))
+                result = .failure(.transcode(String(decoding: body, as: UTF8.self)))
             } else {
                 do {
                     result = .success(try RenditionMultipart.decode(body, contentType: contentType))
                 } catch {
-                    result = .failure("unreadable result: \(error)")
+                    result = .failure(.badResult("\(error)"))
                 }
             }
             let receipt = hub.receive(taskID: taskID, credentials: credentials, result: result)

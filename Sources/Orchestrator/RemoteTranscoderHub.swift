@@ -88,12 +88,13 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
 
     /// A POST /transcodeResults: the renditions (in the task's profile order) or the transcoder's error, checked
     /// against the secret and the waiting task; renditions are written to `task.renditionPath(profile:)`.
-    public func receive(taskID: Int64, credentials: String, result: Result<[RenditionMultipart.Part], String>) -> ResultReceipt {
+    /// A transcoder's error arrives as `.transcode(reason)`, an unreadable body as `.badResult(reason)`.
+    public func receive(taskID: Int64, credentials: String, result: Result<[RenditionMultipart.Part], TranscoderFailure>) -> ResultReceipt {
         guard let secret, Self.equalInConstantTime(Array(credentials.utf8), Array(secret.utf8)) else { return .badCredentials }
         guard let entry = take(taskID: taskID, attempt: nil) else { return .unknownTask }
         let outcome: Result<[TranscodedRendition], TranscoderFailure>
         switch result {
-        case .failure(let message): outcome = .failure(.transcode(message))
+        case .failure(let failure): outcome = .failure(failure)
         case .success(let parts): outcome = Self.write(parts, for: entry.task)
         }
         entry.continuation.resume(returning: outcome)

@@ -28,7 +28,8 @@ enum DemoMarket {
             let edgeURL = try await edge.start()
             let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { OrchestratorCommand.localChain },
                                                                now: EdgeServer.wallClock), hub: nil, tls: tls)
-            urls.append("\(try await rpc.start())")
+            let address = try await rpc.start()
+            urls.append("\(address)")
             servers.append((edge, rpc))
             print("   \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) gRPC \(urls.last!), edge \(edgeURL)")
         }

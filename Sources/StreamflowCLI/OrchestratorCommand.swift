@@ -58,7 +58,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await edge.wait() }
             group.addTask { try await rpc.wait() }
-            try await group.next()
+            _ = try await group.next()
             edge.stop()
             rpc.stop()
         }

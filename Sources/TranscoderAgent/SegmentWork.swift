@@ -22,16 +22,16 @@ final class SegmentWork: @unchecked Sendable {
 
     /// Handles one task; returns a one-line account of what happened.
     func handle(_ notification: Net_NotifySegment) async -> String {
-        let result: Result<[RenditionMultipart.Part], String>
+        let result: Result<[RenditionMultipart.Part], SegmentWorkError>
         do {
             result = .success(try await transcode(notification))
         } catch {
-            result = .failure("\(error)")
+            result = .failure(error as? SegmentWorkError ?? SegmentWorkError(description: "\(error)"))
         }
         let (contentType, body): (String, [UInt8])
         switch result {
         case .success(let parts): (contentType, body) = RenditionMultipart.encode(parts)
-        case .failure(let message): (contentType, body) = (RenditionMultipart.errorContentType, Array(message.utf8))
+        case .failure(let failure): (contentType, body) = (RenditionMultipart.errorContentType, Array(failure.description.utf8))
         }
         let pixels = (try? result.get())?.reduce(0) { $0 + $1.pixels } ?? 0
         let edge = notification.url.components(separatedBy: "/transcoder/source/").first ?? notification.url
@@ -43,7 +43,7 @@ final class SegmentWork: @unchecked Sendable {
                 body: body, timeout: .seconds(30))
             switch result {
             case .success(let parts): return "\(parts.count) renditions, \(pixels) pixels, posted: \(reply.status)"
-            case .failure(let message): return "failed (\(message)), posted: \(reply.status)"
+            case .failure(let failure): return "failed (\(failure)), posted: \(reply.status)"
             }
         } catch {
             return "could not post the result: \(error)"

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import NIOSSL
-import Foundation
 
 /// A reply from an orchestrator's HTTP edge: status, headers and body.
 public struct EdgeReply: Sendable {

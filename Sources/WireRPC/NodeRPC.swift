@@ -20,10 +20,11 @@ public enum NodeRPC {
         try await withGRPCClient(transport: try transport(to: address)) { client in try await body(client) }
     }
 
-    /// A call's options with a deadline `timeout` from now.
+    /// A call's options with a deadline `timeout` from now, failing at once when the peer cannot be reached.
     public static func options(timeout: Duration) -> CallOptions {
         var options = CallOptions.defaults
         options.timeout = timeout
+        options.waitForReady = false
         return options
     }
 

@@ -34,7 +34,8 @@ struct MarketTests {
         let honest = try TestOrchestrator(directory: directory + "/honest", tamper: false)
         let cheat = try TestOrchestrator(directory: directory + "/cheat", tamper: true)
         let (honestAddress, honestEdge) = try await honest.start()
-        let cheatURL = "\(try await cheat.start().rpc)"
+        let (cheatAddress, _) = try await cheat.start()
+        let cheatURL = "\(cheatAddress)"
         let honestURL = "\(honestAddress)"
         #expect(honestURL.hasPrefix("https://") && honestEdge.hasPrefix("https://"), "gRPC and the edge both over TLS")
         defer {
