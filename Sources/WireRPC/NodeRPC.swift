@@ -10,7 +10,18 @@ public enum NodeRPC {
         let security: HTTP2ClientTransport.Posix.TransportSecurity = address.tls
             ? .tls { $0.serverCertificateVerification = .noVerification }
             : .plaintext
-        return try HTTP2ClientTransport.Posix(target: .dns(host: address.host, port: address.port), transportSecurity: security)
+        return try HTTP2ClientTransport.Posix(target: target(address), transportSecurity: security)
+    }
+
+    /// IP literals as IP targets (no TLS server name is sent for them: SNI cannot carry an IP), names through DNS.
+    static func target(_ address: NodeAddress) -> any ResolvableTarget {
+        let octets = address.host.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) { return .ipv4(host: address.host, port: address.port) }
+        if address.host.contains(":") {
+            return .ipv6(host: address.host.trimmingPrefix("[").split(separator: "]").first.map(String.init) ?? address.host,
+                         port: address.port)
+        }
+        return .dns(host: address.host, port: address.port)
     }
 
     /// Runs `body` with a client connected to `address`, then closes the connection.

@@ -2,6 +2,7 @@ import Edge
 import EthCrypto
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import Orchestrator
 import Payments
 import Testing

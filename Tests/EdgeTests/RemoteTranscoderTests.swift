@@ -103,7 +103,8 @@ struct RemoteTranscoderTests {
             let width = stream["width"] as? Int, height = stream["height"] as? Int
             let frames = Int(stream["nb_read_frames"] as? String ?? "") ?? 0
             #expect(stream["codec_name"] as? String == "h264")
-            #expect(width == rendition.profile.width && height == rendition.profile.height)
+            let expected = rendition.profile.outputSize(sourceWidth: 320, sourceHeight: 180)  // never upscaled
+            #expect(width == expected.width && height == expected.height)
             #expect(frames == 60)
             #expect(rendition.pixels == Int64((width ?? 0) * (height ?? 0) * frames), "reported pixels = what ffprobe decodes")
         }
@@ -171,11 +172,12 @@ struct RemoteTranscoderTests {
                                               ("TaskId", "9"), ("Pixels", "1"), ("Content-Type", contentType)],
                                     body: body, timeout: .seconds(5)).status
         }
+        let task = try fixture.task(id: 9)
         let pending = Task { () async -> TranscoderFailure? in
             do {
-                _ = try await transcoder.transcode(try fixture.task(id: 9))
+                _ = try await transcoder.transcode(task)
                 return nil
-            } catch { return error }
+            } catch { return error as? TranscoderFailure }
         }
         try await Task.sleep(for: .milliseconds(200))
         #expect(try await post(credentials: "wrong") == 401)
