@@ -52,7 +52,9 @@ public final class TranscoderAgent: Sendable {
         request.capacity = Int64(capacity)
         let work = work, log = log, orchestrator = orchestrator, capacity = capacity
         try await NodeRPC.withClient(to: orchestrator) { client in
-            try await Net_Transcoder.Client(wrapping: client).registerTranscoder(request) { response in
+            var options = CallOptions.defaults
+            options.waitForReady = false  // an unreachable orchestrator fails the call; `run` backs off and retries
+            try await Net_Transcoder.Client(wrapping: client).registerTranscoder(request, options: options) { response in
                 log("registered with \(orchestrator) (capacity \(capacity))")
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await notification in response.messages {

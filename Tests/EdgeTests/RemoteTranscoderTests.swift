@@ -186,6 +186,63 @@ struct RemoteTranscoderTests {
         #expect(fixture.hub.transcoders.count == 1, "a slow task does not unregister the transcoder")
     }
 
+    @Test("the orchestrator going away: the agent is reported lost, reconnects with backoff to a new one on the same port, and transcodes there")
+    func reconnects() async throws {
+        let first = try Fixture()
+        defer { first.cleanUp() }
+        LibavLog.errorsOnly()
+        let (address, _) = try await first.orchestrator.start()
+        let agent = TranscoderAgent(orchestrator: address, secret: Self.secret, capacity: 1, workDirectory: first.directory + "/agent")
+        let running = Task { try await agent.run() }
+        defer { running.cancel() }
+        _ = try await first.registered()
+        first.orchestrator.stop()
+        // A new orchestrator process on the same gRPC port (the edge may move: tasks name its URL).
+        let events = Events()
+        let hub = RemoteTranscoderHub(secret: Self.secret) { events.add($0) }
+        let node = first.orchestrator.node
+        let edge = EdgeServer(node: node, context: { TestOrchestrator.chain }, tls: first.orchestrator.tls, hub: hub)
+        _ = try await edge.start()
+        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { TestOrchestrator.chain }, now: EdgeServer.wallClock),
+                            hub: hub, port: address.port, tls: first.orchestrator.tls)
+        var bound: NodeAddress?
+        for _ in 0..<50 where bound == nil {
+            bound = try? await rpc.start()
+            if bound == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        defer {
+            edge.stop()
+            rpc.stop()
+        }
+        #expect(bound?.port == address.port)
+        let started = ContinuousClock.now
+        var transcoder: RemoteTranscoder?
+        for _ in 0..<1_500 where transcoder == nil {
+            transcoder = hub.transcoders.first
+            if transcoder == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let again = try #require(transcoder, "the agent did not reconnect within 15 s")
+        #expect(ContinuousClock.now - started < .seconds(12))
+        #expect(first.events.all.contains { if case .lost = $0 { true } else { false } }, "the first orchestrator reported the loss")
+        let renditions = try await again.transcode(try first.task(id: 77))
+        #expect(renditions.count == 1 && FileManager.default.fileExists(atPath: renditions[0].file))
+    }
+
+    @Test("an agent whose orchestrator is unreachable keeps retrying with backoff, and stops when cancelled")
+    func unreachable() async throws {
+        let lines = Mutex<[String]>([])
+        let agent = TranscoderAgent(orchestrator: NodeAddress(host: "127.0.0.1", port: 9), secret: Self.secret, capacity: 1,
+                                    workDirectory: FileManager.default.temporaryDirectory.path) { line in lines.withLock { $0.append(line) } }
+        let running = Task { try await agent.run() }
+        try await Task.sleep(for: .milliseconds(2_000))
+        let started = ContinuousClock.now
+        running.cancel()
+        _ = await running.result
+        #expect(ContinuousClock.now - started < .seconds(2), "cancellation ends it")
+        let attempts = lines.withLock { $0 }.filter { $0.contains("lost") }.count
+        #expect(attempts >= 2 && attempts <= 4, "0.5 s, 1 s … backoff: \(lines.withLock { $0 })")
+    }
+
     @Test("the multipart result body round-trips, binary-safe, in order")
     func multipart() throws {
         let parts = [RenditionMultipart.Part(pixels: 1_105_920, bytes: Array("--\r\n\r\n".utf8) + [0, 255, 13, 10]),
