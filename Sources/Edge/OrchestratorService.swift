@@ -35,37 +35,41 @@ struct OrchestratorService: Net_Orchestrator.SimpleServiceProtocol {
 }
 
 /// go-livepeer's gRPC Transcoder service: RegisterTranscoder keeps the stream open and writes a NotifySegment
-/// for every task the hub sends; a wrong secret is refused with PERMISSION_DENIED.
-struct TranscoderService: Net_Transcoder.SimpleServiceProtocol {
+/// for every task the hub sends. A refused registration (wrong secret: PERMISSION_DENIED) is rejected before
+/// the stream is accepted, so the transcoder sees the status and no open stream.
+struct TranscoderService: Net_Transcoder.ServiceProtocol {
     let hub: RemoteTranscoderHub
 
-    func registerTranscoder(request: Net_RegisterRequest, response: RPCWriter<Net_NotifySegment>,
-                            context: ServerContext) async throws {
+    func registerTranscoder(request: ServerRequest<Net_RegisterRequest>,
+                            context: ServerContext) async throws -> StreamingServerResponse<Net_NotifySegment> {
         let transcoder: RemoteTranscoder, notifications: AsyncStream<Net_NotifySegment>
         do {
-            (transcoder, notifications) = try hub.register(secret: request.secret, capacity: request.capacity)
+            (transcoder, notifications) = try hub.register(secret: request.message.secret, capacity: request.message.capacity)
         } catch {
             switch error {
-            case .wrongSecret: throw RPCError(code: .permissionDenied, message: error.description)
-            case .badCapacity: throw RPCError(code: .invalidArgument, message: error.description)
-            case .notAccepting: throw RPCError(code: .failedPrecondition, message: error.description)
+            case .wrongSecret: return StreamingServerResponse(error: RPCError(code: .permissionDenied, message: error.description))
+            case .badCapacity: return StreamingServerResponse(error: RPCError(code: .invalidArgument, message: error.description))
+            case .notAccepting: return StreamingServerResponse(error: RPCError(code: .failedPrecondition, message: error.description))
             }
         }
         let hub = hub, id = transcoder.id
-        // The transcoder's side closing (or its connection breaking) cancels the RPC, not this task: watch for it.
-        let watcher = Task {
+        return StreamingServerResponse(metadata: [:]) { writer in
+            // The transcoder's side closing (or its connection breaking) cancels the RPC, not this task: watch for it.
+            let watcher = Task {
+                do {
+                    try await context.cancellation.cancelled
+                    hub.disconnect(id, reason: "the transcoder closed its stream")
+                } catch {}
+            }
+            defer { watcher.cancel() }
             do {
-                try await context.cancellation.cancelled
-                hub.disconnect(id, reason: "the transcoder closed its stream")
-            } catch {}
+                for await notification in notifications { try await writer.write(notification) }
+            } catch {
+                hub.disconnect(id, reason: "writing to the transcoder failed: \(error)")
+                throw error
+            }
+            hub.disconnect(id, reason: "the stream ended")
+            return [:]
         }
-        defer { watcher.cancel() }
-        do {
-            for await notification in notifications { try await response.write(notification) }
-        } catch {
-            hub.disconnect(id, reason: "writing to the transcoder failed: \(error)")
-            throw error
-        }
-        hub.disconnect(id, reason: "the stream ended")
     }
 }

@@ -55,6 +55,7 @@ public final class TranscoderAgent: Sendable {
             var options = CallOptions.defaults
             options.waitForReady = false  // an unreachable orchestrator fails the call; `run` backs off and retries
             try await Net_Transcoder.Client(wrapping: client).registerTranscoder(request, options: options) { response in
+                if case .failure(let refusal) = response.accepted { throw refusal }
                 log("registered with \(orchestrator) (capacity \(capacity))")
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await notification in response.messages {
