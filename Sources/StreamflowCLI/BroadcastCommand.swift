@@ -46,15 +46,7 @@ enum BroadcastRun {
         let key = try PrivateKey.generate()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3)
         let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
-        let wireProfiles = profiles.map { profile in
-            var wire = Net_VideoProfile()
-            wire.name = profile.name
-            wire.width = Int32(profile.width)
-            wire.height = Int32(profile.height)
-            wire.bitrate = Int32(profile.bitrate)
-            wire.fps = UInt32(profile.fps)
-            return wire
-        }
+        let wireProfiles = profiles.map(\.wire)
         // Unreachable ones stay candidates (with a guessed price) so that failover is exercised and recorded.
         let all = candidates + unreachable.map {
             OrchestratorCandidate(address: (try? PrivateKey.generate().address) ?? .zero, url: $0, pricePerPixel: maxPrice / 2, stake: 1)

@@ -50,18 +50,32 @@ struct RemoteTranscoderTests {
         }
 
         /// The first transcoder to register, waiting up to 15 s.
-        func registered() async throws -> RemoteTranscoder {
-            for _ in 0..<1_500 {
-                if let transcoder = hub.transcoders.first { return transcoder }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            throw MediaTools.Failure(description: "no transcoder registered")
+        func registered() async throws -> RemoteTranscoder { try await RemoteTranscoderTests.firstTranscoder(in: hub) }
+
+        /// Starts the orchestrator and an agent with `capacity`; returns the gRPC address, the agent's task (cancel
+        /// it to stop the agent) and the agent as the hub sees it once registered.
+        func startWithAgent(capacity: Int) async throws -> (NodeAddress, Task<Void, any Error>, RemoteTranscoder) {
+            LibavLog.errorsOnly()
+            let (address, _) = try await orchestrator.start()
+            let agent = TranscoderAgent(orchestrator: address, secret: RemoteTranscoderTests.secret, capacity: capacity,
+                                        workDirectory: directory + "/agent")
+            let running = Task { try await agent.run() }
+            return (address, running, try await registered())
         }
 
         func cleanUp() {
             orchestrator.stop()
             try? FileManager.default.removeItem(atPath: directory)
         }
+    }
+
+    /// The first transcoder to register with `hub`, waiting up to 15 s.
+    static func firstTranscoder(in hub: RemoteTranscoderHub) async throws -> RemoteTranscoder {
+        for _ in 0..<1_500 {
+            if let transcoder = hub.transcoders.first { return transcoder }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw MediaTools.Failure(description: "no transcoder registered within 15 s")
     }
 
     /// Registers with a raw stub and hands each NotifySegment to `onTask`; the stream closes when it returns false.
@@ -83,12 +97,8 @@ struct RemoteTranscoderTests {
     func agentTranscodes() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
-        LibavLog.errorsOnly()
-        let (address, _) = try await fixture.orchestrator.start()
-        let agent = TranscoderAgent(orchestrator: address, secret: Self.secret, capacity: 2, workDirectory: fixture.directory + "/agent")
-        let running = Task { try await agent.run() }
+        let (_, running, transcoder) = try await fixture.startWithAgent(capacity: 2)
         defer { running.cancel() }
-        let transcoder = try await fixture.registered()
         #expect(transcoder.capacity == 2 && transcoder.kind == "remote")
         #expect(fixture.events.all == [.registered(id: transcoder.id, capacity: 2)])
 
@@ -190,12 +200,8 @@ struct RemoteTranscoderTests {
     func reconnects() async throws {
         let first = try Fixture()
         defer { first.cleanUp() }
-        LibavLog.errorsOnly()
-        let (address, _) = try await first.orchestrator.start()
-        let agent = TranscoderAgent(orchestrator: address, secret: Self.secret, capacity: 1, workDirectory: first.directory + "/agent")
-        let running = Task { try await agent.run() }
+        let (address, running, _) = try await first.startWithAgent(capacity: 1)
         defer { running.cancel() }
-        _ = try await first.registered()
         first.orchestrator.stop()
         // A new orchestrator process on the same gRPC port (the edge may move: tasks name its URL).
         let events = Events()
@@ -216,12 +222,7 @@ struct RemoteTranscoderTests {
         }
         #expect(bound?.port == address.port)
         let started = ContinuousClock.now
-        var transcoder: RemoteTranscoder?
-        for _ in 0..<1_500 where transcoder == nil {
-            transcoder = hub.transcoders.first
-            if transcoder == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        let again = try #require(transcoder, "the agent did not reconnect within 15 s")
+        let again = try await Self.firstTranscoder(in: hub)
         #expect(ContinuousClock.now - started < .seconds(12))
         #expect(first.events.all.contains { if case .lost = $0 { true } else { false } }, "the first orchestrator reported the loss")
         let renditions = try await again.transcode(try first.task(id: 77))
