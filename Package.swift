@@ -26,6 +26,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C shims: one per system library, found through pkg-config, installed with apt.
@@ -75,6 +84,19 @@ let package = Package(
             name: "Wire",
             dependencies: ["EthCrypto", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["README.md"], swiftSettings: swiftSettings),
+        // go-livepeer's gRPC services (net.grpc.swift, generated once and committed) and the node's transports:
+        // gRPC over HTTP/2 with TLS that accepts self-signed peers, and the matching HTTPS client.
+        .target(
+            name: "WireRPC",
+            dependencies: ["Wire", .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
         // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
         .target(
             name: "Orchestrator",
@@ -85,19 +107,40 @@ let package = Package(
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
         .target(
             name: "Broadcaster",
-            dependencies: ["Wire", "EthCrypto", "EventModel", "Transcoding", "Payments", "Telemetry",
+            dependencies: ["Wire", "WireRPC", "EthCrypto", "EventModel", "Transcoding", "Payments", "Telemetry",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
+                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
-            dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "Payments", "EthCrypto", "Telemetry",
+            dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "WireRPC", "Payments", "EthCrypto", "Telemetry",
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings),
+        // A remote transcoder process: registers with an orchestrator over gRPC, transcodes what it is sent, posts results.
+        .target(
+            name: "TranscoderAgent",
+            dependencies: ["Wire", "WireRPC", "Transcoding", "Orchestrator",
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
@@ -126,7 +169,7 @@ let package = Package(
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
-                "Broadcaster", "Wire", "Telemetry", "OperatorConfig",
+                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,8 +206,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EdgeTests",
-            dependencies: ["Edge", "Orchestrator", "Broadcaster", "Wire", "Payments", "EthCrypto", "Transcoding", "TestSupport",
-                           "EventLog", "EventModel", "JSONCore",
+            dependencies: ["Edge", "Orchestrator", "Broadcaster", "Wire", "WireRPC", "TranscoderAgent", "Payments", "EthCrypto",
+                           "Transcoding", "TestSupport", "EventLog", "EventModel", "JSONCore",
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -24,6 +24,8 @@ public enum StreamsBenchmark {
         public var orchestrators = 4
         public var transcodersPerOrchestrator = 2
         public var controlPlane = false
+        /// gRPC and the edge over TLS (self-signed), as go-livepeer serves them.
+        public var tls = true
         public var directory = "/tmp/streamflow-bench-streams"
         public init() {}
     }
@@ -66,7 +68,7 @@ public enum StreamsBenchmark {
         let profiles = try VideoProfile.parseList("P144p30fps16x9")
         let context = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                         gasPrice: UInt256(1_000_000_000))
-        var servers: [EdgeServer] = []
+        var servers: [OrchestratorEndpoints] = []
         var candidates: [OrchestratorCandidate] = []
         for index in 0..<parameters.orchestrators {
             let key = try PrivateKey.generate()
@@ -80,7 +82,7 @@ public enum StreamsBenchmark {
                 authSecret: try SecureRandom.bytes(32), price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one),
                 capacity: 10_000, outputDirectory: "\(parameters.directory)/o\(index)", profiles: profiles, publicURL: "", pool: pool,
                 events: sink)
-            let server = EdgeServer(node: node, context: { context })
+            let server = try OrchestratorEndpoints(node: node, tls: parameters.tls, context: { context })
             candidates.append(OrchestratorCandidate(address: key.address, url: try await server.start(), pricePerPixel: 1_000, stake: 1))
             servers.append(server)
         }

@@ -1,8 +1,5 @@
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import EthCrypto
 import EventModel
 import Payments
@@ -55,7 +52,8 @@ extension StreamBroadcaster {
         events.emit(issued + [log.dispatched(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
                                              tickets: paid.payment.senderParams.count)])
         // 3. POST /segment.
-        let (status, replyBytes) = try await postSegment(candidate, segment: data, payment: paid.payment.wire, body: segment.bytes)
+        let (status, replyBytes) = try await postSegment(info, segment: data, payment: paid.payment.wire, body: segment.bytes,
+                                                         timeout: .seconds(Int(policy.attemptSeconds(durationMs: segment.durationMs).rounded(.up))))
         guard status == 200 else {
             throw AttemptFailure.refused(status: status, body: String(decoding: replyBytes.prefix(300), as: UTF8.self))
         }
@@ -99,47 +97,29 @@ extension StreamBroadcaster {
         }
     }
 
-    // MARK: transport (HTTP for now)
+    // MARK: transport (gRPC GetOrchestrator; HTTPS to the edge the orchestrator named)
 
-    /// GetOrchestrator over the edge's HTTP route.
+    /// GetOrchestrator over gRPC at the candidate's address.
     func orchestratorInfo(_ candidate: OrchestratorCandidate) async throws(AttemptFailure) -> Net_OrchestratorInfo {
-        let (status, bytes) = try await fetch("\(candidate.url)/orchestrator-info?sender=\(key.address.checksummed)")
-        guard status == 200 else { throw AttemptFailure(.errorReply, "orchestrator-info answered \(status)") }
-        guard let info = try? Net_OrchestratorInfo(serializedBytes: bytes) else {
-            throw AttemptFailure(.errorReply, "orchestrator-info is not an OrchestratorInfo")
+        do { return try await client.getOrchestrator(candidate.url) } catch {
+            throw AttemptFailure(.unreachable, "GetOrchestrator at \(candidate.url): \(error)")
         }
-        return info
     }
 
-    /// POST /segment with the Livepeer-Segment and Livepeer-Payment headers.
-    func postSegment(_ candidate: OrchestratorCandidate, segment: Net_SegData, payment: Net_Payment,
-                     body: [UInt8]) async throws(AttemptFailure) -> (Int, [UInt8]) {
-        guard let url = URL(string: "\(candidate.url)/segment") else { throw AttemptFailure(.unreachable, "bad URL \(candidate.url)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
+    /// POST /segment with the Livepeer-Segment and Livepeer-Payment headers, to `info.transcoder`.
+    func postSegment(_ info: Net_OrchestratorInfo, segment: Net_SegData, payment: Net_Payment, body: [UInt8],
+                     timeout: Duration) async throws(AttemptFailure) -> (Int, [UInt8]) {
         do {
-            request.setValue(try segment.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Segment")
-            request.setValue(try payment.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Payment")
-        } catch { throw AttemptFailure(.errorReply, "cannot encode the request: \(error)") }
-        request.setValue("video/MP2T", forHTTPHeaderField: "Content-Type")
-        do {
-            let (reply, response) = try await session.upload(for: request, from: Data(body))
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(reply))
-        } catch { throw AttemptFailure(.unreachable, Self.brief(error, url: url.absoluteString)) }
+            return try await client.postSegment(transcoderURL: info.transcoder, segment: segment, payment: payment, body: body,
+                                                timeout: timeout)
+        } catch { throw AttemptFailure(.unreachable, "POST \(info.transcoder)/segment: \(error)") }
     }
 
     /// GET, as status and body.
     func fetch(_ url: String) async throws(AttemptFailure) -> (Int, [UInt8]) {
-        guard let address = URL(string: url) else { throw AttemptFailure(.errorReply, "bad URL \(url)") }
         do {
-            let (data, response) = try await session.data(from: address)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(data))
-        } catch { throw AttemptFailure(.unreachable, Self.brief(error, url: url)) }
-    }
-
-    /// A transport error in one line: what failed and where (Foundation's own description is a paragraph).
-    static func brief(_ error: any Error, url: String) -> String {
-        let nsError = error as NSError
-        return "\(nsError.localizedDescription) (\(nsError.domain) \(nsError.code)) at \(url)"
+            let (status, body) = try await client.fetch(url)
+            return (status, body)
+        } catch { throw AttemptFailure(.unreachable, "GET \(url): \(error)") }
     }
 }

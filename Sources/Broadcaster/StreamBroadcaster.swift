@@ -1,8 +1,5 @@
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import EthCrypto
 public import EventModel
 public import Payments
@@ -51,7 +48,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
     var random: SplitMix64
     let scratch: String
     let funds: (deposit: UInt256, reserve: UInt256)
-    let session: URLSession
+    let client: OrchestratorClient
     let events: any EventSink
     let log: BroadcasterEvents
     let offers = OfferCache()
@@ -72,9 +69,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
         random = SplitMix64(seed: seed ^ 0x5eed)
         scratch = scratchDirectory
         self.funds = funds
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        session = URLSession(configuration: configuration)
+        client = OrchestratorClient(key: key, timeout: .seconds(20))
         self.events = events
         log = BroadcasterEvents(instance: String(seed, radix: 36) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36),
                                 stream: manifest, clock: clock)

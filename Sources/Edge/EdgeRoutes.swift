@@ -14,16 +14,14 @@ public enum EdgeRoutes {
     /// Largest segment body accepted (a 2 s segment at 1080p is a few MB).
     public static let maxSegmentBytes = 64 << 20
 
-    /// GET /orchestrator-info?sender=0x… answers with a protobuf OrchestratorInfo (go-livepeer's
-    /// GetOrchestrator reply, over HTTP until the gRPC service exists).
+    /// GET /orchestrator-info?sender=0x… answers with a protobuf OrchestratorInfo (go-livepeer's GetOrchestrator
+    /// reply over plain HTTP, kept for tools; broadcasters use the gRPC service, which checks the request's signature).
     /// Adds the routes to `router`. `context()` is the chain as the orchestrator sees it now, `now()` seconds
     /// since the epoch, and `record` receives the payment events of each request (to append to the log).
     public static func add<Context: RequestContext>(
         to router: Router<Context>, node: OrchestratorNode, context: @escaping @Sendable () -> ValidationContext,
         now: @escaping @Sendable () -> Int64, record: @escaping @Sendable ([PaymentEvent]) async -> Void,
-        funds: @escaping @Sendable (Address) -> SenderFunds = { _ in
-            SenderFunds(deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(1_000_000_000_000_000_000))
-        }
+        funds: @escaping @Sendable (Address) -> SenderFunds = OrchestratorInfoSource.assumedFunds
     ) {
         router.post("segment") { request, _ -> Response in
             let body = try await request.body.collect(upTo: maxSegmentBytes)
@@ -36,14 +34,12 @@ public enum EdgeRoutes {
             return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: type],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
+        let source = OrchestratorInfoSource(node: node, context: context, now: now, funds: funds)
         router.get("orchestrator-info") { request, _ -> Response in
             guard let text = request.uri.queryParameters["sender"].map(String.init), let sender = try? Address(text) else {
                 return Response(status: .badRequest)
             }
-            let seed = Keccak256.hash(Array("\(text)/\(now())/\(UInt64.random(in: 0...UInt64.max))".utf8))
-            guard let info = try? node.orchestratorInfo(sender: sender, funds: funds(sender), activeSetSize: 100,
-                                                        context: context(), now: now(), seed: seed),
-                  let bytes = try? info.serializedBytes() as [UInt8] else {
+            guard let info = try? source.info(for: sender), let bytes = try? info.serializedBytes() as [UInt8] else {
                 return Response(status: .serviceUnavailable)
             }
             return Response(status: .ok, headers: [.contentType: "application/vnd+livepeer.orchestratorinfo"],

@@ -10,7 +10,7 @@ import Telemetry
 /// (`start()`/`stop()`/`wait()` remain for tests and the in-process demo.)
 extension EdgeServer: Service {
     public func run() async throws {
-        let app = makeApplication()
+        let app = try makeApplication()
         let logger = node.telemetry.logger
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Structured, so the group's graceful shutdown reaches Hummingbird's server (which quiesces).

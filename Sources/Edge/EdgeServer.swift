@@ -2,12 +2,15 @@ import Foundation
 public import Hummingbird
 import Logging
 import ServiceLifecycle
+import HummingbirdCore
+import HummingbirdTLS
 public import Orchestrator
 public import Payments
 import Telemetry
 
 /// An orchestrator's edge running on an address until stopped: Hummingbird on `host:port` (0 picks a free
-/// port), the node's public URL set to where it listens.
+/// port), over TLS when given an identity, the node's public URL set to where it listens; with a hub, also the
+/// remote transcoders' source and result routes.
 public final class EdgeServer: @unchecked Sendable {
     // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
     public let node: OrchestratorNode
@@ -16,6 +19,8 @@ public final class EdgeServer: @unchecked Sendable {
     private let context: @Sendable () -> ValidationContext
     private let now: @Sendable () -> Int64
     private let record: @Sendable ([PaymentEvent]) async -> Void
+    private let tls: TLSIdentity?
+    private let hub: RemoteTranscoderHub?
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
     private let shutdown = GroupBox()
@@ -23,8 +28,11 @@ public final class EdgeServer: @unchecked Sendable {
     public init(node: OrchestratorNode, host: String = "127.0.0.1", port: Int = 0,
                 context: @escaping @Sendable () -> ValidationContext,
                 now: @escaping @Sendable () -> Int64 = EdgeServer.wallClock,
-                record: @escaping @Sendable ([PaymentEvent]) async -> Void = { _ in }) {
+                record: @escaping @Sendable ([PaymentEvent]) async -> Void = { _ in },
+                tls: TLSIdentity? = nil, hub: RemoteTranscoderHub? = nil) {
         self.node = node
+        self.tls = tls
+        self.hub = hub
         self.host = host
         self.port = port
         self.context = context
@@ -45,12 +53,14 @@ public final class EdgeServer: @unchecked Sendable {
     }
 
     /// The edge's routes (and GET /metrics from the node's registry) on `host:port`, recording the port it binds.
-    func makeApplication() -> some ApplicationProtocol {
+    func makeApplication() throws -> some ApplicationProtocol {
         let router = Router()
         EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
         EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
+        if let hub { TranscoderRoutes.add(to: router, hub: hub) }
         let box = bound
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
+        return Application(router: router, server: server, configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: Logger(label: "edge"))
     }
 
@@ -58,7 +68,8 @@ public final class EdgeServer: @unchecked Sendable {
     public func listening() async throws -> String {
         for _ in 0..<1_000 {
             if let port = bound.value {
-                node.publicURL = "http://\(host):\(port)"
+                node.publicURL = "\(tls == nil ? "http" : "https")://\(host):\(port)"
+                hub?.sourceBaseURL = node.publicURL
                 return node.publicURL
             }
             try await Task.sleep(for: .milliseconds(10))

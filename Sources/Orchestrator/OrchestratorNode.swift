@@ -151,10 +151,7 @@ public final class OrchestratorNode: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let source = (directory as NSString).appendingPathComponent("source_\(seq).ts")
         try Data(body).write(to: URL(fileURLWithPath: source))
-        let ladder = segment.fullProfiles.compactMap {
-            try? VideoProfile(name: $0.name.isEmpty ? "\($0.width)x\($0.height)" : $0.name, width: Int($0.width),
-                              height: Int($0.height), bitrate: Int($0.bitrate), fps: Int(max(1, $0.fps)))
-        }
+        let ladder = segment.fullProfiles.compactMap { try? VideoProfile(wire: $0) }
         return TranscodeTask(id: pool.newTaskID(), manifest: stream, seq: seq, durationMs: segment.duration,
                              profiles: ladder.isEmpty ? defaultProfiles : ladder, sourcePath: source, outputDirectory: directory)
     }

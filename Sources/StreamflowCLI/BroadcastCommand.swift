@@ -15,7 +15,7 @@ struct BroadcastCommand: AsyncParsableCommand {
         abstract: "Cut INPUT into segments and send each to the orchestrators, paying with tickets, verifying every result.")
 
     @Argument(help: "The input file.") var input: String
-    @Option(help: "Comma-separated orchestrator URLs.") var orchestrators: String
+    @Option(help: "Comma-separated orchestrator gRPC addresses (host:port, https://host:port or http://host:port).") var orchestrators: String
     @Option(help: "Where renditions and playlists go.") var out: String
     @Option var profiles = "P144p30fps16x9"
     @Option var segmentSeconds: Double = 2
@@ -52,7 +52,7 @@ enum BroadcastRun {
     static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
                     maxPrice: Double) async throws -> Report {
         let key = try PrivateKey.generate()
-        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, sender: key.address, timeout: 3)
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3)
         let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
         let wireProfiles = profiles.map(\.wire)
         // Unreachable ones stay candidates (with a guessed price) so that failover is exercised and recorded.

@@ -4,6 +4,7 @@ import Edge
 import EthCrypto
 import EventLog
 import Foundation
+import Orchestrator
 import Payments
 import Settlement
 import Transcoding
@@ -35,7 +36,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
         let urls = (orchestrators?.split(separator: ",").map(String.init) ?? []) + stakes.keys.sorted()
         guard !urls.isEmpty else { throw ValidationError("give --orchestrators URLS or --chain DIR (with service URIs registered)") }
         let key = try PrivateKey.generate()
-        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, sender: key.address, timeout: 3, stakes: stakes)
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, stakes: stakes)
         print("broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let log = try EventLog(directory: out + "/log")

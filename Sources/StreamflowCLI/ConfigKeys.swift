@@ -7,7 +7,8 @@ enum ConfigKeys {
 
     static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging([
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
-        "capacity": .integer, "tamper-renditions": .flag,
+        "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
+        "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number,
     ]) { first, _ in first })
 
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([

@@ -5,6 +5,7 @@ import EthCrypto
 import EventLog
 import EventModel
 import Foundation
+import Orchestrator
 import Payments
 import Settlement
 import Transcoding
@@ -38,7 +39,7 @@ enum NodeDemo {
         try await market.start()
         defer { market.stopAll() }
         let stakes = market.activeSet()
-        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: stakes.keys.sorted(), sender: market.broadcaster.address,
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: stakes.keys.sorted(), key: market.broadcaster,
                                                                              timeout: 3, stakes: stakes)
         print("   active set on chain: \(stakes.count) orchestrators; \(candidates.count) answered GetOrchestrator, \(unreachable.count) did not")
         for orchestrator in market.orchestrators {

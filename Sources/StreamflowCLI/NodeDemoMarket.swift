@@ -18,7 +18,7 @@ final class NodeDemoMarket {
     struct Orchestrator {
         let name: String
         let key: PrivateKey
-        let server: EdgeServer
+        let server: OrchestratorEndpoints
         let redemption: RedemptionService
         let pricePerPixel: UInt64
         let stake: UInt64
@@ -88,12 +88,14 @@ final class NodeDemoMarket {
                                             pool: pool, events: sink)
             node.faults = NodeFaults(tamperRenditions: role.tamper)
             let redemption = try RedemptionService(chain: chain, log: log, orchestrator: key.address, clock: SystemClock())
-            orchestrators.append(Orchestrator(name: role.name, key: key, server: EdgeServer(node: node, context: context),
+            orchestrators.append(Orchestrator(name: role.name, key: key,
+                                              server: try OrchestratorEndpoints(node: node, tls: true, context: context),
                                               redemption: redemption, pricePerPixel: role.price, stake: role.stake))
         }
     }
 
-    /// Starts every edge and registers each one's URL on the chain (ServiceRegistry).
+    /// Starts every orchestrator (gRPC and HTTPS edge, self-signed TLS) and registers each one's gRPC address on
+    /// the chain (ServiceRegistry).
     func start() async throws {
         for index in orchestrators.indices {
             let url = try await orchestrators[index].server.start()

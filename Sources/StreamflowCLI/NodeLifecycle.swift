@@ -13,12 +13,12 @@ enum NodeLifecycle {
     /// Serves `edge` until SIGTERM/SIGINT (logging its start with the `settings` in force); `announce` gets its URL once
     /// it listens.
     static func serve(_ edge: EdgeServer, settings: [String: String],
-                      announce: @escaping @Sendable (String) -> Void) async throws {
+                      announce: @escaping @Sendable (String) async throws -> Void) async throws {
         logger.info("orchestrator starting", metadata: settings.mapValues { .string($0) })
         let group = serviceGroup([edge])
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            announce(try await edge.listening())
+            try await announce(try await edge.listening())
             try await tasks.waitForAll()
         }
         logger.info("shutdown complete")

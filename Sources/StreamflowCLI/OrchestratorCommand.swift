@@ -8,18 +8,26 @@ import Payments
 import Transcoding
 import Wire
 
-/// `streamflow orchestrator`: serve segments over HTTP (POST /segment, GET /orchestrator-info, renditions).
+/// `streamflow orchestrator`: go-livepeer's gRPC Orchestrator service (GetOrchestrator, Ping,
+/// EndTranscodingSession; Transcoder.RegisterTranscoder with --transcoder-secret) and the HTTP edge (POST /segment,
+/// renditions, remote transcoders' sources and results), both over TLS unless --no-tls.
 struct OrchestratorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orchestrator",
-        abstract: "Run an orchestrator's HTTP edge: ticket params, paid segments transcoded and signed, renditions served.")
+        abstract: "Run an orchestrator: gRPC GetOrchestrator and remote transcoders, HTTP(S) edge for paid segments.")
 
     @Option var host = "127.0.0.1"
-    @Option(help: "Port (0 picks a free one; the URL is printed).") var port = 8935
+    @Option(help: "gRPC port, the address broadcasters and transcoders name (0 picks a free one; printed).") var port = 8935
+    @Option(help: "HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
     @Option(help: "Where renditions are written and served from.") var out: String
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Segments transcoded at once.") var capacity = 4
+    @Option(help: "PEM certificate (chain) to serve; without it a self-signed one is made at start.") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Flag(help: "Serve gRPC and HTTP in plaintext (local tests only).") var noTls = false
+    @Option(help: "Accept remote transcoders that present this secret (streamflow transcoder --secret).") var transcoderSecret: String?
+    @Option(help: "Seconds a remote transcoder has for one segment.") var transcoderTimeout: Double = 30
     @Flag(help: .hidden) var tamperRenditions = false
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"price-per-pixel\"); options given here win.")
     var config: String?
@@ -30,11 +38,41 @@ struct OrchestratorCommand: AsyncParsableCommand {
         let key = try PrivateKey.generate()
         let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
                                  tamper: tamperRenditions)
-        let server = EdgeServer(node: node, host: host, port: port, context: { Self.localChain })
+        let tls = try identity()
+        let link = HubPoolLink(pool: node.pool)
+        let hub = transcoderSecret.map { secret in
+            RemoteTranscoderHub(secret: secret, taskTimeout: .milliseconds(Int64(transcoderTimeout * 1_000))) { event in
+                link.handle(event)
+                switch event {
+                case .registered(let id, let capacity):
+                    FileHandle.standardOutput.write(Data("transcoder \(id) registered (capacity \(capacity))\n".utf8))
+                case .lost(let id, let reason):
+                    FileHandle.standardOutput.write(Data("transcoder \(id) lost: \(reason)\n".utf8))
+                }
+            }
+        }
+        link.hub = hub
+        let edge = EdgeServer(node: node, host: host, port: httpPort ?? (port == 0 ? 0 : port + 1), context: { Self.localChain },
+                              tls: tls, hub: hub)
+        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.localChain }, now: EdgeServer.wallClock),
+                            hub: hub, host: host, port: port, tls: tls)
         let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out]
-        try await NodeLifecycle.serve(server, settings: settings) { url in
+        try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
+            let address = try await rpc.start()
             // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
-            FileHandle.standardOutput.write(Data("orchestrator \(key.address.checksummed) serving at \(url) (SIGTERM or Ctrl-C stops it)\n".utf8))
+            FileHandle.standardOutput.write(Data(("orchestrator \(key.address.checksummed) serving at \(address) "
+                + "(HTTP edge \(edgeURL)\(tls == nil ? ", no TLS" : ""); SIGTERM or Ctrl-C stops it)\n").utf8))
+        }
+        rpc.stop()
+    }
+
+    /// The TLS identity to serve: the given files, a fresh self-signed certificate, or none with --no-tls.
+    private func identity() throws -> TLSIdentity? {
+        if noTls { return nil }
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): return try TLSIdentity(certificateFile: cert, keyFile: key)
+        case (nil, nil): return try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
+        default: throw CLIError("--tls-cert and --tls-key go together")
         }
     }
 

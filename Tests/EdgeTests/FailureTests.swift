@@ -68,7 +68,7 @@ struct FailureTests {
         }
 
         func server(_ name: String, faults: NodeFaults = NodeFaults(), capacity: Int = 4,
-                    pool: ((String) -> TranscoderPool)? = nil) throws -> (PrivateKey, EdgeServer) {
+                    pool: ((String) -> TranscoderPool)? = nil) throws -> (PrivateKey, OrchestratorEndpoints) {
             let key = try PrivateKey.generate()
             let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
             let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array(name.utf8),
@@ -76,7 +76,7 @@ struct FailureTests {
                                             outputDirectory: "\(directory)/\(name)", profiles: try VideoProfile.parseList("P144p30fps16x9"),
                                             publicURL: "", pool: pool?(key.address.checksummed), events: sink)
             node.faults = faults
-            return (key, EdgeServer(node: node, context: { FailureTests.chain }))
+            return (key, try OrchestratorEndpoints(node: node, tls: false, context: { FailureTests.chain }))
         }
 
         /// The stored events, in order.
@@ -200,7 +200,8 @@ struct FailureTests {
         let bench = try Bench()
         defer { bench.close() }
         let (orchestrator, server) = try bench.server("strict")
-        let url = try await server.start()
+        try await server.start()
+        let url = server.edgeURL
         defer { server.stop() }
         let broadcaster = try PrivateKey.generate()
         let sender = TicketSender(key: broadcaster)

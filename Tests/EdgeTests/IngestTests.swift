@@ -28,7 +28,7 @@ struct IngestTests {
             key: key, recipient: TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate())),
             authSecret: Array("ingest".utf8), price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
             outputDirectory: directory + "/orchestrator", profiles: try VideoProfile.parseList("P144p30fps16x9"), publicURL: "")
-        let edge = EdgeServer(node: node, context: { FailureTests.chain })
+        let edge = try OrchestratorEndpoints(node: node, tls: false, context: { FailureTests.chain })
         let orchestratorURL = try await edge.start()
         defer { edge.stop() }
         let profiles = try VideoProfile.parseList("P144p30fps16x9")

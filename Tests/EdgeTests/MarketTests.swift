@@ -11,32 +11,11 @@ import Transcoding
 import Wire
 @testable import Edge
 
-/// A small market on loopback: three orchestrators behind real HTTP servers — one honest, one serving
-/// tampered renditions, one dead — and a broadcaster that pays, verifies and fails over. No segment is lost.
-@Suite("market on loopback", .serialized)
+/// A small market on loopback: three orchestrators behind real gRPC and HTTP servers over TLS (self-signed) — one
+/// honest, one serving tampered renditions, one dead — and a broadcaster that asks each for ticket params over
+/// gRPC, pays, sends over HTTPS, verifies and fails over. No segment is lost.
+@Suite("market on loopback (gRPC + TLS)", .serialized)
 struct MarketTests {
-    /// An orchestrator node and its edge on 127.0.0.1 at an ephemeral port.
-    struct Server {
-        let key: PrivateKey
-        let edge: EdgeServer
-
-        init(directory: String, tamper: Bool) throws {
-            key = try PrivateKey.generate()
-            let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
-            let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array("market".utf8),
-                                            price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
-                                            outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"),
-                                            publicURL: "")
-            node.faults = NodeFaults(tamperRenditions: tamper)
-            let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
-                                          gasPrice: UInt256(1_000_000_000))
-            edge = EdgeServer(node: node, context: { chain })
-        }
-
-        func start() async throws -> String { try await edge.start() }
-        func stop() { edge.stop() }
-    }
-
     @Test("3 segments, orchestrators honest / tampering / dead: all delivered by the honest one, the others caught and suspended")
     func failover() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-market-\(UUID().uuidString)").path
@@ -52,15 +31,18 @@ struct MarketTests {
         }
         #expect(segments.count == 3)
 
-        let honest = try Server(directory: directory + "/honest", tamper: false)
-        let cheat = try Server(directory: directory + "/cheat", tamper: true)
-        let honestURL = try await honest.start()
-        let cheatURL = try await cheat.start()
+        let honest = try TestOrchestrator(directory: directory + "/honest", tamper: false)
+        let cheat = try TestOrchestrator(directory: directory + "/cheat", tamper: true)
+        let (honestAddress, honestEdge) = try await honest.start()
+        let (cheatAddress, _) = try await cheat.start()
+        let cheatURL = "\(cheatAddress)"
+        let honestURL = "\(honestAddress)"
+        #expect(honestURL.hasPrefix("https://") && honestEdge.hasPrefix("https://"), "gRPC and the edge both over TLS")
         defer {
             honest.stop()
             cheat.stop()
         }
-        let deadURL = "http://127.0.0.1:9"  // discard port: nothing listens
+        let deadURL = "127.0.0.1:9"  // discard port: nothing listens
         var profile = Net_VideoProfile()
         profile.name = "P144p30fps16x9"
         profile.width = 256

@@ -23,7 +23,7 @@ struct NodeProcessTests {
             .write(to: URL(fileURLWithPath: config))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: StreamflowExecutable.path)
-        process.arguments = ["orchestrator", "--config", config, "--port", "0", "--out", directory + "/out"]
+        process.arguments = ["orchestrator", "--config", config, "--port", "0", "--no-tls", "--out", directory + "/out"]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -38,8 +38,10 @@ struct NodeProcessTests {
             text += String(decoding: chunk, as: UTF8.self)
         }
         let range = try #require(text.range(of: "serving at "), "no URL in \(text) / \(stderr.text())")
-        let url = String(text[range.upperBound...].prefix { !$0.isWhitespace })
-        #expect(!url.hasSuffix(":8935"), "--port 0 on the command line wins over the file's 8935")
+        let address = String(text[range.upperBound...].prefix { !$0.isWhitespace })
+        #expect(!address.hasSuffix(":8935"), "--port 0 on the command line wins over the file's 8935")
+        let edge = try #require(text.range(of: "HTTP edge "), "no edge URL in \(text)")
+        let url = String(text[edge.upperBound...].prefix { !$0.isWhitespace && $0 != "," && $0 != ";" })
         let (data, response) = try await URLSession.shared.data(from: URL(string: url + "/metrics")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: data, as: UTF8.self).contains("streamflow_orchestrator_segments_received_total 0"))

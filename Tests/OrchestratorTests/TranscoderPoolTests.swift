@@ -159,7 +159,7 @@ struct TranscoderPoolTests {
     func timeoutsAndExhaustion() async throws {
         let fixture = try Fixture()
         defer { fixture.close() }
-        let pool = fixture.pool(timeout: .milliseconds(300))
+        let pool = fixture.pool(timeout: .seconds(2))
         await #expect(throws: TranscoderPool.Failure.noTranscoder) { try await pool.run(try fixture.task(pool, stream: "s", seq: 0)) }
         pool.add(StallingTranscoder(id: "a-stalls"))
         let started = ContinuousClock.now
@@ -170,7 +170,7 @@ struct TranscoderPoolTests {
             guard case .allAttemptsFailed(let reasons)? = error as? TranscoderPool.Failure else { Issue.record("\(error)"); return }
             #expect(reasons.count == 1 && reasons[0].contains("did not answer in time"))
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(6))
         pool.add(LocalTranscoder(id: "b-ok", capacity: 1))
         let (_, transcoder) = try await pool.run(try fixture.task(pool, stream: "t", seq: 2))
         #expect(transcoder == "a-stalls" || transcoder == "b-ok")

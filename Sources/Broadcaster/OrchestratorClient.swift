@@ -1,0 +1,55 @@
+public import EthCrypto
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+public import Wire
+public import WireRPC
+
+/// A broadcaster's calls to one orchestrator, as go-livepeer's: GetOrchestrator over gRPC (TLS, the request
+/// signed by the broadcaster), POST /segment and rendition fetches over HTTP(S). Certificates are not verified
+/// (orchestrators' are self-signed); the results are, by the orchestrator's signature (`ResultVerifier`).
+public struct OrchestratorClient: Sendable {
+    public let key: PrivateKey
+    /// Deadline of each GetOrchestrator call and fetch.
+    public let timeout: Duration
+
+    public init(key: PrivateKey, timeout: Duration = .seconds(5)) {
+        self.key = key
+        self.timeout = timeout
+    }
+
+    /// The orchestrator at `address` (`host:port`, `https://host:port` or `http://host:port`): its ticket params
+    /// for this broadcaster, price, address and an auth token.
+    public func getOrchestrator(_ address: String) async throws(NodeTransportError) -> Net_OrchestratorInfo {
+        let target = try NodeAddress(address)
+        guard let request = try? NodeSigning.request(key: key) else { throw .rpc(code: "internal", message: "cannot sign the request") }
+        let options = NodeRPC.options(timeout: timeout)
+        do {
+            return try await NodeRPC.withClient(to: target) { client in
+                try await Net_Orchestrator.Client(wrapping: client).getOrchestrator(request, options: options)
+            }
+        } catch {
+            throw NodeRPC.failure(error)
+        }
+    }
+
+    /// POST `body` to `<transcoderURL>/segment` with go-livepeer's headers; the status and the reply's bytes.
+    public func postSegment(transcoderURL: String, segment: Net_SegData, payment: Net_Payment, body: [UInt8],
+                            timeout: Duration) async throws(NodeTransportError) -> (status: Int, body: [UInt8]) {
+        guard let segmentHeader = try? segment.serializedData().base64EncodedString(),
+              let paymentHeader = try? payment.serializedData().base64EncodedString() else {
+            throw .http("cannot serialize the segment or payment header")
+        }
+        let reply = try await EdgeHTTP.post("\(transcoderURL)/segment",
+                                            headers: [("Livepeer-Segment", segmentHeader), ("Livepeer-Payment", paymentHeader),
+                                                      ("Content-Type", "video/MP2T")],
+                                            body: body, timeout: timeout)
+        return (reply.status, reply.body)
+    }
+
+    /// GET `url` (a rendition); the status and the bytes.
+    public func fetch(_ url: String) async throws(NodeTransportError) -> (status: Int, body: [UInt8]) {
+        let reply = try await EdgeHTTP.get(url, timeout: timeout)
+        return (reply.status, reply.body)
+    }
+}

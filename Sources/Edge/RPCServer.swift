@@ -1,0 +1,59 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+public import Orchestrator
+public import WireRPC
+
+/// An orchestrator's gRPC endpoint: the Orchestrator service, and the Transcoder service when remote transcoders
+/// are accepted, served over HTTP/2 (TLS unless `tls` is nil) on its own port beside the HTTP edge.
+public final class RPCServer: @unchecked Sendable {
+    // @unchecked: `server` and `task` are set once by `start`, before anything reads them.
+    private let services: [any RegistrableRPCService]
+    private let hub: RemoteTranscoderHub?
+    private let host: String
+    private let port: Int
+    private let tls: TLSIdentity?
+    private var server: GRPCServer<HTTP2ServerTransport.Posix>?
+    private var task: Task<Void, any Error>?
+
+    /// The services of an orchestrator: GetOrchestrator from `source`, and registrations into `hub` when given.
+    public init(source: OrchestratorInfoSource, hub: RemoteTranscoderHub?, host: String = "127.0.0.1", port: Int = 0,
+                tls: TLSIdentity?) {
+        var services: [any RegistrableRPCService] = [OrchestratorService(source: source)]
+        if let hub { services.append(TranscoderService(hub: hub)) }
+        self.services = services
+        self.hub = hub
+        self.host = host
+        self.port = port
+        self.tls = tls
+    }
+
+    /// Starts serving; returns the address once the socket is bound.
+    public func start() async throws -> NodeAddress {
+        let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
+            .tls(certificateChain: [.bytes(Array($0.certificatePEM.utf8), format: .pem)],
+                 privateKey: .bytes(Array($0.privateKeyPEM.utf8), format: .pem))
+        } ?? .plaintext
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: security)
+        let server = GRPCServer(transport: transport, services: services)
+        self.server = server
+        task = Task { try await server.serve() }
+        guard let bound = try await transport.listeningAddress.ipv4?.port else { throw RPCServerError.didNotStart }
+        return NodeAddress(host: host, port: bound, tls: tls != nil)
+    }
+
+    /// Stops accepting RPCs; RPCs in flight finish. Remote transcoders' streams are ended (reported lost).
+    public func stop() {
+        server?.beginGracefulShutdown()
+        for transcoder in hub?.transcoders ?? [] { hub?.disconnect(transcoder.id, reason: "the orchestrator is stopping") }
+    }
+
+    /// Serves until stopped.
+    public func wait() async throws { try await task?.value }
+}
+
+/// Why the gRPC endpoint could not serve.
+public enum RPCServerError: Error, Equatable, Sendable, CustomStringConvertible {
+    case didNotStart
+    public var description: String { "the gRPC server did not bind an IPv4 address" }
+}
