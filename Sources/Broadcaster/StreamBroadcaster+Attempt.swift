@@ -72,17 +72,17 @@ extension StreamBroadcaster {
         }
         let hashes = renditions.map { Keccak256.hash($0).hex }
         let elapsedMs = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
-        events.emit([log.transcoded(
+        let transcodedEvent = log.transcoded(
             seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
             renditions: zip(transcoded.segments, zip(profiles, hashes)).map { entry, pair in
                 BroadcasterEvents.Rendition(profile: pair.0.name.isEmpty ? "custom" : pair.0.name, width: Int(pair.0.width),
                                             height: Int(pair.0.height), pixels: entry.pixels, dataHash: pair.1, url: entry.url)
             },
-            sig: Hex.encode(transcoded.sig, prefix: true), elapsedMs: elapsedMs)])
+            sig: Hex.encode(transcoded.sig, prefix: true), elapsedMs: elapsedMs)
         let verifier = ResultVerifier(orchestrator: orchestrator, scratchDirectory: scratch)
         switch verifier.verify(result, renditions: renditions, expected: profiles.count, countPixels: policy.countPixels) {
         case .success(let verified):
-            events.emit([log.passed(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
+            events.emit([transcodedEvent, log.passed(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
                                     checks: policy.countPixels ? ["signature", "pixels"] : ["signature"],
                                     pixels: verified.pixels.reduce(0, +))])
             return verified
@@ -90,6 +90,12 @@ extension StreamBroadcaster {
             var reported: Int64?, measured: Int64?
             if case .pixelMismatch(_, let r, let m) = failure { (reported, measured) = (r, m) }
             let check = if case .badSignature = failure { "signature" } else { "pixels" }
+            // A result whose signature holds is what the orchestrator delivered and signed; one whose signature
+            // does not is only evidence (kept in verification.failed), never a transcoded segment.
+            switch failure {
+            case .pixelMismatch, .undecodable: events.emit([transcodedEvent])
+            default: break
+            }
             throw AttemptFailure(.verificationFailed, failure.description, verification: VerificationEvidence(
                 check: check, segmentHash: segmentHash.hex, resultSig: Hex.encode(transcoded.sig, prefix: true),
                 renditionHashes: hashes, reportedPixels: reported, measuredPixels: measured, psnrMillidecibels: nil,

@@ -87,6 +87,7 @@ enum NodeDemo {
         try output.finish()
         _ = try market.settle()
         await market.sink.flush()
+        try ProjectionRunner(log: market.log, projections: BuiltInProjections.all).catchUp()
 
         let summary = try NodeDemoSummary(log: market.log, chain: market.chain.state, wallSeconds: wall,
                                           mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,

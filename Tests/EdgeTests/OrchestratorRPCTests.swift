@@ -156,7 +156,7 @@ print(json.dumps({
 enum OrchestratorClientProbe {
     static func getOrchestrator(address: NodeAddress, request: Net_OrchestratorRequest) async throws -> Net_OrchestratorInfo {
         try await NodeRPC.withClient(to: address) { client in
-            try await Net_Orchestrator.Client(wrapping: client).getOrchestrator(request, options: NodeRPC.options(timeout: .seconds(5)))
+            try await Net_Orchestrator.Client(wrapping: client).getOrchestrator(request, options: NodeRPC.options(timeout: .seconds(30)))
         }
     }
 }
