@@ -44,15 +44,7 @@ struct FailureTests {
     static let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                          gasPrice: UInt256(1_000_000_000))
 
-    static var profile: Net_VideoProfile {
-        var profile = Net_VideoProfile()
-        profile.name = "P144p30fps16x9"
-        profile.width = 256
-        profile.height = 144
-        profile.bitrate = 400_000
-        profile.fps = 30
-        return profile
-    }
+    static var profile: Net_VideoProfile { try! VideoProfile.parseList("P144p30fps16x9")[0].wire }
 
     /// A directory, a log and its sink, shared by the servers and the broadcaster of one case.
     struct Bench {
