@@ -39,8 +39,10 @@ struct IngestTests {
                 broadcaster: StreamBroadcaster(
                     key: try PrivateKey.generate(), manifest: manifest, profiles: profiles.map(\.wire),
                     candidates: [OrchestratorCandidate(address: key.address, url: box.url, pricePerPixel: 1_000, stake: 1)],
-                    maxPricePerPixel: 5_000, seed: 1, scratchDirectory: directory, maxAttempts: 1,
-                    funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)), events: events),
+                    maxPricePerPixel: 5_000, seed: 1, scratchDirectory: directory,
+                    funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+                    // Roomy limits: a loaded CI machine must not turn a slow transcode into a lost segment here.
+                    policy: BroadcastPolicy(maxAttempts: 1, minimumAttemptSeconds: 60, minimumBudgetSeconds: 120), events: events),
                 output: try LiveOutput(directory: "\(directory)/hls/\(manifest)", profiles: profiles))
         }
         let ingest = IngestServer(sessions: sessions, outputDirectory: directory + "/hls")
