@@ -44,6 +44,7 @@ extension StreamBroadcaster {
             throw AttemptFailure(.errorReply, "unusable offer: \(error)")
         }
         telemetry.paid(paid, to: candidate.url)
+        offers.spend(paid.payment.senderParams.count, from: candidate.url)
         var text = EventText()
         let issued = paid.events.enumerated().map { index, event in
             event.envelope(id: "\(log.instance)/\(manifest)/\(segment.seq)/\(attempt)/ticket/\(index)",
