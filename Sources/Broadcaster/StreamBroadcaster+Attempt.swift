@@ -21,12 +21,7 @@ extension StreamBroadcaster {
         let paid: SenderPayment
         var data = Net_SegData()
         do {
-            var wirePayment = Net_Payment()
-            wirePayment.ticketParams = info.ticketParams
-            wirePayment.sender = Data(key.address.bytes)
-            wirePayment.expirationParams = info.ticketParams.expirationParams
-            wirePayment.expectedPrice = info.priceInfo
-            let offered = try Payment(wire: wirePayment)
+            let offered = try Payment(offer: info, sender: key.address)
             orchestrator = try Address(bytes: info.address)
             // 2. Pay for the segment's pixels at the offered price, and sign the segment.
             let pixels = UInt64(profiles.reduce(0) { $0 + Int($1.width) * Int($1.height) * Int(max(1, $1.fps)) })

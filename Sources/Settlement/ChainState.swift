@@ -89,6 +89,15 @@ public struct ChainState: Sendable, Equatable, Codable {
         activeSet.map { ($0, stake(of: $0), serviceURIs[$0]) }
     }
 
+    /// The active set as a broadcaster dials it: service URI → total stake (orchestrators without a URI left out).
+    public var serviceStakes: [String: Double] {
+        var stakes: [String: Double] = [:]
+        for entry in activeOrchestrators {
+            if let uri = entry.serviceURI { stakes[uri] = entry.stake.doubleValue }
+        }
+        return stakes
+    }
+
     /// Money is conserved: balances + deposits + reserves + gas burned = minted.
     public var isConserved: Bool {
         var total = gasBurned

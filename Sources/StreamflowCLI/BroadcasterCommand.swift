@@ -27,12 +27,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
 
     func run() async throws {
         LibavLog.errorsOnly()
-        var stakes: [String: Double] = [:]
-        if let chain {
-            for entry in try LocalChain.existing(directory: chain + "/chain").state.activeOrchestrators {
-                if let uri = entry.serviceURI { stakes[uri] = entry.stake.doubleValue }
-            }
-        }
+        let stakes = try chain.map { try LocalChain.existing(directory: $0 + "/chain").state.serviceStakes } ?? [:]
         let urls = (orchestrators?.split(separator: ",").map(String.init) ?? []) + stakes.keys.sorted()
         guard !urls.isEmpty else { throw ValidationError("give --orchestrators URLS or --chain DIR (with service URIs registered)") }
         let key = try PrivateKey.generate()

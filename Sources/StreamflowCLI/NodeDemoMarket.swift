@@ -106,13 +106,7 @@ final class NodeDemoMarket {
     }
 
     /// The active set as the broadcaster reads it from the chain: service URI → total stake.
-    func activeSet() -> [String: Double] {
-        var stakes: [String: Double] = [:]
-        for entry in chain.state.activeOrchestrators {
-            if let uri = entry.serviceURI { stakes[uri] = entry.stake.doubleValue }
-        }
-        return stakes
-    }
+    func activeSet() -> [String: Double] { chain.state.serviceStakes }
 
     /// Advances the chain as media time passes (a few blocks per segment).
     func advance(segments: Int) throws { try chain.advance(blocks: Self.blocksPerSegment * UInt64(segments)) }

@@ -5,6 +5,16 @@ public import Payments
 /// Payments on the wire as go-livepeer sends them (net.Payment, base64 in the Livepeer-Payment header):
 /// big integers as minimal big-endian bytes, addresses as 20 bytes, hashes as 32.
 extension Payment {
+    /// The terms an OrchestratorInfo offers `sender` (ticket params, expiration, price), with no tickets yet.
+    public init(offer info: Net_OrchestratorInfo, sender: Address) throws(WireError) {
+        var wire = Net_Payment()
+        wire.ticketParams = info.ticketParams
+        wire.sender = Data(sender.bytes)
+        wire.expirationParams = info.ticketParams.expirationParams
+        wire.expectedPrice = info.priceInfo
+        try self.init(wire: wire)
+    }
+
     public init(wire: Net_Payment) throws(WireError) {
         guard wire.hasTicketParams else { throw .missing("ticket_params") }
         let params = wire.ticketParams

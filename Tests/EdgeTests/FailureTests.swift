@@ -203,12 +203,7 @@ struct FailureTests {
         func request(seq: Int64, hash: Hash32? = nil, signer: PrivateKey? = nil) async throws -> (segment: String, payment: String) {
             let (infoBytes, _) = try await URLSession.shared.data(from: URL(string: "\(url)/orchestrator-info?sender=\(broadcaster.address.checksummed)")!)
             let info = try Net_OrchestratorInfo(serializedBytes: infoBytes)
-            var wire = Net_Payment()
-            wire.ticketParams = info.ticketParams
-            wire.sender = Data(broadcaster.address.bytes)
-            wire.expirationParams = info.ticketParams.expirationParams
-            wire.expectedPrice = info.priceInfo
-            let offered = try Payment(wire: wire)
+            let offered = try Payment(offer: info, sender: broadcaster.address)
             let paid = try sender.pay(session: url, params: offered.ticketParams, price: offered.expectedPrice, pixels: 2 * 30 * 256 * 144,
                                       deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(1_000_000_000_000_000_000), currentBlock: 0)
             var data = Net_SegData()
