@@ -31,3 +31,8 @@ public func measure(
 /// Keeps a value alive so the optimizer cannot delete the work that produced it.
 @inline(never)
 public func blackHole<T>(_ value: T) { _ = value }
+
+/// The value at fraction `p` (0…1) of an ascending array (the nearest rank at or above it); 0 when empty.
+public func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
+    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}

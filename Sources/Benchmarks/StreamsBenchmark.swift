@@ -115,7 +115,6 @@ public enum StreamsBenchmark {
         let cpu = processCPUSeconds() - cpuBefore
         let delivered = outcomes.filter { $0.deliveredBy != nil }
         let latencies = delivered.map(\.latencyMs).sorted()
-        func percentile(_ p: Double) -> Int64 { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         var tickets = 0
         try log.scan(topic: .segments) { stored in
             let envelope = try stored.record().envelope
@@ -127,7 +126,7 @@ public enum StreamsBenchmark {
                       streams: parameters.streams, segmentsPerStream: segments.count, delivered: delivered.count,
                       lost: outcomes.count - delivered.count, failedAttempts: outcomes.reduce(0) { $0 + $1.failures.count },
                       wallSeconds: wall, mediaSecondsPerStream: media, realtimeRatio: wall / max(media, 0.001),
-                      latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99), latencyMaxMs: latencies.last ?? 0,
+                      latencyP50Ms: percentile(latencies, 0.5), latencyP99Ms: percentile(latencies, 0.99), latencyMaxMs: latencies.last ?? 0,
                       cpuMillisecondsPerSegment: cpu * 1_000 / Double(max(1, delivered.count)), events: log.head.sequence,
                       ticketsSent: tickets)
     }

@@ -66,15 +66,10 @@ public final class EdgeServer: @unchecked Sendable {
 
     /// Waits until the socket is bound (by `start()` or `run()`); returns the base URL, also set as the node's.
     public func listening() async throws -> String {
-        for _ in 0..<1_000 {
-            if let port = bound.value {
-                node.publicURL = "\(tls == nil ? "http" : "https")://\(host):\(port)"
-                hub?.sourceBaseURL = node.publicURL
-                return node.publicURL
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw EdgeError.didNotStart
+        let port = try await bound.wait()
+        node.publicURL = "\(tls == nil ? "http" : "https")://\(host):\(port)"
+        hub?.sourceBaseURL = node.publicURL
+        return node.publicURL
     }
 
     /// Stops serving: no new connections, requests in flight finish (a graceful shutdown of its group).
@@ -109,4 +104,13 @@ final class BoundPort: @unchecked Sendable {
     private var stored: Int?
     func set(_ port: Int?) { lock.withLock { stored = port } }
     var value: Int? { lock.withLock { stored } }
+
+    /// The port once bound; `EdgeError.didNotStart` after 10 s without one.
+    func wait() async throws -> Int {
+        for _ in 0..<1_000 {
+            if let port = value { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw EdgeError.didNotStart
+    }
 }

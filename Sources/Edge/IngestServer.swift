@@ -26,11 +26,7 @@ public final class IngestServer: @unchecked Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in box.set(channel.localAddress?.port) })
         task = Task { try await app.run() }
-        for _ in 0..<1_000 {
-            if let port = bound.value { return "http://\(host):\(port)" }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw EdgeError.didNotStart
+        return "http://\(host):\(try await bound.wait())"
     }
 
     public func stop() { task?.cancel() }

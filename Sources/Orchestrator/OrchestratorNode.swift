@@ -217,7 +217,7 @@ public final class OrchestratorNode: @unchecked Sendable {
 
     /// Room for one more segment: under the configured capacity and the live transcoders' capacity.
     private func reserveSlot() -> Bool {
-        let poolCapacity = pool.snapshot.capacity
+        let poolCapacity = pool.capacity
         return lock.withLock {
             guard inFlight < min(capacity, poolCapacity) else { return false }
             inFlight += 1

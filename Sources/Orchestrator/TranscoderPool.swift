@@ -50,6 +50,9 @@ public final class TranscoderPool: @unchecked Sendable {
     /// The scheduler's state now (what the `scheduling` projection holds for this orchestrator).
     public var snapshot: SchedulerState { lock.withLock { state } }
 
+    /// Total capacity of the live transcoders (read on every segment request; no copy of the state).
+    public var capacity: Int { lock.withLock { state.capacity } }
+
     /// Task ids are unique per pool.
     public func newTaskID() -> Int64 { lock.withLock { defer { nextTask += 1 }; return nextTask } }
 

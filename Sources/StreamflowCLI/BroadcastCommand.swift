@@ -64,8 +64,7 @@ enum BroadcastRun {
             scratchDirectory: out, maxAttempts: max(1, all.count),
             funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)))
         var report = Report()
-        var entries: [[HLSPlaylist.Entry]] = Array(repeating: [], count: profiles.count)
-        for profile in profiles { try FileManager.default.createDirectory(atPath: "\(out)/\(profile.name)", withIntermediateDirectories: true) }
+        let output = try LiveOutput(directory: out, profiles: profiles)
         for source in segments {
             guard !Task.isCancelled else { break }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source.path)))
@@ -78,19 +77,10 @@ enum BroadcastRun {
             }
             report.delivered += 1
             report.deliveredBy[by, default: 0] += 1
-            for (index, profile) in profiles.enumerated() where index < outcome.renditions.count {
-                let name = Segmenter.fileName(source.index)
-                try Data(outcome.renditions[index]).write(to: URL(fileURLWithPath: "\(out)/\(profile.name)/\(name)"))
-                entries[index].append(HLSPlaylist.Entry(uri: name, duration: source.duration))
-            }
+            try output.append(seq: Int64(source.index), duration: source.duration, renditions: outcome.renditions)
         }
         report.lost = segments.count - report.delivered  // segments never sent (stopped by a signal) are lost too
-        for (index, profile) in profiles.enumerated() {
-            try Data(HLSPlaylist.media(entries[index]).utf8).write(to: URL(fileURLWithPath: "\(out)/\(profile.name)/index.m3u8"))
-        }
-        try Data(HLSPlaylist.master(profiles.map {
-            HLSPlaylist.Variant(uri: "\($0.name)/index.m3u8", bandwidth: $0.bitrate, width: $0.width, height: $0.height)
-        }).utf8).write(to: URL(fileURLWithPath: "\(out)/master.m3u8"))
+        try output.finish()
         report.lines.append("\(segments.count) segments: \(report.delivered) delivered, \(report.lost) lost; "
             + "\(candidates.count) orchestrators answered, \(unreachable.count) did not")
         for (url, count) in report.deliveredBy.sorted(by: { $0.key < $1.key }) { report.lines.append("  \(url) delivered \(count)") }

@@ -1,3 +1,4 @@
+import Benchmarks
 import EthCrypto
 import EventLog
 import EventModel
@@ -36,7 +37,6 @@ struct NodeDemoSummary {
             }
         }
         let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         let share = redeemedValue.isZero ? 0 : gasCost.doubleValue / redeemedValue.doubleValue * 100
         lines = [
             "",
@@ -44,7 +44,7 @@ struct NodeDemoSummary {
             "   segments delivered      \(segments - lost)/\(segments)  (\(lost) lost)",
             String(format: "   realtime ratio          %.2f  (%.1f s of work for %.1f s of media; below 1 is faster than real time)",
                    wallSeconds / max(mediaSeconds, 0.001), wallSeconds, mediaSeconds),
-            "   segment latency         p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms",
+            "   segment latency         p50 \(percentile(sorted, 0.5)) ms, p99 \(percentile(sorted, 0.99)) ms",
             "   switches                \(switches) segments needed another orchestrator",
             "   verification failures   \(verificationFailures.values.reduce(0, +)) caught "
                 + "(\(verificationFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))",
