@@ -56,8 +56,10 @@ struct MarketTests {
                 OrchestratorCandidate(address: cheat.key.address, url: cheatURL, pricePerPixel: 1_000, stake: 1_000),
                 OrchestratorCandidate(address: try PrivateKey.generate().address, url: deadURL, pricePerPixel: 1_000, stake: 1_000),
             ],
-            maxPricePerPixel: 5_000, seed: 3, scratchDirectory: directory, maxAttempts: 3,
-            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)))
+            maxPricePerPixel: 5_000, seed: 3, scratchDirectory: directory,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            // Roomy attempt limits: on a loaded 2-core CI machine a debug-build transcode must not become a timeout.
+            policy: BroadcastPolicy(maxAttempts: 3, minimumAttemptSeconds: 60, minimumBudgetSeconds: 180))
         var failures: [(String, String)] = []
         for segment in segments {
             let outcome = await broadcaster.send(segment)
