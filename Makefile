@@ -1,6 +1,8 @@
 # Streamflow — the two commands are `make demo` and `make test`; both install what is missing.
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
+# librdkafka 2.16 (from the confluent-kafka wheel, linked by scripts/setup-venv.sh) ahead of Debian's 2.0.2 at run time.
+export LD_LIBRARY_PATH := $(CURDIR)/.venv/kafka-lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup deps venv build release test demo bench clean
 

@@ -142,6 +142,16 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
+        // Distributed mode's bus: librdkafka producer and consumer, topic contracts, the Kafka event sink and log sink.
+        .target(
+            name: "KafkaBus",
+            dependencies: ["CRdKafka", "EventModel", "EventSchemas", "EventLog", "JSONCore"],
+            swiftSettings: swiftSettings),
+        // The Kafka transcoder fleet: the orchestrator's side (requests, results) and the worker process's loop.
+        .target(
+            name: "Fleet",
+            dependencies: ["KafkaBus", "Orchestrator", "Transcoding", "EventModel", "EthCrypto", "JSONCore"],
+            swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
@@ -169,7 +179,7 @@ let package = Package(
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
-                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent",
+                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,6 +3,8 @@ import Broadcaster
 import Edge
 import EthCrypto
 import EventLog
+import EventModel
+import KafkaBus
 import Foundation
 import Orchestrator
 import Payments
@@ -24,6 +26,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
     @Option(help: "Share of segments also sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.0
+    @OptionGroup var kafka: KafkaOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
@@ -34,8 +37,14 @@ struct BroadcasterCommand: AsyncParsableCommand {
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, stakes: stakes)
         print("broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let log = try EventLog(directory: out + "/log")
-        let sink = LogEventSink(log: log)
+        // The broadcaster's events: into its own log at OUT/log, or with --kafka onto the topics, for a node's log sink.
+        let sink: any EventSink
+        if kafka.brokers != nil {
+            let producer = try KafkaProducer(settings: try kafka.connect(clientID: "streamflow-broadcaster"))
+            sink = KafkaEventSink(publisher: EventPublisher(producer: producer, topics: kafka.topics))
+        } else {
+            sink = LogEventSink(log: try EventLog(directory: out + "/log"))
+        }
         let ladder = try VideoProfile.parseList(profiles)
         let (out, maxPrice, rate) = (out, maxPricePerPixel, secondOpinion)
         let sessions = StreamSessions { manifest in

@@ -30,3 +30,4 @@ protocol LoggingCommand {
 
 extension OrchestratorCommand: LoggingCommand {}
 extension BroadcastCommand: LoggingCommand {}
+extension NodeCommand: LoggingCommand {}

@@ -1,0 +1,131 @@
+import Foundation
+public import EventModel
+import JSONCore
+public import KafkaBus
+public import Orchestrator
+import Transcoding
+
+/// The Kafka transcoder fleet as one transcoder in an orchestrator's pool: a task becomes a `transcode.requested`
+/// on the segments topic (keyed by stream, so one worker takes a stream's segments in order), and the task ends
+/// when the matching `transcode.completed` or `transcode.failed` arrives on the transcode-results topic. A worker
+/// that dies mid-segment delays the result by the group's rebalance (seconds), it does not lose it.
+public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
+    // @unchecked: `pending` and `sequence` are guarded by `lock`.
+    public let id: String
+    public let capacity: Int
+    public let kind = "kafka"
+    private let orchestrator: String
+    private let publisher: EventPublisher
+    private let results: KafkaConsumer
+    private let placement: DataPlacement
+    private let clock: any EventClock
+    private let timeout: Duration
+    private let instance: String
+    private let lock = NSLock()
+    private var pending: [String: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>] = [:]
+    private var waiting: [String: TranscodeTask] = [:]
+
+    /// `group` should be this node's own (each node reads every result and keeps its own).
+    public init(id: String = "kafka-fleet", capacity: Int, orchestrator: String, settings: KafkaSettings, publisher: EventPublisher,
+                group: String, placement: DataPlacement, clock: any EventClock, timeout: Duration = .seconds(60)) throws(KafkaError) {
+        self.id = id
+        self.capacity = max(1, capacity)
+        self.orchestrator = orchestrator
+        self.publisher = publisher
+        results = try KafkaConsumer(settings: settings, group: group, topics: [publisher.topics.name(.transcodeResults)])
+        self.placement = placement
+        self.clock = clock
+        self.timeout = timeout
+        instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    /// Reads results until `stop()`; run it beside the node.
+    public func run() async {
+        for await batch in results.messages {
+            for message in batch { deliver(message) }
+            try? await results.commit(batch)
+        }
+    }
+
+    public func stop() {
+        results.close()
+        let abandoned = lock.withLock { () -> [CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>] in
+            defer { pending = [:] }
+            return Array(pending.values)
+        }
+        for continuation in abandoned { continuation.resume(returning: .failure(.disconnected)) }
+    }
+
+    public func transcode(_ task: TranscodeTask) async throws(TranscoderFailure) -> [TranscodedRendition] {
+        // One request id per segment of this node's run, so a retried task's results are stored once.
+        let request = FleetRequest(request: "\(orchestrator.suffix(8))-\(instance)-\(task.manifest)-\(task.seq)", stream: task.manifest,
+                                   orchestrator: orchestrator, seq: task.seq, durationMs: Int64(task.durationMs),
+                                   profiles: task.profiles)
+        guard let source = FileManager.default.contents(atPath: task.sourcePath) else {
+            throw .transcode("source \(task.sourcePath) is unreadable")
+        }
+        let placed: (reference: JSONValue, headers: [KafkaHeader])
+        do { placed = try placement.place(Array(source), header: FleetRequest.sourceHeader) } catch { throw .transcode(error.description) }
+        let event = request.event(source: placed.reference, timestamp: clock.nowMilliseconds())
+        let outcome: Result<[TranscodedRendition], TranscoderFailure> = await withCheckedContinuation { continuation in
+            lock.withLock {
+                pending[request.request] = continuation
+                waiting[request.request] = task
+            }
+            Task {
+                do { try await publisher.publish([event], headers: [event.id: placed.headers]) } catch {
+                    finish(request.request, .failure(.transcode("publishing the request failed: \(error)")))
+                }
+            }
+            Task { [timeout] in
+                try? await Task.sleep(for: timeout)
+                finish(request.request, .failure(.timeout))
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Matches a result to a waiting task (results for other nodes or finished tasks are ignored).
+    private func deliver(_ message: KafkaMessage) {
+        guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
+              let request = envelope.payload["request"]?.stringValue,
+              let task = lock.withLock({ waiting[request] }) else { return }
+        switch envelope.type {
+        case "transcode.completed":
+            finish(request, Result { () throws(TranscoderFailure) in try renditions(of: envelope, message: message, task: task) })
+        case "transcode.failed":
+            finish(request, .failure(.transcode(envelope.payload["detail"]?.stringValue ?? "the worker failed")))
+        default:
+            return
+        }
+    }
+
+    private func renditions(of envelope: EventEnvelope, message: KafkaMessage, task: TranscodeTask) throws(TranscoderFailure)
+        -> [TranscodedRendition] {
+        guard let items = envelope.payload["renditions"]?.arrayValue else { throw .badResult("no renditions") }
+        var result: [TranscodedRendition] = []
+        for profile in task.profiles {
+            guard let item = items.first(where: { $0["profile"]?.stringValue == profile.name }),
+                  let pixels = item["pixels"]?.integerValue else { throw .badResult("no \(profile.name) rendition") }
+            let bytes: [UInt8]
+            do { bytes = try placement.fetch(item["data"], header: FleetRequest.renditionHeader(profile.name), in: message) } catch {
+                throw .badResult(error.description)
+            }
+            let path = task.renditionPath(profile: profile)
+            do {
+                try FileManager.default.createDirectory(atPath: task.outputDirectory, withIntermediateDirectories: true)
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            } catch { throw .badResult("writing \(path): \(error)") }
+            result.append(TranscodedRendition(profile: profile, file: path, pixels: pixels))
+        }
+        return result
+    }
+
+    private func finish(_ request: String, _ outcome: Result<[TranscodedRendition], TranscoderFailure>) {
+        let continuation = lock.withLock { () -> CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>? in
+            waiting[request] = nil
+            return pending.removeValue(forKey: request)
+        }
+        continuation?.resume(returning: outcome)
+    }
+}

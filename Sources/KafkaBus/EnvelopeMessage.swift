@@ -1,0 +1,55 @@
+public import EventModel
+import JSONCore
+
+/// An event as a Kafka message: the value is the envelope as canonical JSON (id, type, version, topic, keys,
+/// timestamp, payload — the fields of Schemas/envelope), the key is its partition key, and the header
+/// `streamflow-type` repeats the type for routing without parsing. Large binary data rides in other headers.
+public enum EnvelopeMessage {
+    public static let typeHeader = "streamflow-type"
+
+    public static func encode(_ envelope: EventEnvelope, topics: BusTopics, headers: [KafkaHeader] = []) throws -> OutgoingMessage {
+        var keys: [String: JSONValue] = [:]
+        for (kind, value) in envelope.keys.present { keys[kind.rawValue] = .string(value) }
+        let value: JSONValue = [
+            "id": .string(envelope.id), "type": .string(envelope.type), "version": .integer(Int64(envelope.version)),
+            "topic": .string(envelope.topic.rawValue), "keys": .object(keys), "timestamp": .integer(envelope.timestamp),
+            "payload": envelope.payload,
+        ]
+        return OutgoingMessage(topic: topics.name(envelope.topic), key: envelope.keys.partitionKey.map { Array($0.utf8) },
+                               value: try CanonicalJSON.encode(value),
+                               headers: [KafkaHeader(typeHeader, Array(envelope.type.utf8))] + headers)
+    }
+
+    /// The envelope a message carries, checked against the topic it came from (validation against the catalog is
+    /// the log's job). Throws a typed reason that becomes a dead letter.
+    public static func decode(_ message: KafkaMessage, topics: BusTopics) throws(DeadLetterReason) -> EventEnvelope {
+        let value: JSONValue
+        do { value = try JSONParser.parse(message.value) } catch { throw .unparsable("not JSON: \(error)") }
+        guard case .object = value else { throw .unparsable("the value is not a JSON object") }
+        guard let id = value["id"]?.stringValue, let type = value["type"]?.stringValue,
+              let version = value["version"]?.integerValue, let topicName = value["topic"]?.stringValue,
+              let timestamp = value["timestamp"]?.integerValue, let payload = value["payload"]
+        else { throw .unparsable("id, type, version, topic, timestamp and payload are required with their JSON types") }
+        guard let topic = Topic(rawValue: topicName) else { throw .unknownType("unknown topic \(topicName)") }
+        guard topics.family(ofTopic: message.topic) == topic else {
+            throw .wrongTopic("a \(topicName) event arrived on \(message.topic)")
+        }
+        var keys = EventKeys()
+        if let object = value["keys"] {
+            guard case .object(let members) = object else { throw .unparsable("keys must be an object") }
+            for (name, member) in members {
+                guard let kind = EventKeys.Kind(rawValue: name), let text = member.stringValue else {
+                    throw .unparsable("keys.\(name) is not a known key with a string value")
+                }
+                switch kind {
+                case .stream: keys.stream = text
+                case .session: keys.session = text
+                case .orchestrator: keys.orchestrator = text
+                case .sender: keys.sender = text
+                }
+            }
+        }
+        return EventEnvelope(id: id, type: type, version: Int(version), topic: topic, keys: keys, timestamp: timestamp,
+                             payload: payload)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Edge
+import EthCrypto
+import EventLog
+import EventModel
+import Fleet
+import Foundation
+import KafkaBus
+import Logging
+import Orchestrator
+import Payments
+import Transcoding
+
+/// `streamflow node --kafka BROKERS`: an orchestrator node in distributed mode. Its edge (gRPC + HTTPS) takes paid
+/// segments; every event it writes goes to the Kafka topics; its log sink consumes the topics into the LMDB log at
+/// --data (committing offsets only after the log has the events) and keeps the projections current; segments are
+/// transcoded by `streamflow transcoder --kafka` workers through the segments and transcode-results topics.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run an orchestrator node over Kafka: edge, log sink into LMDB, projections; workers transcode.")
+
+    @OptionGroup var kafka: KafkaOptions
+    @Option(help: "The node's directory: the LMDB log (DIR/log) and renditions (DIR/out).") var data: String
+    @Option var host = "127.0.0.1"
+    @Option(help: "gRPC port (0 picks a free one; printed).") var port = 8935
+    @Option(help: "HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
+    @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
+    @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
+    @Option(help: "Segments in flight to the worker fleet at once.") var capacity = 16
+    @Option(help: "Seconds a segment may take on the fleet (a dead worker's segments move after ~6 s).") var fleetTimeout: Double = 60
+    @Option(help: "Consumer group of the log sink (one per node log).") var logGroup = "streamflow-log"
+    @Flag(help: "Serve gRPC and HTTP in plaintext (local tests only).") var noTls = false
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        LibavLog.errorsOnly()
+        let settings = try kafka.connect(clientID: "streamflow-node")
+        let topics = kafka.topics
+        let key = try PrivateKey.generate()
+        let address = key.address.checksummed
+        let log = try EventLog(directory: data + "/log")
+        defer { log.close() }
+        let producer = try KafkaProducer(settings: settings)
+        let publisher = EventPublisher(producer: producer, topics: topics)
+        let events = KafkaEventSink(publisher: publisher)
+        let clock = SystemClock()
+        let sink = try KafkaLogSink(log: log, settings: settings, topics: topics, group: logGroup, producer: producer, clock: clock)
+        let fleet = try FleetTranscoder(capacity: capacity, orchestrator: address, settings: settings, publisher: publisher,
+                                        group: "streamflow-results-\(address.lowercased())", placement: kafka.placement,
+                                        clock: clock, timeout: .milliseconds(Int64(fleetTimeout * 1_000)))
+        let timeout = Duration.milliseconds(Int64(fleetTimeout * 1_000))
+        let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, maxAttempts: 2, timeout: { _ in timeout })
+        pool.add(fleet)
+        let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
+        let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
+                                        price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
+                                        capacity: capacity, outputDirectory: data + "/out",
+                                        profiles: try VideoProfile.parseList(profiles), publicURL: "", pool: pool,
+                                        events: events, clock: clock)
+        let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
+        let edge = EdgeServer(node: node, host: host, port: httpPort ?? (port == 0 ? 0 : port + 1),
+                              context: { OrchestratorCommand.localChain }, tls: tls, hub: nil)
+        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { OrchestratorCommand.localChain },
+                                                           now: EdgeServer.wallClock),
+                            hub: nil, host: host, port: port, tls: tls)
+        let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
+        let background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await fleet.run() }
+                group.addTask {
+                    do { try await sink.run() } catch { NodeLifecycle.logger.error("log sink stopped: \(error)") }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        _ = try? projections.catchUp()
+                        try? await Task.sleep(for: .milliseconds(500))
+                    }
+                }
+            }
+        }
+        let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
+                            "librdkafka": KafkaSettings.libraryVersion]
+        try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
+            let rpcAddress = try await rpc.start()
+            FileHandle.standardOutput.write(Data(("node \(address) serving at \(rpcAddress) (HTTP edge \(edgeURL)"
+                + "\(tls == nil ? ", no TLS" : ""); kafka \(kafka.brokers ?? ""); log \(data)/log)\n").utf8))
+        }
+        rpc.stop()
+        await events.flush()
+        // Give the log sink a moment to store what was just published, then stop it and the fleet.
+        try? await Task.sleep(for: .seconds(1))
+        sink.stop()
+        fleet.stop()
+        background.cancel()
+        await background.value
+        _ = try? projections.catchUp()
+        producer.close()
+        for problem in events.problems { NodeLifecycle.logger.error("event not published: \(problem)") }
+    }
+}

@@ -1,0 +1,30 @@
+import Dispatch
+import Foundation
+
+/// Runs `stop` once on SIGTERM or SIGINT (for loops that end cleanly when their source is closed, such as a
+/// Kafka worker leaving its group). Keep it alive as long as the loop runs.
+final class SignalStop: @unchecked Sendable {
+    // @unchecked: `sources` is set once in init and only cancelled in deinit.
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ stop: @escaping @Sendable () -> Void) {
+        let once = OnceFlag()
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { if once.claim() { stop() } }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit { for source in sources { source.cancel() } }
+}
+
+/// True for the first caller only.
+private final class OnceFlag: @unchecked Sendable {
+    // @unchecked: `done` is guarded by `lock`.
+    private let lock = NSLock()
+    private var done = false
+    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+}
