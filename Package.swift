@@ -189,6 +189,11 @@ let package = Package(
 
         // Shared by the test targets: the Python oracle (.venv) and running the built CLI.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["KafkaBus", "Fleet", "EventLog", "EventModel", "EventSchemas", "Scenarios", "JSONCore", "EthCrypto",
+                           "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"], path: "Tests/JSONKitTests",

@@ -37,7 +37,10 @@ public final class KafkaConsumer: @unchecked Sendable {
             rd_kafka_destroy(handle)
             throw .request("subscribe to \(topics): \(String(cString: rd_kafka_err2str(code)))")
         }
-        credits = DispatchSemaphore(value: max(1, maxInFlight))
+        // Created at 0 and raised: libdispatch refuses to free a semaphore below its initial value, and credits handed
+        // out but never committed (a consumer closed mid-work) would leave it there.
+        credits = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, maxInFlight) { credits.signal() }
         let (stream, continuation) = AsyncStream.makeStream(of: [KafkaMessage].self, bufferingPolicy: .unbounded)
         messages = stream
         let (flag, credits, stopped) = (flag, credits, pollStopped)

@@ -19,13 +19,13 @@ public enum PythonOracle {
 
     /// Runs `script` (a Python source text) with `input` on stdin and returns its stdout.
     /// Throws with stderr when the interpreter is missing or the script exits non-zero.
-    public static func run(script: String, input: Data = Data()) throws -> Data {
+    public static func run(script: String, input: Data = Data(), arguments: [String] = []) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: interpreter) else {
             throw Failure(description: "no Python at \(interpreter): run `make setup` (creates .venv)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = ["-c", script]
+        process.arguments = ["-c", script] + arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -1,0 +1,93 @@
+import EventModel
+import Foundation
+import JSONCore
+import KafkaBus
+import Scenarios
+import Testing
+import TestSupport
+
+/// The bus against a real broker: what the Swift producer publishes, an independent client (Python confluent-kafka)
+/// reads in order per key with its headers; what that client produces, the Swift consumer reads; committed offsets
+/// decide where the group resumes.
+@Suite(.serialized) struct BusTests {
+    @Test func swiftPublishesConfluentKafkaReadsInOrderPerKey() async throws {
+        let (broker, settings, topics) = try await KafkaTestKit.broker(prefix: "bus1.")
+        defer { broker.stop() }
+        let producer = try KafkaProducer(settings: settings)
+        defer { producer.close() }
+        let publisher = EventPublisher(producer: producer, topics: topics)
+        var streams = (0..<3).map { SyntheticEvents(seed: UInt64($0), stream: "stream-\($0)") }
+        var sent: [String: [String]] = [:]
+        var events: [EventEnvelope] = []
+        for index in 0..<300 {
+            let event = streams[index % 3].next()
+            guard event.topic == .segments else { continue }
+            events.append(event)
+            sent[event.keys.stream!, default: []].append(event.id)
+        }
+        try await publisher.publish(events)
+        let script = """
+            import json, sys
+            from confluent_kafka import Consumer
+            c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "py", "auto.offset.reset": "earliest",
+                          "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+            c.subscribe([sys.argv[2]])
+            seen, types, want = {}, set(), int(sys.argv[3])
+            import time; deadline = time.time() + 40
+            while sum(map(len, seen.values())) < want and time.time() < deadline:
+                m = c.poll(0.5)
+                if m is None or m.error(): continue
+                event = json.loads(m.value())
+                assert m.key().decode() == event["keys"]["stream"]
+                types.add(dict(m.headers())["streamflow-type"].decode() == event["type"])
+                seen.setdefault(event["keys"]["stream"], []).append(event["id"])
+            c.close()
+            print(json.dumps({"seen": seen, "headersMatch": list(types)}))
+            """
+        let output = try PythonOracle.run(script: script, arguments: [broker.address, topics.name(.segments), "\(events.count)"])
+        let answer = try JSONParser.parse(Array(output))
+        for (stream, ids) in sent {
+            #expect(answer["seen"]?[stream]?.arrayValue?.compactMap(\.stringValue) == ids, "order of \(stream)")
+        }
+        #expect(answer["headersMatch"]?.arrayValue == [.bool(true)])
+    }
+
+    @Test func consumerResumesAfterTheLastCommit() async throws {
+        let (broker, settings, topics) = try await KafkaTestKit.broker(prefix: "bus2.", partitions: 1)
+        defer { broker.stop() }
+        let topic = topics.name(.tickets)
+        let script = """
+            import sys
+            from confluent_kafka import Producer
+            p = Producer({"bootstrap.servers": sys.argv[1], "enable.idempotence": True})
+            for i in range(50): p.produce(sys.argv[2], key=b"k", value=b"message-%d" % i, headers=[("n", str(i).encode())])
+            assert p.flush(20) == 0
+            """
+        _ = try PythonOracle.run(script: script, arguments: [broker.address, topic])
+        let first = try KafkaConsumer(settings: settings, group: "resume", topics: [topic])
+        var received: [KafkaMessage] = []
+        for await batch in first.messages {
+            received += batch
+            if received.count >= 50 { break }
+        }
+        #expect(received.map { String(decoding: $0.value, as: UTF8.self) } == (0..<50).map { "message-\($0)" })
+        #expect(received[7].header("n") == Array("7".utf8))
+        try await first.commit(Array(received.prefix(20)))  // only the first 20 are "durable"
+        first.close()
+        let second = try KafkaConsumer(settings: settings, group: "resume", topics: [topic])
+        defer { second.close() }
+        var again: [KafkaMessage] = []
+        for await batch in second.messages {
+            again += batch
+            if again.count >= 30 { break }
+        }
+        #expect(again.first?.offset == 20)
+        #expect(again.map { String(decoding: $0.value, as: UTF8.self) } == (20..<50).map { "message-\($0)" })
+    }
+
+    @Test func badSettingsAreRefusedByName() throws {
+        #expect(throws: KafkaError.configuration(name: "no.such.property", reason: "No such configuration property: \"no.such.property\"")) {
+            _ = try KafkaProducer(settings: KafkaSettings(brokers: "127.0.0.1:1", properties: ["no.such.property": "1"]))
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import KafkaBus
+import Scenarios
+import Testing
+import TestSupport
+
+/// The log sink against a real broker and a real LMDB log: every event once however often it is delivered, and
+/// every malformed message on the dead-letter topic with a `bus.deadlettered` event, the sink going on after it.
+@Suite(.serialized) struct LogSinkTests {
+    @Test func eachEventOnceAndMalformedMessagesDeadLettered() async throws {
+        let (broker, settings, topics) = try await KafkaTestKit.broker(prefix: "sink.")
+        defer { broker.stop() }
+        let directory = try KafkaTestKit.temporary("sink")
+        let log = try EventLog(directory: directory)
+        defer { log.close() }
+        let producer = try KafkaProducer(settings: settings)
+        defer { producer.close() }
+        let publisher = EventPublisher(producer: producer, topics: topics)
+        let sink = try KafkaLogSink(log: log, settings: settings, topics: topics, producer: producer,
+                                    clock: SteppingClock(start: 1_700_000_000_000))
+        let running = Task { try await sink.run() }
+
+        var synthetic = SyntheticEvents(seed: 9, stream: "s-1")
+        let valid = (0..<200).map { _ in synthetic.next() }
+        try await publisher.publish(valid)
+        try await publisher.publish(valid)  // a producer retrying after a crash: same ids again
+        let segments = topics.name(.segments)
+        func message(_ json: String, topic: String? = nil) -> OutgoingMessage {
+            OutgoingMessage(topic: topic ?? segments, key: Array("s-1".utf8), value: Array(json.utf8))
+        }
+        _ = try await producer.send([
+            OutgoingMessage(topic: segments, key: nil, value: [0xff, 0x00, 0x7b]),
+            message(#"{"id":"x1","type":"segment.teleported","version":1,"topic":"segments","keys":{"stream":"s-1"},"timestamp":1,"payload":{}}"#),
+            message(#"{"id":"x2","type":"segment.ingested","version":1,"topic":"segments","keys":{"stream":"s-1"},"timestamp":1,"payload":{"seq":-4}}"#),
+            message(#"{"id":"x3","type":"ticket.won","version":1,"topic":"tickets","keys":{"stream":"s-1"},"timestamp":1,"payload":{}}"#),
+        ])
+        let after = (0..<10).map { _ in synthetic.next() }
+        try await publisher.publish(after)
+
+        let expected = 200 + 4 + 10
+        #expect(try await KafkaTestKit.eventually(seconds: 60) { log.head.sequence >= UInt64(expected) })
+        try await Task.sleep(for: .milliseconds(500))
+        let records = try KafkaTestKit.events(log)
+        #expect(records.count == expected)
+        #expect(Set(records.map(\.envelope.id)).count == records.count, "no id twice")
+        #expect(Set(valid.map(\.id) + after.map(\.id)).isSubset(of: Set(records.map(\.envelope.id))))
+        let dead = records.filter { $0.envelope.type == "bus.deadlettered" }
+        #expect(dead.compactMap { $0.envelope.payload["reason"]?.stringValue }.sorted() == ["schema", "unknown-type", "unparsable", "wrong-topic"])
+        // The valid events sent after the bad ones are stored too (checked above): the sink went on.
+        #expect(sink.statistics.duplicates >= 200)
+
+        // The dead-letter topic holds the four originals, with the reason and origin as headers.
+        let reader = try KafkaConsumer(settings: settings, group: "dlq-reader", topics: [topics.name(.deadLetter)])
+        defer { reader.close() }
+        var letters: [KafkaMessage] = []
+        for await batch in reader.messages {
+            letters += batch
+            if letters.count >= 4 { break }
+        }
+        #expect(letters.count == 4)
+        #expect(letters.contains { $0.value == [0xff, 0x00, 0x7b] })
+        #expect(letters.allSatisfy { $0.header("streamflow-dead-reason") != nil && $0.header("streamflow-dead-origin") != nil })
+        sink.stop()
+        try await running.value
+    }
+}
