@@ -20,6 +20,8 @@ struct BroadcastCommand: AsyncParsableCommand {
     @Option var profiles = "P144p30fps16x9"
     @Option var segmentSeconds: Double = 2
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
+    @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
+    var attemptTimeout: Double?
     @Option(help: "Serve GET /metrics on this port while broadcasting (0 picks a free one).") var metricsPort: Int?
     @Option(help: "Address the metrics server binds.") var metricsHost = "127.0.0.1"
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"max-price-per-pixel\"); options given here win.")
@@ -29,10 +31,12 @@ struct BroadcastCommand: AsyncParsableCommand {
     func run() async throws {
         LibavLog.errorsOnly()
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
+        let attemptTimeout = attemptTimeout
         let profiles = try VideoProfile.parseList(profiles)
         let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
             try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,
-                                       profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice)
+                                       profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice,
+                                       attemptTimeout: attemptTimeout)
         }
         for line in report.lines { print(line) }
         if report.lost > 0 { throw ExitCode(1) }
@@ -49,8 +53,15 @@ enum BroadcastRun {
         var lines: [String] = []
     }
 
+    /// The default policy, or one whose attempts last `attemptTimeout` seconds each (and the budget all of them).
+    static func policy(attempts: Int, attemptTimeout: Double?) -> BroadcastPolicy {
+        guard let attemptTimeout else { return BroadcastPolicy(maxAttempts: attempts) }
+        return BroadcastPolicy(maxAttempts: attempts, attemptTimeoutFactor: 0, minimumAttemptSeconds: attemptTimeout,
+                               minimumBudgetSeconds: attemptTimeout * Double(attempts))
+    }
+
     static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
-                    maxPrice: Double) async throws -> Report {
+                    maxPrice: Double, attemptTimeout: Double? = nil) async throws -> Report {
         let key = try PrivateKey.generate()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3)
         let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
@@ -61,8 +72,9 @@ enum BroadcastRun {
         }
         let broadcaster = StreamBroadcaster(
             key: key, manifest: "broadcast", profiles: wireProfiles, candidates: all, maxPricePerPixel: maxPrice, seed: 7,
-            scratchDirectory: out, maxAttempts: max(1, all.count),
-            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)))
+            scratchDirectory: out,
+            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            policy: BroadcastRun.policy(attempts: max(1, all.count), attemptTimeout: attemptTimeout))
         var report = Report()
         let output = try LiveOutput(directory: out, profiles: profiles)
         for source in segments {

@@ -13,7 +13,7 @@ enum ConfigKeys {
 
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
         "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
-        "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string,
+        "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
     ]) { first, _ in first })
 
     static let all = [orchestrator, broadcast]
