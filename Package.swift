@@ -171,7 +171,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments",
-                "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire",
+                "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire", "KafkaBus",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

@@ -26,7 +26,7 @@ public enum CanonicalJSON {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
         case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .integer(let number): appendInteger(number, to: &out)
         case .double(let number): throw .nonIntegerNumber(number)
         case .string(let text): appendString(text, to: &out)
         case .array(let items):
@@ -38,12 +38,16 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf8Precedes)
-            for (index, key) in keys.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+            // The pairs are sorted (not the keys then looked up): no hashing per member.
+            var pairs = Array(members)
+            pairs.sort { utf8Precedes($0.key, $1.key) }
+            var first = true
+            for (key, member) in pairs {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                try encode(members[key]!, into: &out)
+                try encode(member, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -67,7 +71,24 @@ public enum CanonicalJSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func appendString(_ text: String, to out: inout [UInt8]) {
+    /// A decimal integer, written without an intermediate String.
+    public static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of any UInt64
+        withUnsafeMutableBytes(of: &scratch) { digits in
+            var index = digits.count
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: digits[index...])
+        }
+    }
+
+    /// A JSON string in canonical form (quotes, and only the escapes JSON requires).
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape (the usual case) → one scan and one bulk copy of the
         // string's contiguous UTF-8.

@@ -63,7 +63,12 @@ public enum JSONParser {
         var offset = 0
 
         mutating func skipWhitespace() {
-            while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) { offset += 1 }
+            while offset < bytes.count {
+                switch bytes[offset] {
+                case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+                default: return
+                }
+            }
         }
 
         func fail(_ kind: JSONParseError.Kind, at position: Int? = nil) -> JSONParseError {
@@ -97,7 +102,8 @@ public enum JSONParser {
         mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
             guard depth <= JSONParser.maxDepth else { throw fail(.tooDeep) }
             offset += 1
-            var members: [String: JSONValue] = [:]
+            // Room for a typical event object up front: growing a dictionary from empty rehashes it several times.
+            var members: [String: JSONValue] = Dictionary(minimumCapacity: 8)
             skipWhitespace()
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
                 offset += 1
@@ -178,11 +184,21 @@ public enum JSONParser {
                 guard offset < bytes.count, isDigit(bytes[offset]) else { throw fail(.invalidNumber, at: start) }
                 while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
             }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
             if isInteger {
-                guard let value = Int64(text) else { throw fail(.integerOutOfRange, at: start) }
-                return .integer(value)
+                // Accumulated as a negative number so that Int64.min fits; overflow is out of range.
+                let negative = bytes[start] == UInt8(ascii: "-")
+                var value: Int64 = 0
+                for index in (negative ? start + 1 : start)..<offset {
+                    let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
+                    let (next, overflowDigit) = shifted.subtractingReportingOverflow(Int64(bytes[index] - UInt8(ascii: "0")))
+                    guard !overflowShift, !overflowDigit else { throw fail(.integerOutOfRange, at: start) }
+                    value = next
+                }
+                if negative { return .integer(value) }
+                guard value != .min else { throw fail(.integerOutOfRange, at: start) }
+                return .integer(-value)
             }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else { throw fail(.invalidNumber, at: start) }
             return .double(value)
         }

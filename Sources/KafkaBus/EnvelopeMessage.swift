@@ -8,16 +8,38 @@ public enum EnvelopeMessage {
     public static let typeHeader = "streamflow-type"
 
     public static func encode(_ envelope: EventEnvelope, topics: BusTopics, headers: [KafkaHeader] = []) throws -> OutgoingMessage {
-        var keys: [String: JSONValue] = [:]
-        for (kind, value) in envelope.keys.present { keys[kind.rawValue] = .string(value) }
-        let value: JSONValue = [
-            "id": .string(envelope.id), "type": .string(envelope.type), "version": .integer(Int64(envelope.version)),
-            "topic": .string(envelope.topic.rawValue), "keys": .object(keys), "timestamp": .integer(envelope.timestamp),
-            "payload": envelope.payload,
-        ]
-        return OutgoingMessage(topic: topics.name(envelope.topic), key: envelope.keys.partitionKey.map { Array($0.utf8) },
-                               value: try CanonicalJSON.encode(value),
-                               headers: [KafkaHeader(typeHeader, Array(envelope.type.utf8))] + headers)
+        OutgoingMessage(topic: topics.name(envelope.topic), key: envelope.keys.partitionKey.map { Array($0.utf8) },
+                        value: try value(of: envelope), headers: [KafkaHeader(typeHeader, Array(envelope.type.utf8))] + headers)
+    }
+
+    /// The canonical JSON of the envelope, written field by field in canonical (sorted) order: the same bytes as
+    /// CanonicalJSON of the envelope object, without building that object.
+    static func value(of envelope: EventEnvelope) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        CanonicalJSON.appendString(envelope.id, to: &out)
+        out.append(contentsOf: #","keys":{"#.utf8)
+        // Key names are ASCII, so sorting by rawValue is canonical (UTF-8) order.
+        let keys = envelope.keys.present.sorted { $0.kind.rawValue < $1.kind.rawValue }
+        for (index, key) in keys.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.appendString(key.kind.rawValue, to: &out)
+            out.append(UInt8(ascii: ":"))
+            CanonicalJSON.appendString(key.value, to: &out)
+        }
+        out.append(contentsOf: #"},"payload":"#.utf8)
+        try CanonicalJSON.encode(envelope.payload, into: &out)
+        out.append(contentsOf: #","timestamp":"#.utf8)
+        CanonicalJSON.appendInteger(envelope.timestamp, to: &out)
+        out.append(contentsOf: #","topic":"#.utf8)
+        CanonicalJSON.appendString(envelope.topic.rawValue, to: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        CanonicalJSON.appendString(envelope.type, to: &out)
+        out.append(contentsOf: #","version":"#.utf8)
+        CanonicalJSON.appendInteger(Int64(envelope.version), to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// The envelope a message carries, checked against the topic it came from (validation against the catalog is

@@ -6,7 +6,8 @@ internal import CRdKafka
 /// committed, so a slow consumer holds the poll thread back (backpressure). Owns its librdkafka handle; polling
 /// and commits run on its own thread and queue, never on the cooperative pool.
 public final class KafkaConsumer: @unchecked Sendable {
-    // @unchecked: `handle` is thread-safe in librdkafka; `closed` is guarded by `lock`.
+    // @unchecked: `handle` is thread-safe in librdkafka; `closed`, `backlog`, `committing` and `refusedCommits` are
+    // guarded by `lock`.
     private let handle: OpaquePointer
     private let lock = NSLock()
     private var closed = false
@@ -14,6 +15,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let pollStopped = DispatchSemaphore(value: 0)
     private let credits: DispatchSemaphore
     private let commitQueue = DispatchQueue(label: "streamflow.kafka.commit")
+    private var backlog: [KafkaMessage] = []
+    private var committing = false
+    private var refusedCommits = 0
     /// The messages in batches of what was ready together, in the order each partition holds them.
     public let messages: AsyncStream<[KafkaMessage]>
 
@@ -117,6 +121,33 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         try result.get()
     }
+
+    /// Commits `messages` without waiting: offsets given while a commit is under way are merged into the next one,
+    /// so a slow coordinator costs one round trip per burst, not per batch. Their credit is freed once committed
+    /// (or refused). Call it only after the messages are durable, in the order they became durable.
+    public func commitInBackground(_ messages: [KafkaMessage]) {
+        guard !messages.isEmpty else { return }
+        let startCommit = lock.withLock { () -> Bool in
+            backlog += messages
+            defer { committing = true }
+            return !committing
+        }
+        guard startCommit else { return }
+        commitQueue.async { [self] in
+            while true {
+                let next = lock.withLock { () -> [KafkaMessage] in
+                    defer { backlog = [] }
+                    if backlog.isEmpty { committing = false }
+                    return backlog
+                }
+                guard !next.isEmpty else { return }
+                if case .failure = commitNow(next) { lock.withLock { refusedCommits += 1 } }
+            }
+        }
+    }
+
+    /// Background commits the coordinator refused (a partition moved in a rebalance: its messages come again).
+    public var refusedCommitCount: Int { lock.withLock { refusedCommits } }
 
     private func commitNow(_ messages: [KafkaMessage]) -> Result<Void, KafkaError> {
         defer { for _ in messages { credits.signal() } }

@@ -8,7 +8,8 @@ public import EventModel
 /// the redeliveries, restarts and rebalances. A message that is not a valid event goes to the dead-letter topic
 /// and a `bus.deadlettered` event goes into the log; the sink goes on.
 public final class KafkaLogSink: @unchecked Sendable {
-    // @unchecked: `counts` is guarded by `lock`; the consumer and producer are thread-safe.
+    // @unchecked: `counts` and `appendFailure` are guarded by `lock`; the consumer, producer and DispatchGroup are
+    // thread-safe.
     public let log: EventLog
     public let topics: BusTopics
     private let consumer: KafkaConsumer
@@ -17,6 +18,9 @@ public final class KafkaLogSink: @unchecked Sendable {
     private let name: String
     private let lock = NSLock()
     private var counts = Statistics()
+    private var appendFailure: (any Error)?
+    private let pending = DispatchGroup()
+    private let stored: (@Sendable ([EventEnvelope]) -> Void)?
 
     /// What the sink has done since it started.
     public struct Statistics: Sendable, Equatable {
@@ -24,41 +28,68 @@ public final class KafkaLogSink: @unchecked Sendable {
         public var duplicates = 0
         public var deadLettered = 0
         public var commitsRefused = 0
+        /// Batches handed over by the consumer (appended count ÷ batches is the mean batch).
+        public var batches = 0
     }
 
+    /// `stored` (optional) sees each batch's events once the log has committed them (append lag, benchmarks).
     public init(log: EventLog, settings: KafkaSettings, topics: BusTopics, group: String = "streamflow-log",
-                producer: KafkaProducer, clock: any EventClock) throws(KafkaError) {
+                producer: KafkaProducer, clock: any EventClock,
+                stored: (@Sendable (_ committed: [EventEnvelope]) -> Void)? = nil) throws(KafkaError) {
+        self.stored = stored
         self.log = log
         self.topics = topics
         deadLetters = producer
         self.clock = clock
         name = group
         consumer = try KafkaConsumer(settings: settings, group: group,
-                                     topics: Topic.allCases.filter { $0 != .deadLetter }.map(topics.name))
+                                     topics: Topic.allCases.filter { $0 != .deadLetter }.map(topics.name), maxInFlight: 50_000)
     }
 
-    public var statistics: Statistics { lock.withLock { counts } }
+    public var statistics: Statistics {
+        var snapshot = lock.withLock { counts }
+        snapshot.commitsRefused = consumer.refusedCommitCount
+        return snapshot
+    }
 
     /// Partitions this sink holds now.
     public var assignment: [String: [Int32]] { consumer.assignment }
 
     /// Consumes until `stop()`; a failed append (the disk) ends it with that error, nothing committed past it.
+    /// Batches are pipelined: the next one is decoded and validated while the log commits the previous one, and
+    /// offsets are committed in the background once the log has the events.
     public func run() async throws {
-        for await batch in consumer.messages { try await store(batch) }
+        for await batch in consumer.messages {
+            if let failure = lock.withLock({ appendFailure }) { throw failure }
+            try await store(batch)
+        }
+        await drained()
+        if let failure = lock.withLock({ appendFailure }) { throw failure }
     }
 
     /// Leaves the group and ends `run()`; what was appended but not committed comes again to the next sink.
     public func stop() { consumer.close() }
 
+    /// Decoding and validation of a large batch run in two halves at once (in message order afterwards).
+    static let splitAbove = 256
+
     private func store(_ batch: [KafkaMessage]) async throws {
+        let checked: [Result<PreparedEvent, DeadLetterReason>]
+        if batch.count > Self.splitAbove {
+            let half = batch.count / 2
+            async let first = Self.check(batch[..<half], topics: topics)
+            let second = Self.check(batch[half...], topics: topics)
+            checked = await first + second
+        } else {
+            checked = Self.check(batch[...], topics: topics)
+        }
         var prepared: [PreparedEvent] = []
+        prepared.reserveCapacity(batch.count)
         var rejected: [(KafkaMessage, DeadLetterReason)] = []
-        for message in batch {
-            do throws(DeadLetterReason) {
-                let envelope = try EnvelopeMessage.decode(message, topics: topics)
-                do { prepared.append(try PreparedEvent(envelope)) } catch { throw DeadLetterReason(error) }
-            } catch {
-                rejected.append((message, error))
+        for (message, result) in zip(batch, checked) {
+            switch result {
+            case .success(let event): prepared.append(event)
+            case .failure(let reason): rejected.append((message, reason))
             }
         }
         if !rejected.isEmpty {
@@ -68,15 +99,44 @@ public final class KafkaLogSink: @unchecked Sendable {
                                                                    timestamp: clock.nowMilliseconds())))
             }
         }
-        let outcomes = try await log.append(prepared)
-        var refused = false
-        do { try await consumer.commit(batch) } catch { refused = true }
-        lock.withLock {
-            for outcome in outcomes {
-                if case .appended = outcome { counts.appended += 1 } else { counts.duplicates += 1 }
+        pending.enter()
+        let envelopes = prepared.map(\.envelope)
+        let deadLettered = rejected.count
+        log.append(prepared) { [self] result in
+            defer { pending.leave() }
+            switch result {
+            case .success(let outcomes):
+                // Once a batch failed, nothing after it is committed (its messages come again after a restart).
+                guard lock.withLock({ appendFailure == nil }) else { return }
+                stored?(envelopes)
+                lock.withLock {
+                    for outcome in outcomes {
+                        if case .appended = outcome { counts.appended += 1 } else { counts.duplicates += 1 }
+                    }
+                    counts.deadLettered += deadLettered
+                    counts.batches += 1
+                }
+                consumer.commitInBackground(batch)
+            case .failure(let error):
+                lock.withLock { if appendFailure == nil { appendFailure = error } }
             }
-            counts.deadLettered += rejected.count
-            if refused { counts.commitsRefused += 1 }
+        }
+    }
+
+    /// Each message as a prepared event (decoded, validated against the catalog, encoded) or the reason it is not one.
+    private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Result<PreparedEvent, DeadLetterReason>] {
+        messages.map { message in
+            Result { () throws(DeadLetterReason) -> PreparedEvent in
+                let envelope = try EnvelopeMessage.decode(message, topics: topics)
+                do throws(EventRejection) { return try PreparedEvent(envelope) } catch { throw DeadLetterReason(error) }
+            }
+        }
+    }
+
+    /// Waits until every batch handed to the log has been committed there (or failed).
+    private func drained() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pending.notify(queue: .global()) { continuation.resume() }
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self, Streams.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self, Streams.self, Kafka.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -61,6 +61,40 @@ struct BenchCommand: AsyncParsableCommand {
             }
             print(String(format: "log batched ÷ raw LMDB batched: %.2f", report.batchedRatioToRaw))
             print(String(format: "events per group commit with 64 writers: %.1f", report.eventsPerGroupCommit))
+        }
+    }
+
+    struct Kafka: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "200-byte events produced, consumed by the log sink and appended to the LMDB log; librdkafka alone as the anchor.")
+
+        @Option(help: "Kafka bootstrap brokers (host:port,…); e.g. a local Tansu broker (see docs/OPERATIONS.md).") var brokers: String
+        @Option(help: "Events to send.") var events = 300_000
+        @Flag(help: "Append without fsync (the log's default is fsync per commit).") var noSync = false
+        @Option(help: "Pace the producer at this many events/s (default: as fast as it can; pace below the throughput to see latency without a queue).")
+        var rate: Double?
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "Scratch directory for the log (removed afterwards).") var directory = "/tmp/streamflow-bench-kafka"
+
+        func run() async throws {
+            let report = try await KafkaBenchmark.run(brokers: brokers, events: events, directory: directory, durable: !noSync,
+                                                      rate: rate)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("librdkafka \(report.librdkafka); \(report.events) events of 200 bytes; log durability \(report.durability); "
+                + (report.pacedRate > 0 ? String(format: "producer paced at %.0f events/s", report.pacedRate) : "producer unpaced"))
+            print(String(format: "librdkafka alone (anchor), produce + consume: %12.0f events/s", report.rawKafkaPerSecond))
+            let goal = report.pacedRate > 0 ? "(paced: the throughput goal needs an unpaced run)" : (report.met ? "goal ≥ 100000: met" : "goal ≥ 100000: NOT met")
+            print(String(format: "produce → consume → LMDB log:                %12.0f events/s  %@", report.eventsPerSecond, goal))
+            print(String(format: "ratio to the anchor: %.2f; end-to-end latency p50 %.0f ms, p99 %.0f ms",
+                         report.ratioToRaw, report.p50LatencyMs, report.p99LatencyMs))
+            print(String(format: "one core, no Kafka: encode %.0f events/s; decode + validate + prepare %.0f events/s",
+                         report.encodePerSecond, report.decodeAndPreparePerSecond))
+            print(String(format: "log sink: %.0f events per consumer batch, %d log commits", report.eventsPerBatch, report.logCommits))
         }
     }
 

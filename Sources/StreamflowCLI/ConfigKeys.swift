@@ -16,5 +16,21 @@ enum ConfigKeys {
         "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
     ]) { first, _ in first })
 
-    static let all = [orchestrator, broadcast]
+    /// Distributed mode's shared options (KafkaOptions).
+    static let kafka: [String: ConfigValueKind] = [
+        "kafka": .list, "topic-prefix": .string, "partitions": .integer, "replication": .integer, "inline-limit": .integer,
+        "store": .string, "kafka-property": .list,
+    ]
+
+    static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging([
+        "data": .string, "host": .string, "port": .integer, "http-port": .integer, "price-per-pixel": .integer,
+        "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
+    ]) { first, _ in first })
+
+    static let transcoder = ConfigSchema(command: "transcoder", keys: kafka.merging([
+        "orchestrator": .string, "secret": .string, "capacity": .integer, "work": .string, "group": .string,
+        "worker-id": .string,
+    ]) { first, _ in first })
+
+    static let all = [orchestrator, broadcast, node, transcoder]
 }

@@ -32,6 +32,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Consumer group of the log sink (one per node log).") var logGroup = "streamflow-log"
     @Flag(help: "Serve gRPC and HTTP in plaintext (local tests only).") var noTls = false
     @OptionGroup var logging: LoggingOptions
+    @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
+    var config: String?
 
     func run() async throws {
         LibavLog.errorsOnly()

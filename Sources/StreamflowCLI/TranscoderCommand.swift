@@ -23,6 +23,8 @@ struct TranscoderCommand: AsyncParsableCommand {
     @Option(help: "Kafka mode: the worker's consumer group.") var group = "streamflow-transcoders"
     @Option(help: "Kafka mode: this worker's name in results (default: host-pid).") var workerId: String?
     @OptionGroup var kafka: KafkaOptions
+    @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
+    var config: String?
 
     func run() async throws {
         LibavLog.errorsOnly()

@@ -91,3 +91,38 @@ import TestSupport
         }
     }
 }
+
+/// The message encoding without a broker: the hand-written envelope JSON is byte for byte the canonical JSON of the
+/// envelope object, and it decodes back to the same envelope.
+struct EnvelopeMessageTests {
+    @Test func handWrittenEncodingIsCanonicalAndRoundTrips() throws {
+        var synthetic = SyntheticEvents(seed: 3, stream: "quote\"and\\slash-ü")
+        var envelopes = (0..<30).map { _ in synthetic.next() }
+        envelopes.append(EventEnvelope(id: "all-keys", type: "segment.ingested", version: 1, topic: .segments,
+                                       keys: EventKeys(stream: "s", session: "x", orchestrator: "o", sender: "z"),
+                                       timestamp: -1, payload: ["seq": .integer(Int64.min), "n": .integer(Int64.max)]))
+        let topics = BusTopics(prefix: "p.")
+        for envelope in envelopes {
+            let message = try EnvelopeMessage.encode(envelope, topics: topics)
+            var keys: [String: JSONValue] = [:]
+            for (kind, value) in envelope.keys.present { keys[kind.rawValue] = .string(value) }
+            let object: JSONValue = [
+                "id": .string(envelope.id), "type": .string(envelope.type), "version": .integer(Int64(envelope.version)),
+                "topic": .string(envelope.topic.rawValue), "keys": .object(keys), "timestamp": .integer(envelope.timestamp),
+                "payload": envelope.payload,
+            ]
+            #expect(message.value == (try CanonicalJSON.encode(object)))
+            let incoming = KafkaMessage(topic: message.topic, partition: 0, offset: 0, key: message.key, value: message.value,
+                                        headers: message.headers)
+            #expect(try EnvelopeMessage.decode(incoming, topics: topics) == envelope)
+        }
+    }
+
+    @Test func integersAreWrittenAsSwiftPrintsThem() {
+        for number: Int64 in [0, 1, -1, 9, 10, -10, 1_700_000_000_000, .max, .min] {
+            var out: [UInt8] = []
+            CanonicalJSON.appendInteger(number, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(number))
+        }
+    }
+}
