@@ -33,7 +33,7 @@ struct DeployFilesTests {
                 assert {"Unit", "Service", "Install"} <= set(parser.sections()), path
                 units[os.path.basename(path)] = parser["Service"]["ExecStart"]
             found["units"] = units
-            properties = dict(line.split("=", 1) for line in open(f"{root}/kafka/server.properties")
+            properties = dict(line.strip().split("=", 1) for line in open(f"{root}/kafka/server.properties")
                               if line.strip() and not line.startswith("#"))
             found["roles"] = properties["process.roles"]
             found["configs"] = {os.path.basename(p): sorted(json.load(open(p))) for p in glob.glob(f"{root}/config/*.json")}

@@ -34,6 +34,13 @@ import TestSupport
         return worker
     }
 
+    /// Runs `body` on a thread of its own and returns its result.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     /// Every event of a stopped node's log.
     static func records(_ data: String) throws -> [EventRecord] {
         var options = EventLog.Options()
@@ -58,20 +65,27 @@ import TestSupport
         }
         defer { for worker in workers.values { worker.stop() } }
         let url = try #require(Self.nodeURL(node))
-        let broadcast = Task.detached {
+        // The broadcast and the watcher run on their own threads: blocking calls on the cooperative pool (two threads
+        // here, shared with every suite running in parallel) could starve a watcher and make the kill come too late.
+        async let broadcast = Self.onThread {
             try StreamflowExecutable.run(["broadcast", input, "--orchestrators", url, "--out", directory + "/out",
                                           "--profiles", "P144p30fps16x9", "--attempt-timeout", "60"])
         }
         // The worker that has the stream's partition: kill it as soon as it has done two segments.
-        var victim: String?
-        let deadline = Date().addingTimeInterval(120)
-        while victim == nil && Date() < deadline {
-            victim = workers.first { $0.value.output.contains("transcoded broadcast seq 1 ") }?.key
-            if victim == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let candidates = workers
+        let victim = try await Self.onThread { () -> String? in
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                if let found = candidates.first(where: { $0.value.output.contains("transcoded broadcast seq 1 ") }) {
+                    found.value.kill(SIGKILL)
+                    return found.key
+                }
+                usleep(5_000)
+            }
+            return nil
         }
         let killed = try #require(victim, "no worker transcoded the stream")
-        workers[killed]!.kill(SIGKILL)
-        let outcome = try await broadcast.value
+        let outcome = try await broadcast
         #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
         #expect(outcome.stdout.contains("8 segments: 8 delivered, 0 lost"), "\(outcome.stdout)")
         #expect(node.stop() == 0)
