@@ -191,7 +191,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["KafkaBus", "Fleet", "EventLog", "EventModel", "EventSchemas", "Scenarios", "JSONCore", "EthCrypto",
+            dependencies: ["KafkaBus", "Fleet", "EventLog", "EventModel", "EventSchemas", "Scenarios", "JSONCore", "EthCrypto", "Settlement",
                            "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -23,6 +23,9 @@ struct BroadcastCommand: AsyncParsableCommand {
     @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
     var attemptTimeout: Double?
     @Option(help: "Serve GET /metrics on this port while broadcasting (0 picks a free one).") var metricsPort: Int?
+    @Option(help: "The broadcaster's key (keystore v3; the address funded on the chain). Default: a fresh key.")
+    var keystore: String?
+    @OptionGroup var password: PasswordOptions
     @Option(help: "Address the metrics server binds.") var metricsHost = "127.0.0.1"
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"max-price-per-pixel\"); options given here win.")
     var config: String?
@@ -32,11 +35,15 @@ struct BroadcastCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
         let attemptTimeout = attemptTimeout
+        let key = try keystore.map { file in
+            try Keystore.decrypt(json: String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self),
+                                 password: try password.password())
+        }
         let profiles = try VideoProfile.parseList(profiles)
         let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
             try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,
                                        profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice,
-                                       attemptTimeout: attemptTimeout)
+                                       attemptTimeout: attemptTimeout, key: key)
         }
         for line in report.lines { print(line) }
         if report.lost > 0 { throw ExitCode(1) }
@@ -61,8 +68,8 @@ enum BroadcastRun {
     }
 
     static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
-                    maxPrice: Double, attemptTimeout: Double? = nil) async throws -> Report {
-        let key = try PrivateKey.generate()
+                    maxPrice: Double, attemptTimeout: Double? = nil, key: PrivateKey? = nil) async throws -> Report {
+        let key = try key ?? PrivateKey.generate()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3)
         let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
         let wireProfiles = profiles.map(\.wire)

@@ -14,6 +14,7 @@ enum ConfigKeys {
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
         "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
         "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
+        "keystore": .string, "password-file": .string,
     ]) { first, _ in first })
 
     /// Distributed mode's shared options (KafkaOptions).
@@ -25,6 +26,8 @@ enum ConfigKeys {
     static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging([
         "data": .string, "host": .string, "port": .integer, "http-port": .integer, "price-per-pixel": .integer,
         "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
+        "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer, "ticket-ev": .integer,
+        "ticket-multiplier": .integer, "redeem-min-tickets": .integer, "redeem-every": .number, "block-seconds": .number,
     ]) { first, _ in first })
 
     static let transcoder = ConfigSchema(command: "transcoder", keys: kafka.merging([

@@ -31,6 +31,19 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a segment may take on the fleet (a dead worker's segments move after ~6 s).") var fleetTimeout: Double = 60
     @Option(help: "Consumer group of the log sink (one per node log).") var logGroup = "streamflow-log"
     @Flag(help: "Serve gRPC and HTTP in plaintext (local tests only).") var noTls = false
+    @Option(help: "The orchestrator's key (keystore v3; the address registered on --chain). Default: a fresh key.")
+    var keystore: String?
+    @OptionGroup var password: PasswordOptions
+    @Option(help: "The settlement chain's directory (the embedded chain): tickets name its rounds, the redeemer cashes winners on it.")
+    var chain: String?
+    @Option(help: "Gas price in wei for ticket parameters and redemptions.") var gasPriceWei: UInt64 = 1_000_000_000
+    @Option(help: "Expected value of one ticket in wei (default: go-livepeer's).") var ticketEv: UInt64?
+    @Option(help: "Face value as a multiple of the larger of EV and the redemption cost (go-livepeer's txCostMultiplier).")
+    var ticketMultiplier: UInt64 = 100
+    @Option(help: "Winning tickets gathered before a redemption while waiting costs nothing.") var redeemMinTickets = 10
+    @Option(help: "Seconds between redemption steps.") var redeemEvery: Double = 10
+    @Option(help: "With --chain: advance the embedded chain a block every this many seconds (0: never).")
+    var blockSeconds: Double = 2
     @OptionGroup var logging: LoggingOptions
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
     var config: String?
@@ -39,7 +52,10 @@ struct NodeCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let settings = try kafka.connect(clientID: "streamflow-node")
         let topics = kafka.topics
-        let key = try PrivateKey.generate()
+        let key = try keystore.map { file in
+            try Keystore.decrypt(json: String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self),
+                                 password: try password.password())
+        } ?? PrivateKey.generate()
         let address = key.address.checksummed
         let log = try EventLog(directory: data + "/log")
         defer { log.close() }
@@ -54,7 +70,15 @@ struct NodeCommand: AsyncParsableCommand {
         let timeout = Duration.milliseconds(Int64(fleetTimeout * 1_000))
         let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, maxAttempts: 2, timeout: { _ in timeout })
         pool.add(fleet)
-        let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
+        let settlement = try chain.map { directory in
+            try NodeSettlement(chainDirectory: directory, log: log, orchestrator: key.address, gasPrice: UInt256(gasPriceWei),
+                               minBatch: redeemMinTickets, redeemEvery: redeemEvery, blockSeconds: blockSeconds)
+        }
+        let context: @Sendable () -> ValidationContext = { settlement?.context ?? OrchestratorCommand.localChain }
+        var policy = TicketPolicy(txCostMultiplier: ticketMultiplier)
+        if let ticketEv { policy.expectedValue = UInt256(ticketEv) }
+        let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate(),
+                                                                   policy: policy))
         let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
                                         price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
                                         capacity: capacity, outputDirectory: data + "/out",
@@ -62,8 +86,8 @@ struct NodeCommand: AsyncParsableCommand {
                                         events: events, clock: clock)
         let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
         let edge = EdgeServer(node: node, host: host, port: httpPort ?? (port == 0 ? 0 : port + 1),
-                              context: { OrchestratorCommand.localChain }, tls: tls, hub: nil)
-        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { OrchestratorCommand.localChain },
+                              context: context, tls: tls, hub: nil)
+        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: context,
                                                            now: EdgeServer.wallClock),
                             hub: nil, host: host, port: port, tls: tls)
         let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
@@ -81,6 +105,7 @@ struct NodeCommand: AsyncParsableCommand {
                 }
             }
         }
+        settlement?.start()
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
                             "librdkafka": KafkaSettings.libraryVersion]
         try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
@@ -96,6 +121,7 @@ struct NodeCommand: AsyncParsableCommand {
         fleet.stop()
         background.cancel()
         await background.value
+        settlement?.stop()
         _ = try? projections.catchUp()
         producer.close()
         for problem in events.problems { NodeLifecycle.logger.error("event not published: \(problem)") }
