@@ -1,16 +1,13 @@
-import Foundation
+public import EventLog
 public import EventModel
 import EventSchemas
 
 /// A node's event sink in distributed mode: each `emit` is validated against the catalog and queued on the
 /// producer in call order (no waiting); the log sink consuming the topics makes the events durable. Events the
 /// catalog refuses and failed deliveries are kept, with their reasons, in `problems`.
-public final class KafkaEventSink: EventSink, @unchecked Sendable {
-    // @unchecked: `issues` is guarded by `lock`; `pending` is a DispatchGroup (thread-safe).
+public final class KafkaEventSink: EventSink, Sendable {
     public let publisher: EventPublisher
-    private let lock = NSLock()
-    private var issues: [String] = []
-    private let pending = DispatchGroup()
+    private let pending = PendingEmits()
 
     public init(publisher: EventPublisher) { self.publisher = publisher }
 
@@ -21,24 +18,19 @@ public final class KafkaEventSink: EventSink, @unchecked Sendable {
                 try EventValidator.shared.validate(envelope)
                 messages.append(try EnvelopeMessage.encode(envelope, topics: publisher.topics))
             } catch {
-                lock.withLock { issues.append("\(envelope.type) \(envelope.id): \(error)") }
+                pending.record("\(envelope.type) \(envelope.id): \(error)")
             }
         }
         guard !messages.isEmpty else { return }
-        pending.enter()
-        publisher.producer.enqueue(messages) { [self] result in
-            if case .failure(let error) = result { lock.withLock { issues.append("publish failed: \(error)") } }
-            pending.leave()
+        pending.started()
+        publisher.producer.enqueue(messages) { [pending] result in
+            if case .failure(let error) = result { pending.finished(problem: "publish failed: \(error)") } else { pending.finished() }
         }
     }
 
     /// Waits (off the cooperative pool) until the broker has acknowledged every event emitted before the call.
-    public func flush() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            pending.notify(queue: .global()) { continuation.resume() }
-        }
-    }
+    public func flush() async { await pending.flush() }
 
     /// Events refused by the catalog or not acknowledged by the broker, with the reason.
-    public var problems: [String] { lock.withLock { issues } }
+    public var problems: [String] { pending.problems }
 }

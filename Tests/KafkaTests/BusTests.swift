@@ -44,7 +44,10 @@ import TestSupport
             c.close()
             print(json.dumps({"seen": seen, "headersMatch": list(types)}))
             """
-        let output = try PythonOracle.run(script: script, arguments: [broker.address, topics.name(.segments), "\(events.count)"])
+        let (address, topic, count) = (broker.address, topics.name(.segments), events.count)
+        let output = try await KafkaTestKit.onThread {
+            try PythonOracle.run(script: script, arguments: [address, topic, "\(count)"])
+        }
         let answer = try JSONParser.parse(Array(output))
         for (stream, ids) in sent {
             #expect(answer["seen"]?[stream]?.arrayValue?.compactMap(\.stringValue) == ids, "order of \(stream)")
@@ -63,7 +66,8 @@ import TestSupport
             for i in range(50): p.produce(sys.argv[2], key=b"k", value=b"message-%d" % i, headers=[("n", str(i).encode())])
             assert p.flush(20) == 0
             """
-        _ = try PythonOracle.run(script: script, arguments: [broker.address, topic])
+        let address = broker.address
+        _ = try await KafkaTestKit.onThread { try PythonOracle.run(script: script, arguments: [address, topic]) }
         let first = try KafkaConsumer(settings: settings, group: "resume", topics: [topic])
         var received: [KafkaMessage] = []
         for await batch in first.messages {

@@ -34,13 +34,6 @@ import TestSupport
         return worker
     }
 
-    /// Runs `body` on a thread of its own and returns its result.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-
     /// Every event of a stopped node's log.
     static func records(_ data: String) throws -> [EventRecord] {
         var options = EventLog.Options()
@@ -55,8 +48,7 @@ import TestSupport
         defer { broker.stop() }
         let directory = try KafkaTestKit.temporary("fleet")
         let input = directory + "/in.mp4"
-        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "16", "-c:v", "libx264",
-                               "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", input])
+        try KafkaTestKit.clip(input, seconds: 16)
         let node = try await Self.startNode(broker: broker.address, data: directory + "/node", prefix: "fleet.")
         defer { node.stop() }
         var workers: [String: ChildProcess] = [:]
@@ -67,13 +59,13 @@ import TestSupport
         let url = try #require(Self.nodeURL(node))
         // The broadcast and the watcher run on their own threads: blocking calls on the cooperative pool (two threads
         // here, shared with every suite running in parallel) could starve a watcher and make the kill come too late.
-        async let broadcast = Self.onThread {
+        async let broadcast = KafkaTestKit.onThread {
             try StreamflowExecutable.run(["broadcast", input, "--orchestrators", url, "--out", directory + "/out",
                                           "--profiles", "P144p30fps16x9", "--attempt-timeout", "60"])
         }
         // The worker that has the stream's partition: kill it as soon as it has done two segments.
         let candidates = workers
-        let victim = try await Self.onThread { () -> String? in
+        let victim = try await KafkaTestKit.onThread { () -> String? in
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline {
                 if let found = candidates.first(where: { $0.value.output.contains("transcoded broadcast seq 1 ") }) {
@@ -106,8 +98,8 @@ import TestSupport
         #expect(byWorker.count >= 2, "results came from \(byWorker)")
         let lastSeq = results.filter { $0.envelope.payload["seq"]?.integerValue == 7 }.first
         #expect(lastSeq?.envelope.payload["worker"]?.stringValue != killed)
-        let verify = try StreamflowExecutable.run(["replay", "verify", "--data", directory + "/node"])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let verify = try KafkaTestKit.verifies(directory + "/node")
+        #expect(verify.passed, "\(verify.output)")
     }
 
     @Test func theNodeKilledAndRestartedLosesAndDuplicatesNothing() async throws {
@@ -150,8 +142,8 @@ import TestSupport
             let order = records.filter { $0.envelope.keys.stream == "restart-\(stream)" }.map(\.envelope.id)
             #expect(order == published.filter { $0.hasPrefix("restart-\(stream)/") })
         }
-        let verify = try StreamflowExecutable.run(["replay", "verify", "--data", data])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let verify = try KafkaTestKit.verifies(data)
+        #expect(verify.passed, "\(verify.output)")
     }
 
     @Test func aSegmentProducedByConfluentKafkaIsTranscoded() async throws {
@@ -159,8 +151,7 @@ import TestSupport
         defer { broker.stop() }
         let directory = try KafkaTestKit.temporary("python")
         let source = directory + "/segment.ts"
-        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264",
-                               "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-f", "mpegts", source])
+        try KafkaTestKit.clip(source, seconds: 2)
         let node = try await Self.startNode(broker: broker.address, data: directory + "/node", prefix: "py.")
         defer { node.stop() }
         let worker = try await Self.startWorker(broker: broker.address, prefix: "py.", name: "w1", directory: directory)
@@ -203,7 +194,9 @@ import TestSupport
             c.close()
             """
         let rendition = directory + "/rendition.ts"
-        let output = try PythonOracle.run(script: script, arguments: [broker.address, source, schema, rendition])
+        let output = try await KafkaTestKit.onThread {
+            try PythonOracle.run(script: script, arguments: [broker.address, source, schema, rendition])
+        }
         let answer = try JSONParser.parse(Array(output))
         #expect(answer["type"]?.stringValue == "transcode.completed")
         #expect(answer["id"]?.stringValue == "transcode.result:py-1")

@@ -43,8 +43,7 @@ import TestSupport
                 .write(to: URL(fileURLWithPath: "\(directory)/\(name).json"))
         }
         let input = directory + "/in.mp4"
-        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "12", "-c:v", "libx264",
-                               "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", input])
+        try KafkaTestKit.clip(input, seconds: 12)
         // Each ticket wins with probability 1/2 (face value = 2 × EV); the price makes ~5 tickets per segment (a total EV
         // under the broadcaster's 20,000 gwei cap), so 6 segments without a winner would take odds of 2^-30; gas is
         // cheap, so any winner is worth redeeming at once.
@@ -60,9 +59,10 @@ import TestSupport
         let worker = try await DistributedNodeTests.startWorker(broker: broker.address, prefix: "settle.", name: "w1", directory: directory)
         defer { worker.stop() }
         let url = try #require(DistributedNodeTests.nodeURL(node))
-        let outcome = try StreamflowExecutable.run(
-            ["broadcast", input, "--orchestrators", url, "--out", directory + "/out", "--profiles", "P144p30fps16x9",
-             "--attempt-timeout", "60", "--max-price-per-pixel", "100000000", "--keystore", directory + "/broadcaster.json", "--password-file", password])
+        let arguments = ["broadcast", input, "--orchestrators", url, "--out", directory + "/out", "--profiles", "P144p30fps16x9",
+                         "--attempt-timeout", "60", "--max-price-per-pixel", "100000000",
+                         "--keystore", directory + "/broadcaster.json", "--password-file", password]
+        let outcome = try await KafkaTestKit.onThread { try StreamflowExecutable.run(arguments) }
         #expect(outcome.stdout.contains("6 segments: 6 delivered, 0 lost"), "\(outcome.stdout)\(outcome.stderr)")
 
         // Wait for the log to hold a confirmed redemption, then stop the node and compare log and chain.
@@ -78,7 +78,7 @@ import TestSupport
         let chain = try LocalChain.existing(directory: chainDirectory)
         #expect(chain.state.usedTickets.count == redeemedTickets.count)
         #expect(redeemedTickets.count >= 1)
-        let verify = try StreamflowExecutable.run(["replay", "verify", "--data", directory + "/node"])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let verify = try KafkaTestKit.verifies(directory + "/node")
+        #expect(verify.passed, "\(verify.output)")
     }
 }

@@ -22,8 +22,29 @@ enum KafkaTestKit {
         let broker = try await KafkaTestBroker()
         let settings = KafkaSettings(brokers: broker.address, clientID: "test")
         let topics = BusTopics(prefix: prefix, partitions: partitions)
-        try topics.ensure(settings: settings)
+        try await onThread { try topics.ensure(settings: settings) }
         return (broker, settings, topics)
+    }
+
+    /// A 320×180 H.264 test clip of `seconds` at `path` (MPEG-TS when the path ends in .ts).
+    static func clip(_ path: String, seconds: Int) throws {
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "\(seconds)", "-c:v", "libx264",
+                               "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p"]
+                              + (path.hasSuffix(".ts") ? ["-f", "mpegts"] : []) + [path])
+    }
+
+    /// `streamflow replay verify` on a node's data directory: true when the chain, schemas and signatures check out.
+    static func verifies(_ data: String) throws -> (passed: Bool, output: String) {
+        let verify = try StreamflowExecutable.run(["replay", "verify", "--data", data])
+        return (verify.status == 0, verify.stdout + verify.stderr)
+    }
+
+    /// Runs blocking `body` (a child process, a Python script, a blocking librdkafka call) on a thread of its own, not
+    /// on the cooperative pool, which has one thread per core here and is shared with every suite running at once.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 
     /// Every event in the log, in order.

@@ -30,15 +30,16 @@ public final class ChildProcess: @unchecked Sendable {
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     public var isRunning: Bool { process.isRunning }
 
-    /// Waits until the output holds `text` (true) or `seconds` pass or the process ends (false).
+    /// Waits until the output holds `text` (true) or `seconds` pass or the process ends (false). The output is
+    /// checked once more at the end: on a loaded machine the waiting task may wake only after the deadline.
     public func waitFor(_ text: String, seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if output.contains(text) { return true }
-            if !process.isRunning { return output.contains(text) }
+            if !process.isRunning { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        return false
+        return output.contains(text)
     }
 
     public func kill(_ signal: Int32 = SIGKILL) {
