@@ -26,6 +26,8 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
     @Option(help: "Share of segments also sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.0
+    @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
+    var attemptTimeout: Double?
     @OptionGroup var kafka: KafkaOptions
 
     func run() async throws {
@@ -39,26 +41,42 @@ struct BroadcasterCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // The broadcaster's events: into its own log at OUT/log, or with --kafka onto the topics, for a node's log sink.
         let sink: any EventSink
+        var published: (sink: KafkaEventSink, producer: KafkaProducer)?
         if kafka.brokers != nil {
             let producer = try KafkaProducer(settings: try kafka.connect(clientID: "streamflow-broadcaster"))
-            sink = KafkaEventSink(publisher: EventPublisher(producer: producer, topics: kafka.topics))
+            let kafkaSink = KafkaEventSink(publisher: EventPublisher(producer: producer, topics: kafka.topics))
+            published = (kafkaSink, producer)
+            sink = kafkaSink
         } else {
             sink = LogEventSink(log: try EventLog(directory: out + "/log"))
         }
         let ladder = try VideoProfile.parseList(profiles)
-        let (out, maxPrice, rate) = (out, maxPricePerPixel, secondOpinion)
+        let (out, maxPrice) = (out, maxPricePerPixel)
+        let policy = {
+            var policy = BroadcastRun.policy(attempts: max(1, candidates.count), attemptTimeout: attemptTimeout)
+            policy.secondOpinionRate = min(1, max(0, secondOpinion))
+            return policy
+        }()
         let sessions = StreamSessions { manifest in
             StreamSessions.Stream(
                 broadcaster: StreamBroadcaster(
                     key: key, manifest: manifest, profiles: ladder.map(\.wire), candidates: candidates, maxPricePerPixel: maxPrice,
                     seed: UInt64.random(in: 1...UInt64.max), scratchDirectory: out,
                     funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
-                    policy: BroadcastPolicy(maxAttempts: max(1, candidates.count), secondOpinionRate: rate), events: sink),
+                    policy: policy, events: sink),
                 output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder))
         }
         let server = IngestServer(sessions: sessions, outputDirectory: out + "/hls", host: host, port: port)
         let url = try await server.start()
         FileHandle.standardOutput.write(Data("ingest at \(url)/live/{manifest}/{seq}.ts; HLS at \(url)/hls/{manifest}/master.m3u8\n".utf8))
-        try await server.wait()
+        let stop = SignalStop { server.stop() }
+        do { try await server.wait() } catch is CancellationError {}  // SIGTERM/SIGINT: stopped on purpose
+        _ = stop
+        // Everything emitted reaches the broker before the process ends.
+        if let published {
+            await published.sink.flush()
+            published.producer.close()
+            for problem in published.sink.problems { FileHandle.standardError.write(Data("event not published: \(problem)\n".utf8)) }
+        }
     }
 }

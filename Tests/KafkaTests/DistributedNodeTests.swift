@@ -1,6 +1,7 @@
 import EventLog
 import EventModel
 import Foundation
+import FoundationNetworking
 import JSONCore
 import KafkaBus
 import Scenarios
@@ -210,5 +211,52 @@ import TestSupport
         let types = Set(try Self.records(directory + "/node").map { "\($0.envelope.type) \($0.envelope.id)" })
         #expect(types.contains("transcode.requested py-request-1"))
         #expect(types.contains("transcode.completed transcode.result:py-1"))
+    }
+}
+
+/// `streamflow broadcaster --kafka`: a broadcaster with no log of its own whose events reach the node's log
+/// through the topics, beside the node's own events for the same segments.
+@Suite(.serialized) struct KafkaBroadcasterTests {
+    @Test func aPushIngestBroadcastersEventsReachTheNodesLog() async throws {
+        let (broker, _, _) = try await KafkaTestKit.broker(prefix: "bc.")
+        defer { broker.stop() }
+        let directory = try KafkaTestKit.temporary("broadcaster")
+        let node = try await DistributedNodeTests.startNode(broker: broker.address, data: directory + "/node", prefix: "bc.")
+        defer { node.stop() }
+        let worker = try await DistributedNodeTests.startWorker(broker: broker.address, prefix: "bc.", name: "w1", directory: directory)
+        defer { worker.stop() }
+        let url = try #require(DistributedNodeTests.nodeURL(node))
+        let broadcaster = try ChildProcess.streamflow(
+            ["broadcaster", "--kafka", broker.address, "--topic-prefix", "bc.", "--out", directory + "/bc", "--port", "0",
+             "--orchestrators", url, "--profiles", "P144p30fps16x9", "--attempt-timeout", "60"],
+            outputPath: directory + "/broadcaster.out")
+        defer { broadcaster.stop() }
+        #expect(await broadcaster.waitFor("ingest at", seconds: 60), "\(broadcaster.output)")
+        let line = try #require(broadcaster.output.split(separator: "\n").first { $0.hasPrefix("ingest at ") })
+        let announced = String(line.dropFirst("ingest at ".count))
+        let base = String(announced[..<(try #require(announced.range(of: "/live/"))).lowerBound])
+        for seq in 0..<2 {
+            let clip = "\(directory)/clip-\(seq).ts"
+            try KafkaTestKit.clip(clip, seconds: 2)
+            var request = URLRequest(url: try #require(URL(string: "\(base)/live/show/\(seq).ts")))
+            request.httpMethod = "PUT"
+            request.setValue("2000", forHTTPHeaderField: "Content-Duration")
+            let (data, response) = try await URLSession.shared.upload(for: request, from: try Data(contentsOf: URL(fileURLWithPath: clip)))
+            #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
+        }
+        #expect(broadcaster.stop() == 0, "\(broadcaster.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/bc/log"), "with --kafka the broadcaster keeps no log of its own")
+        // The broadcaster's segment.delivered events (it alone writes them) are in the node's log, with the node's own.
+        let delivered = try await KafkaTestKit.eventually(seconds: 60) {
+            let records = (try? DistributedNodeTests.records(directory + "/node")) ?? []
+            return records.filter { $0.envelope.type == "segment.delivered" && $0.envelope.keys.stream == "show" }.count == 2
+        }
+        #expect(delivered)
+        #expect(node.stop() == 0)
+        let types = Set(try DistributedNodeTests.records(directory + "/node").map(\.envelope.type))
+        for type in ["segment.ingested", "ticket.issued", "segment.dispatched", "segment.delivered", "payment.received",
+                     "transcode.requested", "transcode.completed"] {
+            #expect(types.contains(type), "\(type) missing from the node's log")
+        }
     }
 }
