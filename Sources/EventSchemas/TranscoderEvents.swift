@@ -9,7 +9,7 @@ enum TranscoderEvents {
             summary: "A transcoder joined an orchestrator's pool with a capacity.",
             payload: Schema.object(
                 ["transcoder": Schema.identifier, "capacity": ["type": "integer", "minimum": 1],
-                 "kind": Schema.oneOfStrings(["local", "remote", "kafka"]), "encoder": Schema.identifier],
+                 "kind": Schema.oneOfStrings(["local", "remote"]), "encoder": Schema.identifier],
                 required: ["transcoder", "capacity", "kind"])),
         EventDefinition(
             type: "transcoder.lost", version: 1, topic: .transcoders, requiredKeys: [.orchestrator],

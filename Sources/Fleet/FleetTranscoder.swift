@@ -13,7 +13,8 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
     // @unchecked: `pending` and `sequence` are guarded by `lock`.
     public let id: String
     public let capacity: Int
-    public let kind = "kafka"
+    /// "remote": workers in other processes (transcoder.registered v1 knows local and remote; a v2 could say kafka).
+    public let kind = "remote"
     private let orchestrator: String
     private let publisher: EventPublisher
     private let results: KafkaConsumer

@@ -42,9 +42,7 @@ enum KafkaTestKit {
     /// Runs blocking `body` (a child process, a Python script, a blocking librdkafka call) on a thread of its own, not
     /// on the cooperative pool, which has one thread per core here and is shared with every suite running at once.
     static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
+        try await OffPool.run(body)
     }
 
     /// Every event in the log, in order.

@@ -105,3 +105,14 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// Blocking work (a child process, a Python script) run on a thread of its own instead of the cooperative pool,
+/// which has one thread per core here and is shared by every suite running at once: a test that blocks the pool
+/// while an in-process server of its own needs the pool to answer can starve it.
+public enum OffPool {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+}
