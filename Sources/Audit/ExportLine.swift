@@ -7,12 +7,10 @@ public import JSONCore
 /// link. The line itself is canonical JSON, so an export is byte-for-byte reproducible.
 public enum ExportLine {
     public static func render(_ record: EventRecord) throws -> [UInt8] {
-        var keys: [String: JSONValue] = [:]
-        for (kind, value) in record.envelope.keys.present { keys[kind.rawValue] = .string(value) }
         let line: JSONValue = [
             "seq": .integer(Int64(record.sequence)), "id": .string(record.envelope.id),
             "type": .string(record.envelope.type), "version": .integer(Int64(record.envelope.version)),
-            "topic": .string(record.envelope.topic.rawValue), "keys": .object(keys),
+            "topic": .string(record.envelope.topic.rawValue), "keys": record.envelope.keys.jsonObject,
             "timestamp": .integer(record.envelope.timestamp), "payload": record.envelope.payload,
             "previousHash": .string(record.previousHash.hex), "hash": .string(record.hash.hex),
         ]
@@ -32,21 +30,10 @@ public enum ExportLine {
         guard let topicName = try field("topic").stringValue, let topic = Topic(rawValue: topicName) else {
             throw AuditFailure(reason: "unknown topic")
         }
-        var keys = EventKeys()
-        if case .object(let members) = try field("keys") {
-            for (name, member) in members {
-                guard let kind = EventKeys.Kind(rawValue: name), let text = member.stringValue else {
-                    throw AuditFailure(reason: "keys.\(name) is not a known key with a string value")
-                }
-                switch kind {
-                case .stream: keys.stream = text
-                case .session: keys.session = text
-                case .orchestrator: keys.orchestrator = text
-                case .sender: keys.sender = text
-                }
-            }
-        } else {
-            throw AuditFailure(reason: "keys must be an object")
+        let keysValue = try field("keys")
+        let keys: EventKeys
+        do throws(EventKeysJSONError) { keys = try EventKeys(jsonObject: keysValue) } catch {
+            throw AuditFailure(reason: error.description)
         }
         guard let id = try field("id").stringValue, let type = try field("type").stringValue,
               let version = try field("version").integerValue, let timestamp = try field("timestamp").integerValue

@@ -12,5 +12,4 @@ static inline rd_kafka_resp_err_t sf_kafka_produce(rd_kafka_t *rk, const char *t
                              RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 }
 
-static inline int64_t sf_kafka_offset_end(void) { return RD_KAFKA_OFFSET_END; }
 #endif

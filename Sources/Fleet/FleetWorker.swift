@@ -47,14 +47,11 @@ public final class FleetWorker: Sendable {
     /// Leaves the group; the request in hand (if any) goes to another worker.
     public func stop() { consumer.close() }
 
-    /// Partitions held now.
-    public var assignment: [String: [Int32]] { consumer.assignment }
-
     private func handle(_ message: KafkaMessage) async throws {
         // Other event types on the segments topic are not ours; malformed messages are the log sink's to set aside.
-        guard message.header(EnvelopeMessage.typeHeader).map({ String(decoding: $0, as: UTF8.self) }) ?? "transcode.requested"
-                == "transcode.requested",
-              let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
+        // The type header, when present, spares parsing the others.
+        if let type = message.header(EnvelopeMessage.typeHeader), type != Array("transcode.requested".utf8) { return }
+        guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
               envelope.type == "transcode.requested" else { return }
         guard let request = FleetRequest(envelope) else {
             report("skipped \(envelope.id): not a well-formed transcode.requested (dead-lettered by the log sink)")

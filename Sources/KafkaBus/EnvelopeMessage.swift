@@ -58,18 +58,7 @@ public enum EnvelopeMessage {
         }
         var keys = EventKeys()
         if let object = value["keys"] {
-            guard case .object(let members) = object else { throw .unparsable("keys must be an object") }
-            for (name, member) in members {
-                guard let kind = EventKeys.Kind(rawValue: name), let text = member.stringValue else {
-                    throw .unparsable("keys.\(name) is not a known key with a string value")
-                }
-                switch kind {
-                case .stream: keys.stream = text
-                case .session: keys.session = text
-                case .orchestrator: keys.orchestrator = text
-                case .sender: keys.sender = text
-                }
-            }
+            do { keys = try EventKeys(jsonObject: object) } catch { throw .unparsable(error.description) }
         }
         return EventEnvelope(id: id, type: type, version: Int(version), topic: topic, keys: keys, timestamp: timestamp,
                              payload: payload)

@@ -153,7 +153,10 @@ public final class KafkaConsumer: @unchecked Sendable {
         defer { for _ in messages { credits.signal() } }
         if lock.withLock({ closed }) { return .failure(.closed) }
         var next: [String: [Int32: Int64]] = [:]
-        for message in messages { next[message.topic, default: [:]][message.partition] = max(next[message.topic]?[message.partition] ?? 0, message.offset + 1) }
+        for message in messages {
+            let after = message.offset + 1
+            next[message.topic, default: [:]][message.partition] = max(next[message.topic]?[message.partition] ?? 0, after)
+        }
         let list = rd_kafka_topic_partition_list_new(Int32(messages.count))
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for (topic, partitions) in next {
@@ -168,19 +171,6 @@ public final class KafkaConsumer: @unchecked Sendable {
             return .failure(.request("commit: \(String(cString: rd_kafka_err2str(code)))"))
         }
         return .success(())
-    }
-
-    /// Partitions this member holds now (empty until the group has assigned some).
-    public var assignment: [String: [Int32]] {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        var result: [String: [Int32]] = [:]
-        for index in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[index]
-            result[String(cString: element.topic), default: []].append(element.partition)
-        }
-        return result
     }
 
     /// Leaves the group (its partitions move to the others at once), stops polling, ends `messages` and frees the

@@ -8,7 +8,7 @@ public import EventModel
 /// the redeliveries, restarts and rebalances. A message that is not a valid event goes to the dead-letter topic
 /// and a `bus.deadlettered` event goes into the log; the sink goes on.
 public final class KafkaLogSink: @unchecked Sendable {
-    // @unchecked: `counts` and `appendFailure` are guarded by `lock`; the consumer, producer and DispatchGroup are
+    // @unchecked: `counts` and `appendFailure` are guarded by `lock`; the consumer, producer and `inFlight` are
     // thread-safe.
     public let log: EventLog
     public let topics: BusTopics
@@ -19,7 +19,7 @@ public final class KafkaLogSink: @unchecked Sendable {
     private let lock = NSLock()
     private var counts = Statistics()
     private var appendFailure: (any Error)?
-    private let pending = DispatchGroup()
+    private let inFlight = PendingEmits()
     private let stored: (@Sendable ([EventEnvelope]) -> Void)?
 
     /// What the sink has done since it started.
@@ -52,9 +52,6 @@ public final class KafkaLogSink: @unchecked Sendable {
         return snapshot
     }
 
-    /// Partitions this sink holds now.
-    public var assignment: [String: [Int32]] { consumer.assignment }
-
     /// Consumes until `stop()`; a failed append (the disk) ends it with that error, nothing committed past it.
     /// Batches are pipelined: the next one is decoded and validated while the log commits the previous one, and
     /// offsets are committed in the background once the log has the events.
@@ -63,7 +60,7 @@ public final class KafkaLogSink: @unchecked Sendable {
             if let failure = lock.withLock({ appendFailure }) { throw failure }
             try await store(batch)
         }
-        await drained()
+        await inFlight.flush()
         if let failure = lock.withLock({ appendFailure }) { throw failure }
     }
 
@@ -99,11 +96,11 @@ public final class KafkaLogSink: @unchecked Sendable {
                                                                    timestamp: clock.nowMilliseconds())))
             }
         }
-        pending.enter()
+        inFlight.started()
         let envelopes = prepared.map(\.envelope)
         let deadLettered = rejected.count
         log.append(prepared) { [self] result in
-            defer { pending.leave() }
+            defer { inFlight.finished() }
             switch result {
             case .success(let outcomes):
                 // Once a batch failed, nothing after it is committed (its messages come again after a restart).
@@ -130,13 +127,6 @@ public final class KafkaLogSink: @unchecked Sendable {
                 let envelope = try EnvelopeMessage.decode(message, topics: topics)
                 do throws(EventRejection) { return try PreparedEvent(envelope) } catch { throw DeadLetterReason(error) }
             }
-        }
-    }
-
-    /// Waits until every batch handed to the log has been committed there (or failed).
-    private func drained() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            pending.notify(queue: .global()) { continuation.resume() }
         }
     }
 }

@@ -10,7 +10,7 @@ public final class KafkaProducer: @unchecked Sendable {
     private let produceQueue = DispatchQueue(label: "streamflow.kafka.produce")
     private let lock = NSLock()
     private var closed = false
-    private let pollThread: Thread
+    private let pollFlag = PollFlag()
     private let pollStopped = DispatchSemaphore(value: 0)
 
     public init(settings: KafkaSettings) throws(KafkaError) {
@@ -22,19 +22,14 @@ public final class KafkaProducer: @unchecked Sendable {
             throw .client(errorText(reason))
         }
         self.handle = handle
-        let flag = PollFlag()
-        pollFlag = flag
-        let stopped = pollStopped
-        let client = ClientHandle(pointer: handle)
-        pollThread = Thread {
+        let (flag, stopped, client) = (pollFlag, pollStopped, ClientHandle(pointer: handle))
+        let pollThread = Thread {
             while !flag.stopping { rd_kafka_poll(client.pointer, 50) }
             stopped.signal()
         }
         pollThread.name = "streamflow.kafka.producer-poll"
         pollThread.start()
     }
-
-    private let pollFlag: PollFlag
 
     /// Produces `messages` in order and returns when the broker has acknowledged every one.
     public func send(_ messages: [OutgoingMessage]) async throws(KafkaError) -> [DeliveredOffset] {
@@ -59,8 +54,8 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Waits (blocking: call it from a thread, not a task) until everything queued is delivered or `timeout` passes.
-    public func flush(timeoutMilliseconds: Int32 = 10_000) {
+    /// Waits (blocking) until everything queued is delivered or `timeoutMilliseconds` pass.
+    private func flush(timeoutMilliseconds: Int32 = 10_000) {
         produceQueue.sync {}
         rd_kafka_flush(handle, timeoutMilliseconds)
     }

@@ -6,11 +6,9 @@ import JSONCore
 enum EnvelopeCodec {
     static func encode(_ envelopes: [EventEnvelope]) throws -> [UInt8] {
         try CanonicalJSON.encode(.array(envelopes.map { envelope in
-            var keys: [String: JSONValue] = [:]
-            for (kind, value) in envelope.keys.present { keys[kind.rawValue] = .string(value) }
-            return [
+            [
                 "id": .string(envelope.id), "type": .string(envelope.type), "version": .integer(Int64(envelope.version)),
-                "topic": .string(envelope.topic.rawValue), "keys": .object(keys), "timestamp": .integer(envelope.timestamp),
+                "topic": .string(envelope.topic.rawValue), "keys": envelope.keys.jsonObject, "timestamp": .integer(envelope.timestamp),
                 "payload": envelope.payload,
             ]
         }))

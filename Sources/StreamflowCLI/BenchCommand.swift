@@ -19,10 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() throws {
             let report = try CryptoBenchmark.run(scale: scale)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print("benchmark".padding(toLength: 44, withPad: " ", startingAt: 0) + "    ns/op      ops/s       MB/s")
             for m in report.measurements {
@@ -47,10 +44,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() throws {
             let report = try LogBenchmark.run(scale: scale, directory: directory)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print(String(format: "raw LMDB anchor: %.0f puts/s batched (MDB_APPEND, 1,000/txn, no fsync), %.0f durable commits/s",
                          report.rawBatchedPerSecond, report.rawDurableCommitsPerSecond))
@@ -80,10 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await KafkaBenchmark.run(brokers: brokers, events: events, directory: directory, durable: !noSync,
                                                       rate: rate)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print("librdkafka \(report.librdkafka); \(report.events) events of 200 bytes; log durability \(report.durability); "
                 + (report.pacedRate > 0 ? String(format: "producer paced at %.0f events/s", report.pacedRate) : "producer unpaced"))
@@ -109,10 +100,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() throws {
             let report = try TicketBenchmark.run(scale: scale, directory: directory)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print("\(report.batches) batches × \(report.ticketsPerBatch) tickets (2 payments of 500), \(report.winners) winners in the last batch")
             print(String(format: "raw libsecp256k1 recover (anchor):     %7.1f µs", report.rawRecoverMicroseconds))
@@ -138,10 +126,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() throws {
             let report = try TranscodeBenchmark.run(directory: directory, preset: preset)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print(String(format: "%.1f s of 720p30 in %d segments → 480p + 360p + 240p (libx264 %@)", report.mediaSeconds,
                          report.segments, preset))
@@ -180,10 +165,7 @@ struct BenchCommand: AsyncParsableCommand {
             parameters.directory = directory
             let report = try await StreamsBenchmark.run(parameters)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
+                return try printJSON(report)
             }
             print("mode: \(report.mode)")
             print("\(report.streams) streams × \(report.segmentsPerStream) segments: \(report.delivered) delivered, \(report.lost) lost, "
@@ -197,4 +179,11 @@ struct BenchCommand: AsyncParsableCommand {
             print("goal met: \(met ? "yes" : "no")")
         }
     }
+}
+
+/// A benchmark report as pretty, key-sorted JSON on stdout (`--json`).
+func printJSON(_ report: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(report), as: UTF8.self))
 }

@@ -35,10 +35,7 @@ struct BroadcastCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
         let attemptTimeout = attemptTimeout
-        let key = try keystore.map { file in
-            try Keystore.decrypt(json: String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self),
-                                 password: try password.password())
-        }
+        let key = try keystore.map { try password.key(inKeystore: $0) }
         let profiles = try VideoProfile.parseList(profiles)
         let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
             try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,

@@ -52,10 +52,7 @@ struct NodeCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let settings = try kafka.connect(clientID: "streamflow-node")
         let topics = kafka.topics
-        let key = try keystore.map { file in
-            try Keystore.decrypt(json: String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self),
-                                 password: try password.password())
-        } ?? PrivateKey.generate()
+        let key = try keystore.map { try password.key(inKeystore: $0) } ?? PrivateKey.generate()
         let address = key.address.checksummed
         let log = try EventLog(directory: data + "/log")
         defer { log.close() }
@@ -68,7 +65,9 @@ struct NodeCommand: AsyncParsableCommand {
                                         group: "streamflow-results-\(address.lowercased())", placement: kafka.placement,
                                         clock: clock, timeout: .milliseconds(Int64(fleetTimeout * 1_000)))
         let timeout = Duration.milliseconds(Int64(fleetTimeout * 1_000))
-        let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, maxAttempts: 2, timeout: { _ in timeout })
+        // The fleet is the pool's one transcoder: a failed or timed-out segment is not retried here (the broadcaster
+        // tries another orchestrator); inside the fleet, a dead worker's segment is redelivered by Kafka.
+        let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, timeout: { _ in timeout })
         pool.add(fleet)
         let settlement = try chain.map { directory in
             try NodeSettlement(chainDirectory: directory, log: log, orchestrator: key.address, gasPrice: UInt256(gasPriceWei),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EthCrypto
 import Foundation
 
 /// Where a keystore password comes from: `--password-file`, then `STREAMFLOW_PASSWORD`, then a prompt.
@@ -25,6 +26,11 @@ struct PasswordOptions: ParsableArguments {
             guard try TerminalPrompt.readSecret("Repeat password: ") == first else { throw CLIError("passwords do not match") }
         }
         return first
+    }
+
+    /// The key in the keystore v3 file at `path`, opened with this password.
+    func key(inKeystore path: String) throws -> PrivateKey {
+        try Keystore.decrypt(json: try readText(path), password: try password())
     }
 
     /// Whether any non-interactive password source is present.

@@ -15,7 +15,7 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let bytes = try Hex.decode(message)
-        let key = try Keystore.decrypt(json: try readText(keystore), password: try password.password())
+        let key = try password.key(inKeystore: keystore)
         print(try key.signMessage(bytes).hex)
     }
 }

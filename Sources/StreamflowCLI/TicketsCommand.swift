@@ -51,7 +51,7 @@ struct TicketSignCommand: ParsableCommand {
 
     func run() throws {
         var signed = try input.ticket(requireSignature: false)
-        let key = try Keystore.decrypt(json: try readText(keystore), password: try password.password())
+        let key = try password.key(inKeystore: keystore)
         guard key.address == signed.ticket.sender else {
             throw CLIError("the ticket's sender \(signed.ticket.sender.checksummed) is not the keystore's address \(key.address.checksummed)")
         }

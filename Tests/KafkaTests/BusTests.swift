@@ -45,7 +45,7 @@ import TestSupport
             print(json.dumps({"seen": seen, "headersMatch": list(types)}))
             """
         let (address, topic, count) = (broker.address, topics.name(.segments), events.count)
-        let output = try await KafkaTestKit.onThread {
+        let output = try await OffPool.run {
             try PythonOracle.run(script: script, arguments: [address, topic, "\(count)"])
         }
         let answer = try JSONParser.parse(Array(output))
@@ -67,7 +67,7 @@ import TestSupport
             assert p.flush(20) == 0
             """
         let address = broker.address
-        _ = try await KafkaTestKit.onThread { try PythonOracle.run(script: script, arguments: [address, topic]) }
+        _ = try await OffPool.run { try PythonOracle.run(script: script, arguments: [address, topic]) }
         let first = try KafkaConsumer(settings: settings, group: "resume", topics: [topic])
         var received: [KafkaMessage] = []
         for await batch in first.messages {
@@ -108,11 +108,9 @@ struct EnvelopeMessageTests {
         let topics = BusTopics(prefix: "p.")
         for envelope in envelopes {
             let message = try EnvelopeMessage.encode(envelope, topics: topics)
-            var keys: [String: JSONValue] = [:]
-            for (kind, value) in envelope.keys.present { keys[kind.rawValue] = .string(value) }
             let object: JSONValue = [
                 "id": .string(envelope.id), "type": .string(envelope.type), "version": .integer(Int64(envelope.version)),
-                "topic": .string(envelope.topic.rawValue), "keys": .object(keys), "timestamp": .integer(envelope.timestamp),
+                "topic": .string(envelope.topic.rawValue), "keys": envelope.keys.jsonObject, "timestamp": .integer(envelope.timestamp),
                 "payload": envelope.payload,
             ]
             #expect(message.value == (try CanonicalJSON.encode(object)))

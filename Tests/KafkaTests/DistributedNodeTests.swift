@@ -60,13 +60,13 @@ import TestSupport
         let url = try #require(Self.nodeURL(node))
         // The broadcast and the watcher run on their own threads: blocking calls on the cooperative pool (two threads
         // here, shared with every suite running in parallel) could starve a watcher and make the kill come too late.
-        async let broadcast = KafkaTestKit.onThread {
+        async let broadcast = OffPool.run {
             try StreamflowExecutable.run(["broadcast", input, "--orchestrators", url, "--out", directory + "/out",
                                           "--profiles", "P144p30fps16x9", "--attempt-timeout", "60"])
         }
         // The worker that has the stream's partition: kill it as soon as it has done two segments.
         let candidates = workers
-        let victim = try await KafkaTestKit.onThread { () -> String? in
+        let victim = try await OffPool.run { () -> String? in
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline {
                 if let found = candidates.first(where: { $0.value.output.contains("transcoded broadcast seq 1 ") }) {
@@ -195,7 +195,7 @@ import TestSupport
             c.close()
             """
         let rendition = directory + "/rendition.ts"
-        let output = try await KafkaTestKit.onThread {
+        let output = try await OffPool.run {
             try PythonOracle.run(script: script, arguments: [broker.address, source, schema, rendition])
         }
         let answer = try JSONParser.parse(Array(output))

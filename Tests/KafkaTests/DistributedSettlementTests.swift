@@ -62,7 +62,7 @@ import TestSupport
         let arguments = ["broadcast", input, "--orchestrators", url, "--out", directory + "/out", "--profiles", "P144p30fps16x9",
                          "--attempt-timeout", "60", "--max-price-per-pixel", "100000000",
                          "--keystore", directory + "/broadcaster.json", "--password-file", password]
-        let outcome = try await KafkaTestKit.onThread { try StreamflowExecutable.run(arguments) }
+        let outcome = try await OffPool.run { try StreamflowExecutable.run(arguments) }
         #expect(outcome.stdout.contains("6 segments: 6 delivered, 0 lost"), "\(outcome.stdout)\(outcome.stderr)")
 
         // Wait for the log to hold a confirmed redemption, then stop the node and compare log and chain.

@@ -22,7 +22,7 @@ enum KafkaTestKit {
         let broker = try await KafkaTestBroker()
         let settings = KafkaSettings(brokers: broker.address, clientID: "test")
         let topics = BusTopics(prefix: prefix, partitions: partitions)
-        try await onThread { try topics.ensure(settings: settings) }
+        try await OffPool.run { try topics.ensure(settings: settings) }
         return (broker, settings, topics)
     }
 
@@ -37,12 +37,6 @@ enum KafkaTestKit {
     static func verifies(_ data: String) throws -> (passed: Bool, output: String) {
         let verify = try StreamflowExecutable.run(["replay", "verify", "--data", data])
         return (verify.status == 0, verify.stdout + verify.stderr)
-    }
-
-    /// Runs blocking `body` (a child process, a Python script, a blocking librdkafka call) on a thread of its own, not
-    /// on the cooperative pool, which has one thread per core here and is shared with every suite running at once.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await OffPool.run(body)
     }
 
     /// Every event in the log, in order.
