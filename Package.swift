@@ -47,7 +47,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ethereum cryptography: keccak256, secp256k1 signing, addresses, UInt256, keystores.
-        .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "CKeccak", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL", "CKeccak"], swiftSettings: swiftSettings),
         // Exact JSON: strict parser, canonical bytes, Codable bridge, JSON Schema (2020-12 subset) validator.
         .target(name: "JSONCore", path: "Sources/JSONKit", swiftSettings: swiftSettings),
         // Operations: the metric names (one place), the Prometheus registry and its text, the logfmt/JSON log handler.

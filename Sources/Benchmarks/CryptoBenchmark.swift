@@ -27,6 +27,10 @@ public enum CryptoBenchmark {
         var results: [Measurement] = []
         results.append(measure("keccak256 32 B", iterations: n(400_000), bytes: 32) { blackHole(Keccak256.hash(small)) })
         results.append(measure("keccak256 1 KiB", iterations: n(40_000), bytes: 1024) { blackHole(Keccak256.hash(kibibyte)) })
+        let eight = [[UInt8]](repeating: kibibyte, count: 8)
+        results.append(measure("keccak256 1 KiB, 8 at once (batch absorb)", iterations: n(5_000), bytes: 8 * 1024) {
+            blackHole(Keccak256.absorbing(eight).map { $0.finalize() })
+        })
         results.append(measure("sign (digest)", iterations: n(4_000)) { blackHole(try? key.sign(digest: digest)) })
         let raw = RawRecover(signature: signature.bytes, digest: digest.bytes)
         let rawResult = measure("recover raw libsecp256k1 (anchor)", iterations: n(4_000)) { blackHole(raw.run()) }

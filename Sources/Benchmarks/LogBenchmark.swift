@@ -30,24 +30,45 @@ public enum LogBenchmark {
         public let eventsPerGroupCommit: Double
     }
 
-    public static func run(scale: Double = 1, directory: String) throws -> Report {
+    /// The parts `run` can be limited to (scan, verify and validation read the batched run's log).
+    public enum Part: String, CaseIterable, Sendable {
+        case batched, durable, writer, prepare, group
+    }
+
+    public static func run(scale: Double = 1, directory: String, only: Set<Part> = Set(Part.allCases)) throws -> Report {
         let n = { (base: Int) in max(1_000, Int(Double(base) * scale)) }
         try? FileManager.default.removeItem(atPath: directory)
         let raw = RawLMDBAnchor.putLoop(directory: directory + "/raw", count: n(1_000_000), perTransaction: 1_000, durable: false)
         let rawDurable = RawLMDBAnchor.putLoop(directory: directory + "/raw-durable", count: n(2_000) / 1, perTransaction: 1,
                                                durable: true)
         var figures: [Figure] = []
-        let batched = try batchedAppend(directory: directory + "/batched", count: n(1_000_000), durability: .noSync)
-        figures.append(Figure(name: "append batched 1,000/txn, no fsync", eventsPerSecond: batched, goal: 1_000_000))
-        let durable = try batchedAppend(directory: directory + "/durable", count: n(500_000), durability: .fsync)
-        figures.append(Figure(name: "append batched 1,000/txn, fsync per commit", eventsPerSecond: durable, goal: 500_000))
-        let writer = try writerOnly(directory: directory + "/writer", count: n(500_000))
-        figures.append(Figure(name: "writer only (pre-prepared, 1,000/txn, no fsync)", eventsPerSecond: writer, goal: nil))
-        let prepare = try prepareOnly(count: n(200_000))
-        figures.append(Figure(name: "prepare only (canonical encode + keccak prefix), one core", eventsPerSecond: prepare, goal: nil))
-        let concurrent = try concurrentWriters(directory: directory + "/group", writers: 64, perWriter: n(1_000))
-        figures.append(Figure(name: "64 concurrent single-event writers, durable (group commit)",
-                              eventsPerSecond: concurrent, goal: 100_000))
+        var batched = 0.0
+        if only.contains(.batched) {
+            batched = try batchedAppend(directory: directory + "/batched", count: n(1_000_000), durability: .noSync)
+            figures.append(Figure(name: "append batched 1,000/txn, no fsync", eventsPerSecond: batched, goal: 1_000_000))
+        }
+        if only.contains(.durable) {
+            let durable = try batchedAppend(directory: directory + "/durable", count: n(500_000), durability: .fsync)
+            figures.append(Figure(name: "append batched 1,000/txn, fsync per commit", eventsPerSecond: durable, goal: 500_000))
+        }
+        if only.contains(.writer) {
+            let writer = try writerOnly(directory: directory + "/writer", count: n(500_000))
+            figures.append(Figure(name: "writer only (pre-prepared, 1,000/txn, no fsync)", eventsPerSecond: writer, goal: nil))
+        }
+        if only.contains(.prepare) {
+            let prepare = try prepareOnly(count: n(200_000))
+            figures.append(Figure(name: "prepare only (canonical encode + keccak prefix, 1,000 at a time), one core", eventsPerSecond: prepare, goal: nil))
+        }
+        if only.contains(.group) {
+            let concurrent = try concurrentWriters(directory: directory + "/group", writers: 64, perWriter: n(1_000))
+            figures.append(Figure(name: "64 concurrent single-event writers, durable (group commit)",
+                                  eventsPerSecond: concurrent, goal: 100_000))
+        }
+        guard only.contains(.batched) else {
+            try? FileManager.default.removeItem(atPath: directory)
+            return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
+                          batchedRatioToRaw: 0, payloadBytes: BenchEvents.payloadBytes, eventsPerGroupCommit: eventsPerGroupCommit)
+        }
         let log = try EventLog(directory: directory + "/batched", options: .init(durability: .noSync))
         let clock = ContinuousClock()
         var scanned = 0
@@ -91,7 +112,7 @@ public enum LogBenchmark {
             var produced = 0
             while produced < count {
                 let size = min(1_000, count - produced)
-                let batch = try envelopes[produced..<produced + size].map { try PreparedEvent($0, validate: false) }
+                let batch = try PreparedEvent.prepare(envelopes[produced..<produced + size], validate: false)
                 produced += size
                 window.wait()
                 done.enter()
@@ -116,7 +137,7 @@ public enum LogBenchmark {
 
     /// The writer's share alone: events prepared before the clock starts, appended 1,000 per commit.
     static func writerOnly(directory: String, count: Int) throws -> Double {
-        let prepared = try BenchEvents.events(from: 0, count: count).map { try PreparedEvent($0, validate: false) }
+        let prepared = try PreparedEvent.prepare(BenchEvents.events(from: 0, count: count), validate: false)
         let log = try EventLog(directory: directory, options: benchOptions(.noSync))
         defer { log.close() }
         let clock = ContinuousClock()
@@ -136,7 +157,12 @@ public enum LogBenchmark {
         let clock = ContinuousClock()
         var kept = 0
         let elapsed = try clock.measure {
-            for envelope in envelopes { kept &+= try PreparedEvent(envelope, validate: false).envelope.version }
+            var start = 0
+            while start < envelopes.count {
+                let end = min(envelopes.count, start + 1_000)
+                kept &+= try PreparedEvent.prepare(envelopes[start..<end], validate: false).count
+                start = end
+            }
         }
         blackHole(kept)
         return Double(count) / seconds(elapsed)
@@ -147,7 +173,7 @@ public enum LogBenchmark {
     static func concurrentWriters(directory: String, writers: Int, perWriter: Int) throws -> Double {
         let log = try EventLog(directory: directory, options: benchOptions(.fsync))
         defer { log.close() }
-        let prepared = try BenchEvents.events(from: 0, count: writers * perWriter).map { try PreparedEvent($0, validate: false) }
+        let prepared = try PreparedEvent.prepare(BenchEvents.events(from: 0, count: writers * perWriter), validate: false)
         let clock = ContinuousClock()
         let done = DispatchSemaphore(value: 0)
         let failures = FailureBox()

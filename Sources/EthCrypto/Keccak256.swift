@@ -1,13 +1,16 @@
+import CKeccak
+
 /// Keccak-256 as Ethereum uses it (the original Keccak padding 0x01…0x80, not SHA3-256's 0x06).
-/// `Keccak256.hash(bytes)` for one shot; a `Keccak256` value absorbs input incrementally.
+/// `Keccak256.hash(bytes)` for one shot; a `Keccak256` value absorbs input incrementally. The
+/// permutation is CKeccak's (C: the compiler keeps the 25 lanes in registers better than Swift did).
 public struct Keccak256: Sendable {
     /// Bytes absorbed per permutation: 1600 − 2·256 bits.
     static let rate = 136
     private static let rateLanes = rate / 8
 
-    private var state = Lanes()
-    private var pending = Lanes()  // partial block, only the first `rate` bytes are used
-    private var pendingCount = 0
+    var state = Lanes()
+    var pending = Lanes()  // partial block, only the first `rate` bytes are used
+    var pendingCount = 0
 
     public init() {}
 
@@ -94,14 +97,14 @@ public struct Keccak256: Sendable {
                 for index in 0..<Self.rateLanes {
                     lanes[index] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
                 }
-                KeccakPermutation.permute(lanes)
+                sf_keccak_f1600(lanes)
             }
         }
     }
 }
 
 /// 25 lanes of 64 bits, inline (no heap allocation).
-private struct Lanes {
+struct Lanes {
     var storage: (
         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,

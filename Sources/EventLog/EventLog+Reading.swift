@@ -22,11 +22,31 @@ extension EventLog {
     }
 
     /// The sequence of the event with this id, if it is in the log.
+    /// The newest ids are in memory, older ones in the index (looked up after, so an id the
+    /// indexer takes over meanwhile is still found); a read-only log walks what its index lacks.
     public func sequence(ofID id: String) throws -> UInt64? {
-        let databases = databases
-        return try environment.read { transaction in
-            transaction.withValue(Array(id.utf8), in: databases.ids) { LogDatabases.decodeSequence($0) }
+        let key = Array(id.utf8)
+        if let recent = recentIDs.sequence(of: IDKey(key)) { return recent }
+        guard let index else { return try walkForID(key, after: 0) }
+        let (found, checkpoint): (UInt64?, UInt64) = try index.environment.read { transaction in
+            (index.sequence(ofID: key, in: transaction),
+             transaction.withValue(IndexStore.indexedKey, in: index.meta) { LogDatabases.decodeSequence($0) } ?? 0)
         }
+        if let found { return found }
+        return isWritable ? nil : try walkForID(key, after: checkpoint)
+    }
+
+    /// Finds an id by reading the events after `sequence` one by one.
+    private func walkForID(_ id: [UInt8], after sequence: UInt64) throws -> UInt64? {
+        var found: UInt64?
+        try scan(from: sequence + 1) { event in
+            let matches = try event.content.withUnsafeBytes { content in
+                content[try ContentHeader(content: content).id].elementsEqual(id)
+            }
+            if matches { found = event.sequence }
+            return found == nil
+        }
+        return found
     }
 
     /// Visits stored events in order from `sequence`, optionally only one topic's or one key's;

@@ -31,6 +31,8 @@ public final class EventLog: @unchecked Sendable {
     /// The topic/key indexes (nil for a read-only log that has none yet: scans then walk the events).
     let index: IndexStore?
     private let writer: LogWriter?
+    /// Ids of events after the index checkpoint (empty for a read-only log).
+    let recentIDs = RecentIDs()
     private let indexer: LogIndexer?
     private let acknowledger: DurableAcknowledger?
     let headWatch: HeadWatch
@@ -61,12 +63,14 @@ public final class EventLog: @unchecked Sendable {
         let watch = headWatch
         let acknowledger = options.readOnly || options.durability != .fsync ? nil : DurableAcknowledger(environment: environment)
         self.acknowledger = acknowledger
+        if !options.readOnly, let index { try Self.loadRecentIDs(into: recentIDs, environment: environment, databases: databases, after: try index.indexedThrough()) }
         let indexer = options.readOnly || index == nil ? nil
             : LogIndexer(environment: environment, databases: databases, index: index!)
         self.indexer = indexer
         indexer?.notify(head: head.sequence)
-        writer = options.readOnly ? nil : LogWriter(
-            environment: environment, databases: databases, head: head, maxBatchEvents: options.maxBatchEvents,
+        writer = options.readOnly || index == nil ? nil : LogWriter(
+            environment: environment, databases: databases, index: index!, recentIDs: recentIDs, head: head,
+            maxBatchEvents: options.maxBatchEvents,
             acknowledger: acknowledger, onCommit: { newHead in
                 watch.advance(to: newHead)
                 indexer?.notify(head: newHead.sequence)
@@ -74,6 +78,23 @@ public final class EventLog: @unchecked Sendable {
     }
 
     deinit { close() }
+
+    /// Puts the ids of the events the index does not cover yet into `recentIDs` (content that
+    /// cannot be decoded is skipped here; `replay verify` reports it).
+    private static func loadRecentIDs(into recentIDs: RecentIDs, environment: LMDBEnvironment, databases: LogDatabases,
+                                      after checkpoint: UInt64) throws {
+        try environment.read { transaction in
+            try recentIDs.withLock { recent in
+                try transaction.forEach(in: databases.events, from: LogDatabases.encodeSequence(checkpoint + 1)) { key, value in
+                    guard value.count > 64 else { return true }
+                    let content = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)])
+                    guard let header = try? ContentHeader(content: content) else { return true }
+                    recent.add(IDKey(Array(content[header.id])), at: LogDatabases.decodeSequence(key))
+                    return true
+                }
+            }
+        }
+    }
 
     /// Stops the writer after it has committed everything queued, acknowledges it once synced,
     /// then stops the indexer after it has indexed it, and syncs. Appends after this fail with `.closed`.
@@ -92,6 +113,9 @@ public final class EventLog: @unchecked Sendable {
     /// Group commits made since the log was opened, and the events they carried.
     public var commitStatistics: (commits: Int, events: Int) { writer?.statistics ?? (0, 0) }
 
+    /// Whether this process writes the log (then `recentIDs` covers every id the index lacks).
+    var isWritable: Bool { writer != nil }
+
     /// The newest event's sequence and hash.
     public var head: LogHead { headWatch.current }
 
@@ -107,7 +131,7 @@ public final class EventLog: @unchecked Sendable {
 
     /// Validates, encodes and appends envelopes.
     public func append(_ envelopes: [EventEnvelope]) async throws -> [AppendOutcome] {
-        try await append(envelopes.map { envelope throws(EventRejection) in try PreparedEvent(envelope) })
+        try await append(try PreparedEvent.prepare(envelopes))
     }
 
     public func append(_ envelope: EventEnvelope) async throws -> AppendOutcome {

@@ -4,13 +4,12 @@ import LMDB
 
 /// The LMDB layout of one log (see docs/EVENT-LOG.md):
 /// - `events`: u64 BE sequence → content ‖ previousHash(32) ‖ hash(32), appended in order
-/// - `ids`: event id (UTF-8) → u64 BE sequence (idempotency)
 /// - `meta`: "head" → u64 BE sequence ‖ hash(32)
-/// The topic and key indexes live in a second environment (`IndexStore`, in `index/`).
+/// The id, topic and key indexes live in a second environment (`IndexStore`, in `index/`); a log
+/// of layout 1 also has an `ids` database here, no longer read or written.
 /// - `projections`: name → canonical JSON state; `checkpoints`: name → u64 BE sequence
 struct LogDatabases: Sendable {
     let events: LMDBDatabase
-    let ids: LMDBDatabase
     let meta: LMDBDatabase
     let projections: LMDBDatabase
     let checkpoints: LMDBDatabase
@@ -19,7 +18,6 @@ struct LogDatabases: Sendable {
 
     init(environment: LMDBEnvironment) throws(LMDBError) {
         events = try environment.database("events", flags: [])
-        ids = try environment.database("ids", flags: [])
         meta = try environment.database("meta", flags: [])
         projections = try environment.database("projections", flags: [])
         checkpoints = try environment.database("checkpoints", flags: [])

@@ -2,7 +2,7 @@ import EventModel
 import Foundation
 import LMDB
 
-/// Builds the topic and key indexes behind the writer, on its own thread: it reads the events
+/// Builds the id, topic and key indexes behind the writer, on its own thread: it reads the events
 /// after its checkpoint, sorts their index entries by key, and writes them with the new checkpoint
 /// in one transaction of the index's own environment (so it never takes the writer's lock). Large sorted batches touch each index page once per batch instead of once
 /// per commit. Scans stay exact: the index answers up to the checkpoint, a filtered walk the rest.
@@ -66,39 +66,38 @@ final class LogIndexer: @unchecked Sendable {
         try indexLock.withLock {
             var indexed = try indexedThrough()
             while indexed < sequence {
-                var topicEntries: [([UInt8], UInt64)] = []
-                var keyEntries: [([UInt8], UInt64)] = []
+                var ids = IndexBatch(capacity: Self.batchLimit)
+                var topics = IndexBatch(capacity: Self.batchLimit)
+                var keys = IndexBatch(capacity: Self.batchLimit)
                 var last = indexed
                 let databases = databases
                 try environment.read { transaction in
                     try transaction.forEach(in: databases.events, from: LogDatabases.encodeSequence(indexed + 1)) { key, value in
                         let current = LogDatabases.decodeSequence(key)
                         guard current <= sequence, value.count > 64 else { return false }
-                        let header = try CanonicalEvent.decodeHeader(content: UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)]))
-                        topicEntries.append((Array(header.topic.rawValue.utf8), current))
-                        for (kind, keyValue) in header.keys.present {
-                            keyEntries.append((LogDatabases.indexKey(kind, keyValue), current))
+                        let content = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)])
+                        let header = try ContentHeader(content: content)
+                        ids.add(UnsafeRawBufferPointer(rebasing: content[header.id]), sequence: current)
+                        topics.add(UnsafeRawBufferPointer(rebasing: content[header.topic]), sequence: current)
+                        for (kind, range) in header.keyRanges.enumerated() where !range.isEmpty {
+                            keys.add(prefix: UInt8(kind), UnsafeRawBufferPointer(rebasing: content[range]), sequence: current)
                         }
                         last = current
                         return current - indexed < UInt64(Self.batchLimit)
                     }
                 }
                 guard last > indexed else { return indexed }
-                // Sorted by key, then sequence: each key's new entries are appended together.
-                let byKey: (([UInt8], UInt64), ([UInt8], UInt64)) -> Bool = { a, b in
-                    a.0 == b.0 ? a.1 < b.1 : a.0.lexicographicallyPrecedes(b.0)
-                }
-                topicEntries.sort(by: byKey)
-                keyEntries.sort(by: byKey)
+                ids.sort()
+                topics.sort()
+                keys.sort()
                 let checkpoint = last
                 let index = index
                 try index.environment.write { transaction in
-                    for (key, entry) in topicEntries {
-                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: index.topics, flags: .appendDup)
-                    }
-                    for (key, entry) in keyEntries {
-                        try transaction.put(LogDatabases.encodeSequence(entry), forKey: key, in: index.keys, flags: .appendDup)
-                    }
+                    // The writer refuses repeated ids, so each id comes once; noOverwrite keeps the
+                    // first sequence should a rebuilt index ever meet one twice.
+                    try ids.write(into: index.ids, flags: .noOverwrite, in: &transaction)
+                    try topics.write(into: index.topics, flags: .appendDup, in: &transaction)
+                    try keys.write(into: index.keys, flags: .appendDup, in: &transaction)
                     try transaction.put(LogDatabases.encodeSequence(checkpoint), forKey: IndexStore.indexedKey, in: index.meta)
                 }
                 indexed = checkpoint

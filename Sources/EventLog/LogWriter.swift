@@ -5,8 +5,9 @@ import LMDB
 
 /// The log's single writer: a dedicated thread (never the cooperative pool) that drains every
 /// pending append into one LMDB transaction and commits it once — group commit. With fsync
-/// durability, N concurrent appenders share one fsync. It writes the event and its id (idempotency
-/// is synchronous); the topic and key indexes are built behind it by `LogIndexer`.
+/// durability, N concurrent appenders share one fsync. It writes only the events: idempotency is
+/// checked against `RecentIDs` and the index's ids, and every index is built behind it by `LogIndexer`,
+/// so a commit dirties the sequential event pages and not one random id-index page per event.
 final class LogWriter: @unchecked Sendable {
     // @unchecked: `pending`, `head` and the counters are only touched under the worker's condition.
     struct Request {
@@ -16,6 +17,11 @@ final class LogWriter: @unchecked Sendable {
 
     private let environment: LMDBEnvironment
     private let databases: LogDatabases
+    private let index: IndexStore
+    private let recentIDs: RecentIDs
+    /// Ids the current batch put into `recentIDs` (taken out again if its commit does not happen);
+    /// touched only on the writer thread.
+    private var idsAddedByAttempt = 0
     private let maxBatchEvents: Int
     private let worker = WorkerThread(name: "streamflow.log-writer")
     private var condition: NSCondition { worker.condition }
@@ -29,8 +35,10 @@ final class LogWriter: @unchecked Sendable {
     /// With fsync durability, answers appenders once their commit's meta page is synced.
     private let acknowledger: DurableAcknowledger?
 
-    init(environment: LMDBEnvironment, databases: LogDatabases, head: LogHead, maxBatchEvents: Int,
-         acknowledger: DurableAcknowledger?, onCommit: @escaping @Sendable (LogHead) -> Void) {
+    init(environment: LMDBEnvironment, databases: LogDatabases, index: IndexStore, recentIDs: RecentIDs, head: LogHead,
+         maxBatchEvents: Int, acknowledger: DurableAcknowledger?, onCommit: @escaping @Sendable (LogHead) -> Void) {
+        self.index = index
+        self.recentIDs = recentIDs
         self.acknowledger = acknowledger
         self.environment = environment
         self.databases = databases
@@ -88,8 +96,16 @@ final class LogWriter: @unchecked Sendable {
             }
             if batch.isEmpty { return }  // stopping, and nothing left to write
             do {
-                let (outcomes, newHead): ([[AppendOutcome]], LogHead) = try environment.write { transaction in
-                    try self.write(batch, from: startHead, in: &transaction)
+                let (outcomes, newHead): ([[AppendOutcome]], LogHead)
+                do {
+                    (outcomes, newHead) = try environment.write { transaction in
+                        try self.write(batch, from: startHead, in: &transaction)
+                    }
+                    idsAddedByAttempt = 0
+                } catch {
+                    recentIDs.withLock { $0.removeNewest(idsAddedByAttempt) }
+                    idsAddedByAttempt = 0
+                    throw error
                 }
                 condition.withLock {
                     head = newHead
@@ -113,8 +129,29 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Writes one batch; re-runnable from scratch (LMDBEnvironment.write re-runs it after growing the map).
+    /// An id is a repeat when `RecentIDs` (events after the index checkpoint, this batch included)
+    /// or the index's `ids` (up to the checkpoint, read in one snapshot) holds it.
     private func write(_ batch: [Request], from start: LogHead, in transaction: inout LMDBTransaction)
         throws -> ([[AppendOutcome]], LogHead)
+    {
+        let index = index
+        return try index.environment.read { indexTransaction in
+            let checkpoint = indexTransaction.withValue(IndexStore.indexedKey, in: index.meta) {
+                LogDatabases.decodeSequence($0)
+            } ?? 0
+            return try recentIDs.withLock { recent in
+                recent.removeNewest(idsAddedByAttempt)
+                idsAddedByAttempt = 0
+                recent.prune(through: checkpoint)
+                return try write(batch, from: start, in: &transaction, recent: recent) { id in
+                    index.sequence(ofID: id.bytes, in: indexTransaction)
+                }
+            }
+        }
+    }
+
+    private func write(_ batch: [Request], from start: LogHead, in transaction: inout LMDBTransaction,
+                       recent: RecentIDs.Access, indexed: (IDKey) -> UInt64?) throws -> ([[AppendOutcome]], LogHead)
     {
         var sequence = start.sequence
         var previous = start.hash
@@ -124,14 +161,9 @@ final class LogWriter: @unchecked Sendable {
         for request in batch {
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(request.events.count)
-            for index in request.events.indices {
-                let idKey = request.events[index].idKey
-                // One descent of the id index: insert with noOverwrite; a refusal means a repeat,
-                // whether of an older event or of one earlier in this same transaction.
-                let candidateKey = LogDatabases.encodeSequence(sequence + 1)
-                guard try transaction.put(candidateKey, forKey: idKey, in: databases.ids, flags: .noOverwrite) else {
-                    let existing = transaction.withValue(idKey, in: databases.ids) { LogDatabases.decodeSequence($0) } ?? 0
-                    let content = request.events[index].content
+            for event in request.events {
+                if let existing = recent.sequence(of: event.idKey) ?? indexed(event.idKey) {
+                    let content = event.content
                     let same = transaction.withValue(LogDatabases.encodeSequence(existing), in: databases.events) { stored in
                         stored.count >= 64 && content.elementsEqual(stored.prefix(stored.count - 64))
                     } ?? false
@@ -139,14 +171,14 @@ final class LogWriter: @unchecked Sendable {
                     continue
                 }
                 sequence += 1
-                let event = request.events[index]
+                recent.add(event.idKey, at: sequence)
+                idsAddedByAttempt += 1
                 let hash = event.prefix.finish(sequence: sequence, previous: previous)
-                let sequenceKey = candidateKey
                 value.removeAll(keepingCapacity: true)
                 value.append(contentsOf: event.content)
                 previous.withUnsafeBytes { value.append(contentsOf: $0) }
                 hash.withUnsafeBytes { value.append(contentsOf: $0) }
-                try transaction.put(value, forKey: sequenceKey, in: databases.events, flags: .append)
+                try transaction.put(value, forKey: LogDatabases.encodeSequence(sequence), in: databases.events, flags: .append)
                 outcomes.append(.appended(sequence: sequence, hash: hash))
                 previous = hash
             }
@@ -174,3 +206,4 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+

@@ -44,6 +44,11 @@ public enum CanonicalEvent {
         return HashPrefix(hasher: hasher)
     }
 
+    /// The sponges for many contents at once (eight per permutation where the CPU allows).
+    public static func prefixes(contents: [[UInt8]]) -> [HashPrefix] {
+        Keccak256.absorbing(contents).map { HashPrefix(hasher: $0) }
+    }
+
     /// hash = keccak256(content ‖ u64(sequence) ‖ previousHash), in one call.
     public static func hash(content: [UInt8], sequence: UInt64, previous: Hash32) -> Hash32 {
         prefix(content: content).finish(sequence: sequence, previous: previous)

@@ -154,7 +154,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         transaction.scope.close()
-        try LMDBError.check(mdb_txn_commit(raw), "commit")  // a failed commit frees the transaction too  // a failed commit frees the transaction too
+        try LMDBError.check(mdb_txn_commit(raw), "commit")  // a failed commit frees the transaction too
         return result
     }
 

@@ -40,9 +40,20 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
         @Option(help: "Scale the event counts (e.g. 0.1 for a quick run).") var scale: Double = 1
         @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-log"
+        @Option(help: "Run only these parts (repeatable): batched (with scan and verify), durable, writer, prepare, group.")
+        var only: [String] = []
 
         func run() throws {
-            let report = try LogBenchmark.run(scale: scale, directory: directory)
+            var parts = Set(LogBenchmark.Part.allCases)
+            if !only.isEmpty {
+                parts = try Set(only.map { name in
+                    guard let part = LogBenchmark.Part(rawValue: name) else {
+                        throw ValidationError("unknown part \(name); choose from \(LogBenchmark.Part.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return part
+                })
+            }
+            let report = try LogBenchmark.run(scale: scale, directory: directory, only: parts)
             if json {
                 return try printJSON(report)
             }
@@ -53,8 +64,8 @@ struct BenchCommand: AsyncParsableCommand {
                 print(figure.name.padding(toLength: 58, withPad: " ", startingAt: 0)
                     + String(format: "%12.0f events/s  ", figure.eventsPerSecond) + goal)
             }
-            print(String(format: "log batched ÷ raw LMDB batched: %.2f", report.batchedRatioToRaw))
-            print(String(format: "events per group commit with 64 writers: %.1f", report.eventsPerGroupCommit))
+            if parts.contains(.batched) { print(String(format: "log batched ÷ raw LMDB batched: %.2f", report.batchedRatioToRaw)) }
+            if parts.contains(.group) { print(String(format: "events per group commit with 64 writers: %.1f", report.eventsPerGroupCommit)) }
         }
     }
 
