@@ -3,7 +3,9 @@
 // states at once with AVX-512 (theta's parities and chi are single three-input logic operations).
 #include "CKeccak.h"
 #include <string.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 static const uint64_t round_constants[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
@@ -132,6 +134,21 @@ void sf_keccak_f1600(uint64_t state[25]) {
     state[24] = a44;
 }
 
+#if !defined(__x86_64__)
+int sf_keccak_x8_supported(void) { return 0; }
+
+void sf_keccak_absorb_x8(uint64_t *states, const uint8_t *const *messages, size_t blocks) {
+    for (int k = 0; k < 8; k++)
+        for (size_t block = 0; block < blocks; block++) {
+            for (int i = 0; i < 17; i++) {
+                uint64_t word;
+                memcpy(&word, messages[k] + block * 136 + 8 * i, 8);
+                states[25 * k + i] ^= word;
+            }
+            sf_keccak_f1600(states + 25 * k);
+        }
+}
+#else
 int sf_keccak_x8_supported(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f");
@@ -272,3 +289,4 @@ void sf_keccak_absorb_x8(uint64_t *states, const uint8_t *const *messages, size_
     for (int i = 0; i < 25; i++)
         for (int k = 0; k < 8; k++) states[25 * k + i] = lanes[8 * i + k];
 }
+#endif

@@ -13,9 +13,10 @@ public final class LogEventSink: EventSink, Sendable {
     public func emit(_ events: [EventEnvelope]) {
         var prepared: [PreparedEvent] = []
         prepared.reserveCapacity(events.count)
-        for envelope in events {
-            do { prepared.append(try PreparedEvent(envelope)) } catch {
-                pending.record("\(envelope.type) \(envelope.id): \(error)")
+        for (envelope, result) in zip(events, PreparedEvent.prepareEach(events)) {
+            switch result {
+            case .success(let event): prepared.append(event)
+            case .failure(let error): pending.record("\(envelope.type) \(envelope.id): \(error)")
             }
         }
         guard !prepared.isEmpty else { return }

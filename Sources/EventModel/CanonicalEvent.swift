@@ -19,13 +19,17 @@ public enum CanonicalEvent {
     public static func content(of envelope: EventEnvelope) throws(EventRejection) -> [UInt8] {
         try EnvelopeRules.check(envelope)
         var out: [UInt8] = []
-        out.reserveCapacity(128 + envelope.id.utf8.count)
+        out.reserveCapacity(512)  // header and a typical payload without regrowing
         out.append(contentsOf: magic)
         appendString(envelope.id, to: &out)
         appendString(envelope.type, to: &out)
         appendInteger(UInt32(envelope.version), to: &out)
         appendString(envelope.topic.rawValue, to: &out)
-        for kind in EventKeys.Kind.allCases { appendString(envelope.keys[kind] ?? "", to: &out) }
+        let keys = envelope.keys  // in EventKeys.Kind.allCases order
+        appendString(keys.stream ?? "", to: &out)
+        appendString(keys.session ?? "", to: &out)
+        appendString(keys.orchestrator ?? "", to: &out)
+        appendString(keys.sender ?? "", to: &out)
         appendInteger(UInt64(bitPattern: envelope.timestamp), to: &out)
         let lengthOffset = out.count
         appendInteger(UInt32(0), to: &out)
@@ -95,7 +99,10 @@ public enum CanonicalEvent {
 
     static func appendString(_ text: String, to out: inout [UInt8]) {
         appendInteger(UInt32(text.utf8.count), to: &out)
-        out.append(contentsOf: text.utf8)
+        // One bulk copy from the string's contiguous UTF-8 (native strings always have it).
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     static func appendInteger<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {

@@ -30,7 +30,12 @@ enum EnvelopeRules {
     static func check(_ envelope: EventEnvelope) throws(EventRejection) {
         try identifier(envelope.id, field: "id")
         try identifier(envelope.type, field: "type")
-        for (kind, value) in envelope.keys.present { try identifier(value, field: "keys.\(kind.rawValue)") }
+        // The four keys read directly (no array of the present ones per event).
+        let keys = envelope.keys
+        if let value = keys.stream { try identifier(value, field: "keys.stream") }
+        if let value = keys.session { try identifier(value, field: "keys.session") }
+        if let value = keys.orchestrator { try identifier(value, field: "keys.orchestrator") }
+        if let value = keys.sender { try identifier(value, field: "keys.sender") }
         guard envelope.version >= 1, envelope.version <= Int(UInt32.max) else {
             throw .unsupportedVersion(type: envelope.type, version: envelope.version)
         }

@@ -122,11 +122,13 @@ public final class KafkaLogSink: @unchecked Sendable {
 
     /// Each message as a prepared event (decoded, validated against the catalog, encoded) or the reason it is not one.
     private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Result<PreparedEvent, DeadLetterReason>] {
-        messages.map { message in
-            Result { () throws(DeadLetterReason) -> PreparedEvent in
-                let envelope = try EnvelopeMessage.decode(message, topics: topics)
-                do throws(EventRejection) { return try PreparedEvent(envelope) } catch { throw DeadLetterReason(error) }
-            }
+        let decoded = messages.map { message in
+            Result { () throws(DeadLetterReason) -> EventEnvelope in try EnvelopeMessage.decode(message, topics: topics) }
+        }
+        // The decoded ones are validated, encoded and hashed together (eight per permutation).
+        var prepared = PreparedEvent.prepareEach(decoded.compactMap { try? $0.get() }).makeIterator()
+        return decoded.map { result in
+            result.flatMap { _ in prepared.next()!.mapError { DeadLetterReason($0) } }
         }
     }
 }
