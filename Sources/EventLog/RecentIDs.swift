@@ -23,8 +23,6 @@ final class RecentIDs: @unchecked Sendable {
     /// The sequence of `id` if it is here.
     func sequence(of id: IDKey) -> UInt64? { mutex.withLock { sequences[id] } }
 
-    var count: Int { mutex.withLock { sequences.count } }
-
     /// Operations available while the lock is held.
     struct Access {
         fileprivate let owner: RecentIDs

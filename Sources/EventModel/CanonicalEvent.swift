@@ -81,19 +81,17 @@ public enum CanonicalEvent {
                              timestamp: timestamp, payload: payload)
     }
 
-    /// The topic and keys of stored content, without parsing the payload (for index building and filtered scans).
+    /// The topic and keys of stored content, without parsing the payload (for filtered scans).
     public static func decodeHeader(content: UnsafeRawBufferPointer) throws(EventDecodingError) -> (topic: Topic, keys: EventKeys) {
-        var reader = ByteReader(content)
-        guard try reader.bytes(4) == magic else { throw .badMagic }
-        _ = try reader.string()
-        _ = try reader.string()
-        _ = try reader.u32()
-        guard let topic = Topic(rawValue: try reader.string()) else { throw .unknownTopic }
-        var keys = EventKeys()
-        keys.stream = try reader.optionalString()
-        keys.session = try reader.optionalString()
-        keys.orchestrator = try reader.optionalString()
-        keys.sender = try reader.optionalString()
+        let header = try ContentHeader(content: content)
+        func text(_ range: Range<Int>) throws(EventDecodingError) -> String? {
+            guard !range.isEmpty else { return nil }
+            guard let value = String(validating: content[range], as: UTF8.self) else { throw .invalidUTF8 }
+            return value
+        }
+        guard let topic = try text(header.topic).flatMap(Topic.init(rawValue:)) else { throw .unknownTopic }
+        let keys = EventKeys(stream: try text(header.keys.0), session: try text(header.keys.1),
+                             orchestrator: try text(header.keys.2), sender: try text(header.keys.3))
         return (topic, keys)
     }
 
