@@ -64,12 +64,17 @@ public enum LogBenchmark {
             figures.append(Figure(name: "64 concurrent single-event writers, durable (group commit)",
                                   eventsPerSecond: concurrent, goal: 100_000))
         }
-        guard only.contains(.batched) else {
-            try? FileManager.default.removeItem(atPath: directory)
-            return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
-                          batchedRatioToRaw: 0, payloadBytes: BenchEvents.payloadBytes, eventsPerGroupCommit: eventsPerGroupCommit)
-        }
-        let log = try EventLog(directory: directory + "/batched", options: .init(durability: .noSync))
+        if only.contains(.batched) { figures += try readFigures(logDirectory: directory + "/batched") }
+        try? FileManager.default.removeItem(atPath: directory)
+        return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
+                      batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes,
+                      eventsPerGroupCommit: eventsPerGroupCommit)
+    }
+
+    /// Scan, verify and schema validation over the log the batched run wrote.
+    static func readFigures(logDirectory: String) throws -> [Figure] {
+        let log = try EventLog(directory: logDirectory, options: .init(durability: .noSync))
+        defer { log.close() }
         let clock = ContinuousClock()
         var scanned = 0
         let scanTime = clock.measure {
@@ -78,23 +83,20 @@ public enum LogBenchmark {
                 return true
             }
         }
-        figures.append(Figure(name: "scan", eventsPerSecond: Double(scanned) / seconds(scanTime), goal: 2_000_000))
         var verified: UInt64 = 0
         let verifyTime = try clock.measure {
             verified = try LogVerifier.verify(log, checkSchemas: false, checkSignatures: false).events
         }
-        figures.append(Figure(name: "verify hash chain", eventsPerSecond: Double(verified) / seconds(verifyTime), goal: nil))
         let sample = try Array(log.batch(after: 0, limit: 20_000).map { try $0.record() })
         let validateTime = clock.measure {
             for record in sample { _ = try? PreparedEvent(record.envelope) }
         }
-        figures.append(Figure(name: "schema-validate + encode (per event, producer side)",
-                              eventsPerSecond: Double(sample.count) / seconds(validateTime), goal: nil))
-        log.close()
-        try? FileManager.default.removeItem(atPath: directory)
-        return Report(figures: figures, rawBatchedPerSecond: raw, rawDurableCommitsPerSecond: rawDurable,
-                      batchedRatioToRaw: batched / raw, payloadBytes: BenchEvents.payloadBytes,
-                      eventsPerGroupCommit: eventsPerGroupCommit)
+        return [
+            Figure(name: "scan", eventsPerSecond: Double(scanned) / seconds(scanTime), goal: 2_000_000),
+            Figure(name: "verify hash chain", eventsPerSecond: Double(verified) / seconds(verifyTime), goal: nil),
+            Figure(name: "schema-validate + encode (per event, producer side)",
+                   eventsPerSecond: Double(sample.count) / seconds(validateTime), goal: nil),
+        ]
     }
 
     /// A producer thread prepares (encodes and hashes) batches of 1,000 while the writer commits

@@ -29,7 +29,7 @@ extension Keccak256 {
                 scratch.removeAll(keepingCapacity: true)
                 for index in group { scratch.append(contentsOf: messages[index][0..<span]) }
                 scratch.append(contentsOf: repeatElement(0, count: span * (8 - group.count)))
-                for slot in 0..<8 { states.withUnsafeMutableBufferPointer { $0[(25 * slot)..<(25 * slot + 25)].update(repeating: 0) } }
+                states.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                 scratch.withUnsafeBufferPointer { bytes in
                     let base = bytes.baseAddress!
                     let pointers: [UnsafePointer<UInt8>?] = (0..<8).map { base + $0 * span }

@@ -29,8 +29,7 @@ extension EventLog {
         if let recent = recentIDs.sequence(of: IDKey(key)) { return recent }
         guard let index else { return try walkForID(key, after: 0) }
         let (found, checkpoint): (UInt64?, UInt64) = try index.environment.read { transaction in
-            (index.sequence(ofID: key, in: transaction),
-             transaction.withValue(IndexStore.indexedKey, in: index.meta) { LogDatabases.decodeSequence($0) } ?? 0)
+            (index.sequence(ofID: key, in: transaction), index.indexedThrough(in: transaction))
         }
         if let found { return found }
         return isWritable ? nil : try walkForID(key, after: checkpoint)
@@ -71,9 +70,7 @@ extension EventLog {
             var keepGoing = true
             if let index {
                 try index.environment.read { indexTransaction in
-                    indexed = indexTransaction.withValue(IndexStore.indexedKey, in: index.meta) {
-                        LogDatabases.decodeSequence($0)
-                    } ?? 0
+                    indexed = index.indexedThrough(in: indexTransaction)
                     guard sequence <= indexed else { return }
                     let indexKey = key.map { LogDatabases.indexKey($0.0, $0.1) } ?? Array(topic!.rawValue.utf8)
                     let indexDatabase = key != nil ? index.keys : index.topics

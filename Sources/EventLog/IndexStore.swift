@@ -47,10 +47,12 @@ struct IndexStore: Sendable {
 
     /// The last sequence the indexes cover.
     func indexedThrough() throws -> UInt64 {
-        let meta = meta
-        return try environment.read { transaction in
-            transaction.withValue(Self.indexedKey, in: meta) { LogDatabases.decodeSequence($0) } ?? 0
-        }
+        try environment.read { indexedThrough(in: $0) }
+    }
+
+    /// The last sequence the indexes cover, as `transaction` sees them.
+    func indexedThrough(in transaction: LMDBTransaction) -> UInt64 {
+        transaction.withValue(Self.indexedKey, in: meta) { LogDatabases.decodeSequence($0) } ?? 0
     }
 
     /// The sequence the index holds for `id` (only ids at or below its checkpoint are there).

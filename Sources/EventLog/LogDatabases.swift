@@ -5,9 +5,9 @@ import LMDB
 /// The LMDB layout of one log (see docs/EVENT-LOG.md):
 /// - `events`: u64 BE sequence → content ‖ previousHash(32) ‖ hash(32), appended in order
 /// - `meta`: "head" → u64 BE sequence ‖ hash(32)
+/// - `projections`: name → canonical JSON state; `checkpoints`: name → u64 BE sequence
 /// The id, topic and key indexes live in a second environment (`IndexStore`, in `index/`); a log
 /// of layout 1 also has an `ids` database here, no longer read or written.
-/// - `projections`: name → canonical JSON state; `checkpoints`: name → u64 BE sequence
 struct LogDatabases: Sendable {
     let events: LMDBDatabase
     let meta: LMDBDatabase

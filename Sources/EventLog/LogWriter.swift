@@ -136,9 +136,7 @@ final class LogWriter: @unchecked Sendable {
     {
         let index = index
         return try index.environment.read { indexTransaction in
-            let checkpoint = indexTransaction.withValue(IndexStore.indexedKey, in: index.meta) {
-                LogDatabases.decodeSequence($0)
-            } ?? 0
+            let checkpoint = index.indexedThrough(in: indexTransaction)
             return try recentIDs.withLock { recent in
                 recent.removeNewest(idsAddedByAttempt)
                 idsAddedByAttempt = 0
@@ -206,4 +204,3 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-

@@ -14,11 +14,8 @@ public struct PreparedEvent: Sendable {
     /// Validates against the catalog (unless `validate` is false, for trusted bulk paths such as
     /// an import that has validated already) and encodes.
     public init(_ envelope: EventEnvelope, validate: Bool = true) throws(EventRejection) {
-        if validate { try EventValidator.shared.validate(envelope) }
-        self.envelope = envelope
-        content = try CanonicalEvent.content(of: envelope)
-        prefix = CanonicalEvent.prefix(content: content)
-        idKey = IDKey(Array(envelope.id.utf8))
+        let content = try Self.encode(envelope, validate: validate)
+        self.init(envelope: envelope, content: content, prefix: CanonicalEvent.prefix(content: content))
     }
 
     private init(envelope: EventEnvelope, content: [UInt8], prefix: HashPrefix) {
@@ -33,10 +30,7 @@ public struct PreparedEvent: Sendable {
     public static func prepare(_ envelopes: some Collection<EventEnvelope>, validate: Bool = true) throws(EventRejection) -> [PreparedEvent] {
         var contents: [[UInt8]] = []
         contents.reserveCapacity(envelopes.count)
-        for envelope in envelopes {
-            if validate { try EventValidator.shared.validate(envelope) }
-            contents.append(try CanonicalEvent.content(of: envelope))
-        }
+        for envelope in envelopes { contents.append(try encode(envelope, validate: validate)) }
         return zip(zip(envelopes, contents), CanonicalEvent.prefixes(contents: contents)).map { pair, prefix in
             PreparedEvent(envelope: pair.0, content: pair.1, prefix: prefix)
         }
@@ -46,16 +40,19 @@ public struct PreparedEvent: Sendable {
     /// hashed together as in `prepare`.
     public static func prepareEach(_ envelopes: [EventEnvelope], validate: Bool = true) -> [Result<PreparedEvent, EventRejection>] {
         let contents = envelopes.map { envelope in
-            Result { () throws(EventRejection) -> [UInt8] in
-                if validate { try EventValidator.shared.validate(envelope) }
-                return try CanonicalEvent.content(of: envelope)
-            }
+            Result { () throws(EventRejection) -> [UInt8] in try encode(envelope, validate: validate) }
         }
         let accepted = contents.compactMap { try? $0.get() }
         var prefixes = CanonicalEvent.prefixes(contents: accepted).makeIterator()
         return zip(envelopes, contents).map { envelope, content in
             content.map { PreparedEvent(envelope: envelope, content: $0, prefix: prefixes.next()!) }
         }
+    }
+
+    /// Checks (unless `validate` is false) and encodes one envelope: the producer's per-event work.
+    private static func encode(_ envelope: EventEnvelope, validate: Bool) throws(EventRejection) -> [UInt8] {
+        if validate { try EventValidator.shared.validate(envelope) }
+        return try CanonicalEvent.content(of: envelope)
     }
 
     /// The hash this event gets at `sequence` after `previous`.

@@ -147,26 +147,32 @@ struct ByteReader {
 
     var isAtEnd: Bool { offset == buffer.count }
 
-    mutating func bytes(_ count: Int) throws(EventDecodingError) -> [UInt8] {
+    /// The positions of the next `count` bytes (nothing copied).
+    mutating func range(_ count: Int) throws(EventDecodingError) -> Range<Int> {
         guard count >= 0, buffer.count - offset >= count else { throw .truncated }
         defer { offset += count }
-        return Array(buffer[offset..<offset + count])
+        return offset..<offset + count
     }
+
+    mutating func bytes(_ count: Int) throws(EventDecodingError) -> [UInt8] { Array(buffer[try range(count)]) }
 
     mutating func u32() throws(EventDecodingError) -> UInt32 {
         var value: UInt32 = 0
-        for byte in try bytes(4) { value = value << 8 | UInt32(byte) }
+        for byte in buffer[try range(4)] { value = value << 8 | UInt32(byte) }
         return value
     }
 
     mutating func u64() throws(EventDecodingError) -> UInt64 {
         var value: UInt64 = 0
-        for byte in try bytes(8) { value = value << 8 | UInt64(byte) }
+        for byte in buffer[try range(8)] { value = value << 8 | UInt64(byte) }
         return value
     }
 
+    /// The positions of a length-prefixed field's bytes.
+    mutating func field() throws(EventDecodingError) -> Range<Int> { try range(Int(try u32())) }
+
     mutating func string() throws(EventDecodingError) -> String {
-        let raw = try bytes(Int(try u32()))
+        let raw = buffer[try field()]
         guard let text = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
         return text
     }

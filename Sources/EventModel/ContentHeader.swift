@@ -8,25 +8,13 @@ public struct ContentHeader: Sendable {
 
     /// Reads the field positions; throws when the bytes are not event content.
     public init(content: UnsafeRawBufferPointer) throws(EventDecodingError) {
-        guard content.count >= 4, content[0] == 0x53, content[1] == 0x46, content[2] == 0x45, content[3] == 0x31 else {
-            throw .badMagic
-        }
-        var offset = 4
-        func field() throws(EventDecodingError) -> Range<Int> {
-            guard content.count - offset >= 4 else { throw .truncated }
-            var length = 0
-            for index in 0..<4 { length = length << 8 | Int(content[offset + index]) }
-            offset += 4
-            guard content.count - offset >= length else { throw .truncated }
-            defer { offset += length }
-            return offset..<(offset + length)
-        }
-        id = try field()
-        _ = try field()  // type
-        guard content.count - offset >= 4 else { throw .truncated }
-        offset += 4  // version
-        topic = try field()
-        keys = (try field(), try field(), try field(), try field())
+        var reader = ByteReader(content)
+        guard content[try reader.range(4)].elementsEqual(CanonicalEvent.magic) else { throw .badMagic }
+        id = try reader.field()
+        _ = try reader.field()  // type
+        _ = try reader.range(4)  // version
+        topic = try reader.field()
+        keys = (try reader.field(), try reader.field(), try reader.field(), try reader.field())
     }
 
     /// The key ranges as an array, in `EventKeys.Kind.allCases` order.
