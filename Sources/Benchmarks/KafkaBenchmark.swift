@@ -113,8 +113,7 @@ public enum KafkaBenchmark {
         started = Date()
         var prepared = 0
         for message in incoming {
-            let envelope = try EnvelopeMessage.decode(message, topics: topics)
-            _ = try PreparedEvent(envelope)
+            _ = PreparedEvent(try EnvelopeMessage.encodedEvent(message, topics: topics))
             prepared += 1
         }
         let total = Double(prepared) / Date().timeIntervalSince(started)
@@ -150,7 +149,7 @@ final class LatencySamples: @unchecked Sendable {
     // @unchecked: `samples` is guarded by `lock`.
     private let lock = NSLock()
     private var samples: [Int64] = []
-    func record(_ events: [EventEnvelope], now: Int64) {
+    func record(_ events: [EventHeader], now: Int64) {
         lock.withLock { for event in events { samples.append(now - event.timestamp) } }
     }
     func reset() { lock.withLock { samples = [] } }

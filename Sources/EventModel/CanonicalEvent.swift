@@ -17,20 +17,7 @@ public enum CanonicalEvent {
 
     /// The content bytes of a valid envelope; throws when a field breaks the envelope rules.
     public static func content(of envelope: EventEnvelope) throws(EventRejection) -> [UInt8] {
-        try EnvelopeRules.check(envelope)
-        var out: [UInt8] = []
-        out.reserveCapacity(512)  // header and a typical payload without regrowing
-        out.append(contentsOf: magic)
-        appendString(envelope.id, to: &out)
-        appendString(envelope.type, to: &out)
-        appendInteger(UInt32(envelope.version), to: &out)
-        appendString(envelope.topic.rawValue, to: &out)
-        let keys = envelope.keys  // in EventKeys.Kind.allCases order
-        appendString(keys.stream ?? "", to: &out)
-        appendString(keys.session ?? "", to: &out)
-        appendString(keys.orchestrator ?? "", to: &out)
-        appendString(keys.sender ?? "", to: &out)
-        appendInteger(UInt64(bitPattern: envelope.timestamp), to: &out)
+        var out = try header(envelope.header)
         let lengthOffset = out.count
         appendInteger(UInt32(0), to: &out)
         do { try CanonicalJSON.encode(envelope.payload, into: &out) } catch {
@@ -38,6 +25,34 @@ public enum CanonicalEvent {
         }
         let payloadLength = UInt32(out.count - lengthOffset - 4)
         for index in 0..<4 { out[lengthOffset + index] = UInt8(truncatingIfNeeded: payloadLength >> (24 - 8 * UInt32(index))) }
+        return out
+    }
+
+    /// The content bytes of a valid header and a payload that is canonical JSON already (the caller has
+    /// checked it, e.g. with a `CanonicalTape`); the payload bytes are copied as they are.
+    public static func content(of header: EventHeader, canonicalPayload payload: UnsafeBufferPointer<UInt8>) throws(EventRejection) -> [UInt8] {
+        var out = try Self.header(header, extra: payload.count + 4)
+        appendInteger(UInt32(payload.count), to: &out)
+        out.append(contentsOf: payload)
+        return out
+    }
+
+    /// Magic and header fields, after the envelope rules; room reserved for `extra` more bytes.
+    private static func header(_ header: EventHeader, extra: Int = 300) throws(EventRejection) -> [UInt8] {
+        try EnvelopeRules.check(header)
+        var out: [UInt8] = []
+        out.reserveCapacity(200 + extra)  // header and a typical payload without regrowing
+        out.append(contentsOf: magic)
+        appendString(header.id, to: &out)
+        appendString(header.type, to: &out)
+        appendInteger(UInt32(header.version), to: &out)
+        appendString(header.topic.rawValue, to: &out)
+        let keys = header.keys  // in EventKeys.Kind.allCases order
+        appendString(keys.stream ?? "", to: &out)
+        appendString(keys.session ?? "", to: &out)
+        appendString(keys.orchestrator ?? "", to: &out)
+        appendString(keys.sender ?? "", to: &out)
+        appendInteger(UInt64(bitPattern: header.timestamp), to: &out)
         return out
     }
 

@@ -27,7 +27,7 @@ public enum EventRejection: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// The envelope rules every event obeys before it is encoded: non-empty, bounded, printable ids and keys.
 enum EnvelopeRules {
-    static func check(_ envelope: EventEnvelope) throws(EventRejection) {
+    static func check(_ envelope: EventHeader) throws(EventRejection) {
         try identifier(envelope.id, field: "id")
         try identifier(envelope.type, field: "type")
         // The four keys read directly (no array of the present ones per event).

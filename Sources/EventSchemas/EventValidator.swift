@@ -1,5 +1,5 @@
 public import EventModel
-import JSONCore
+public import JSONCore
 
 /// Checks an envelope against the catalog: known type and version, right topic, required keys,
 /// and the payload against its compiled JSON Schema. Every event is checked before it is written.
@@ -22,19 +22,37 @@ public final class EventValidator: Sendable {
 
     /// Throws the first rule the envelope breaks (schema violations are all listed).
     public func validate(_ envelope: EventEnvelope) throws(EventRejection) {
-        guard let versions = schemas[envelope.type] else { throw .unknownType(envelope.type) }
-        guard let (definition, schema) = versions[envelope.version] else {
-            throw .unsupportedVersion(type: envelope.type, version: envelope.version)
+        let schema = try schema(for: envelope.header)
+        try check(envelope.payload, against: schema, type: envelope.type, version: envelope.version)
+    }
+
+    /// The same verdict for a payload on a canonical tape, without building its tree (only a refused
+    /// payload is parsed, to list its violations).
+    public func validate(_ header: EventHeader, payload tape: CanonicalTape, at index: Int) throws(EventRejection) {
+        let schema = try schema(for: header)
+        guard !schema.isValid(tape, at: index) else { return }
+        try check(tape.value(at: index), against: schema, type: header.type, version: header.version)
+    }
+
+    /// The schema of a known type and version on its topic with its required keys.
+    private func schema(for header: EventHeader) throws(EventRejection) -> JSONSchema {
+        guard let versions = schemas[header.type] else { throw .unknownType(header.type) }
+        guard let (definition, schema) = versions[header.version] else {
+            throw .unsupportedVersion(type: header.type, version: header.version)
         }
-        guard definition.topic == envelope.topic else {
-            throw .wrongTopic(type: envelope.type, expected: definition.topic.rawValue, actual: envelope.topic.rawValue)
+        guard definition.topic == header.topic else {
+            throw .wrongTopic(type: header.type, expected: definition.topic.rawValue, actual: header.topic.rawValue)
         }
-        for kind in definition.requiredKeys where envelope.keys[kind] == nil {
+        for kind in definition.requiredKeys where header.keys[kind] == nil {
             throw .emptyIdentifier(field: "keys.\(kind.rawValue)")
         }
-        let violations = schema.validate(envelope.payload)
+        return schema
+    }
+
+    private func check(_ payload: JSONValue, against schema: JSONSchema, type: String, version: Int) throws(EventRejection) {
+        let violations = schema.validate(payload)
         guard violations.isEmpty else {
-            throw .schemaViolation(type: envelope.type, version: envelope.version, violations: violations.map(\.description))
+            throw .schemaViolation(type: type, version: version, violations: violations.map(\.description))
         }
     }
 }

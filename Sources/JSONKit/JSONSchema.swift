@@ -69,8 +69,14 @@ final class SchemaKeywords: @unchecked Sendable {
     var types: [String]?
     /// `types` as a bit set of JSON types (see `SchemaEvaluator.typeBit`), so a type check compares no strings.
     var typeMask: UInt8 = 0
-    var properties: [(String, SchemaNode)] = []
-    var required: [String] = []
+    var properties: [(String, SchemaNode)] = [] {
+        didSet { propertyBytes = properties.map { Array($0.0.utf8) } }
+    }
+    var required: [String] = [] {
+        didSet { requiredBytes = required.map { Array($0.utf8) } }
+    }
+    /// The names above as UTF-8, for evaluation over a tape.
+    private(set) var propertyBytes: [[UInt8]] = [], requiredBytes: [[UInt8]] = []
     var additionalProperties: SchemaNode?
     var enumValues: [JSONValue]?
     var constValue: JSONValue?

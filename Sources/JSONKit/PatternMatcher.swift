@@ -27,36 +27,37 @@ struct PatternMatcher: Sendable {
     }
 
     func matches(_ text: String) -> Bool {
+        if case .regex(let box) = kind { return text.contains(box.regex) }
+        var text = text
+        return text.withUTF8 { matches(utf8: $0) } ?? false
+    }
+
+    /// The verdict on UTF-8 bytes for the hand-matched patterns; nil for a regex (which needs a String).
+    func matches(utf8: UnsafeBufferPointer<UInt8>) -> Bool? {
         switch kind {
         case .hex(let count, let allowUpper):
-            var text = text
-            return text.withUTF8 { utf8 in
-                guard utf8.count >= 2, utf8[0] == 0x30, utf8[1] == 0x78 else { return false }
-                let digits = utf8.count - 2
-                if let count, digits != count { return false }
-                if count == nil, digits % 2 != 0 { return false }
-                var index = 2
-                while index < utf8.count {
-                    let byte = utf8[index]
-                    guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66)
-                        || (allowUpper && byte >= 0x41 && byte <= 0x46) else { return false }
-                    index += 1
-                }
-                return true
+            guard utf8.count >= 2, utf8[0] == 0x30, utf8[1] == 0x78 else { return false }
+            let digits = utf8.count - 2
+            if let count, digits != count { return false }
+            if count == nil, digits % 2 != 0 { return false }
+            var index = 2
+            while index < utf8.count {
+                let byte = utf8[index]
+                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66)
+                    || (allowUpper && byte >= 0x41 && byte <= 0x46) else { return false }
+                index += 1
             }
+            return true
         case .decimal(let maxDigits):
-            var text = text
-            return text.withUTF8 { utf8 in
-                guard !utf8.isEmpty, utf8.count <= maxDigits else { return false }
-                var index = 0
-                while index < utf8.count {
-                    guard utf8[index] >= 0x30 && utf8[index] <= 0x39 else { return false }
-                    index += 1
-                }
-                return utf8.count == 1 || utf8[0] != 0x30
+            guard !utf8.isEmpty, utf8.count <= maxDigits else { return false }
+            var index = 0
+            while index < utf8.count {
+                guard utf8[index] >= 0x30 && utf8[index] <= 0x39 else { return false }
+                index += 1
             }
-        case .regex(let box):
-            return text.contains(box.regex)
+            return utf8.count == 1 || utf8[0] != 0x30
+        case .regex:
+            return nil
         }
     }
 }

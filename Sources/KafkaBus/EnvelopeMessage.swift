@@ -1,3 +1,4 @@
+public import EventLog
 public import EventModel
 import JSONCore
 
@@ -62,5 +63,49 @@ public enum EnvelopeMessage {
         }
         return EventEnvelope(id: id, type: type, version: Int(version), topic: topic, keys: keys, timestamp: timestamp,
                              payload: payload)
+    }
+
+    /// The event a message carries, validated against the catalog and encoded for the log. A message in
+    /// canonical form (what `encode` writes) is checked on a `CanonicalTape` and its payload bytes are kept;
+    /// any other form is parsed and re-encoded. Both give the same content and the same refusals.
+    public static func encodedEvent(_ message: KafkaMessage, topics: BusTopics) throws(DeadLetterReason) -> EncodedEvent {
+        if let (header, tape, payload) = canonicalParts(message, topics: topics) {
+            do { return try EncodedEvent(header, payload: tape, at: payload) } catch { throw DeadLetterReason(error) }
+        }
+        let envelope = try decode(message, topics: topics)
+        do { return try EncodedEvent(envelope) } catch { throw DeadLetterReason(error) }
+    }
+
+    /// The header and the payload's place on the tape of a canonical message whose envelope fields all have
+    /// their JSON types and whose topic matches; nil for anything else (`decode` then says what is wrong).
+    static func canonicalParts(_ message: KafkaMessage, topics: BusTopics) -> (EventHeader, CanonicalTape, Int)? {
+        guard let tape = CanonicalTape(message.value),
+              let id = tape.member("id", of: 0).flatMap(tape.string(at:)),
+              let type = tape.member("type", of: 0).flatMap(tape.string(at:)),
+              let version = tape.member("version", of: 0), tape.nodes[version].kind == .integer,
+              let topicName = tape.member("topic", of: 0).flatMap(tape.string(at:)),
+              let topic = Topic(rawValue: topicName), topics.family(ofTopic: message.topic) == topic,
+              let timestamp = tape.member("timestamp", of: 0), tape.nodes[timestamp].kind == .integer,
+              let payload = tape.member("payload", of: 0)
+        else { return nil }
+        var keys = EventKeys()
+        if let object = tape.member("keys", of: 0) {
+            guard tape.nodes[object].kind == .object else { return nil }
+            var key = object + 1
+            for _ in 0..<tape.nodes[object].count {
+                guard let name = tape.string(at: key).flatMap(EventKeys.Kind.init(rawValue:)),
+                      let text = tape.string(at: key + 1) else { return nil }
+                switch name {
+                case .stream: keys.stream = text
+                case .session: keys.session = text
+                case .orchestrator: keys.orchestrator = text
+                case .sender: keys.sender = text
+                }
+                key = Int(tape.nodes[key + 1].after)
+            }
+        }
+        let header = EventHeader(id: id, type: type, version: Int(tape.nodes[version].integer), topic: topic, keys: keys,
+                                 timestamp: tape.nodes[timestamp].integer)
+        return (header, tape, payload)
     }
 }

@@ -20,7 +20,7 @@ public final class KafkaLogSink: @unchecked Sendable {
     private var counts = Statistics()
     private var appendFailure: (any Error)?
     private let inFlight = PendingEmits()
-    private let stored: (@Sendable ([EventEnvelope]) -> Void)?
+    private let stored: (@Sendable ([EventHeader]) -> Void)?
 
     /// What the sink has done since it started.
     public struct Statistics: Sendable, Equatable {
@@ -35,7 +35,7 @@ public final class KafkaLogSink: @unchecked Sendable {
     /// `stored` (optional) sees each batch's events once the log has committed them (append lag, benchmarks).
     public init(log: EventLog, settings: KafkaSettings, topics: BusTopics, group: String = "streamflow-log",
                 producer: KafkaProducer, clock: any EventClock,
-                stored: (@Sendable (_ committed: [EventEnvelope]) -> Void)? = nil) throws(KafkaError) {
+                stored: (@Sendable (_ committed: [EventHeader]) -> Void)? = nil) throws(KafkaError) {
         self.stored = stored
         self.log = log
         self.topics = topics
@@ -97,7 +97,7 @@ public final class KafkaLogSink: @unchecked Sendable {
             }
         }
         inFlight.started()
-        let envelopes = prepared.map(\.envelope)
+        let headers = prepared.map(\.header)
         let deadLettered = rejected.count
         log.append(prepared) { [self] result in
             defer { inFlight.finished() }
@@ -105,7 +105,7 @@ public final class KafkaLogSink: @unchecked Sendable {
             case .success(let outcomes):
                 // Once a batch failed, nothing after it is committed (its messages come again after a restart).
                 guard lock.withLock({ appendFailure == nil }) else { return }
-                stored?(envelopes)
+                stored?(headers)
                 lock.withLock {
                     for outcome in outcomes {
                         if case .appended = outcome { counts.appended += 1 } else { counts.duplicates += 1 }
@@ -120,15 +120,22 @@ public final class KafkaLogSink: @unchecked Sendable {
         }
     }
 
-    /// Each message as a prepared event (decoded, validated against the catalog, encoded) or the reason it is not one.
+    /// Each message as a prepared event (validated against the catalog, encoded, hashed) or the reason it is not one.
     private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Result<PreparedEvent, DeadLetterReason>] {
-        let decoded = messages.map { message in
-            Result { () throws(DeadLetterReason) -> EventEnvelope in try EnvelopeMessage.decode(message, topics: topics) }
+        var encoded: [EncodedEvent] = []
+        encoded.reserveCapacity(messages.count)
+        var refusals: [DeadLetterReason?] = []
+        refusals.reserveCapacity(messages.count)
+        for message in messages {
+            do {
+                encoded.append(try EnvelopeMessage.encodedEvent(message, topics: topics))
+                refusals.append(nil)
+            } catch {
+                refusals.append(error)
+            }
         }
-        // The decoded ones are validated, encoded and hashed together (eight per permutation).
-        var prepared = PreparedEvent.prepareEach(decoded.compactMap { try? $0.get() }).makeIterator()
-        return decoded.map { result in
-            result.flatMap { _ in prepared.next()!.mapError { DeadLetterReason($0) } }
-        }
+        // The accepted ones are hashed together (eight per permutation).
+        var prepared = PreparedEvent.hashing(encoded).makeIterator()
+        return refusals.map { reason in reason.map { .failure($0) } ?? .success(prepared.next()!) }
     }
 }

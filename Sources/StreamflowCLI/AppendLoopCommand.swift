@@ -27,7 +27,7 @@ extension ReplayCommand {
                 let events = try (0..<batch).map { _ in try PreparedEvent(factory.next()) }
                 let outcomes = try log.appendAndWait(events)
                 // Unbuffered: the line is out before the next batch starts, so a kill cannot hide it.
-                FileHandle.standardOutput.write(Data("ack \(outcomes.last!.sequence) \(events.last!.envelope.id)\n".utf8))
+                FileHandle.standardOutput.write(Data("ack \(outcomes.last!.sequence) \(events.last!.header.id)\n".utf8))
                 if round % projectEvery == projectEvery - 1 { try runner.catchUp() }
             }
         }
