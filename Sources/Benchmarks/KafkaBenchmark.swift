@@ -14,8 +14,12 @@ public enum KafkaBenchmark {
         /// Producer pacing in events/s; 0 when unpaced.
         public var pacedRate: Double
         public var events: Int
+        /// Events per Kafka message (1: one message each; more: `BatchMessage`s of one key's events).
+        public var eventsPerMessage: Int
         public var durability: String
         public var seconds: Double
+        /// From the first publish until the broker had acknowledged every event (the producer side alone).
+        public var producedSeconds: Double
         public var eventsPerSecond: Double
         public var p50LatencyMs: Double
         public var p99LatencyMs: Double
@@ -34,14 +38,14 @@ public enum KafkaBenchmark {
     /// `rate` paces the producer (events per second; nil: as fast as it can, which measures throughput, while a paced run
     /// below it measures latency without a queue).
     public static func run(brokers: String, events count: Int, directory: String, durable: Bool,
-                           rate: Double? = nil) async throws -> Report {
+                           rate: Double? = nil, eventsPerMessage: Int = 1) async throws -> Report {
         let settings = KafkaSettings(brokers: brokers, clientID: "streamflow-bench")
         let topics = BusTopics(prefix: "bench-\(UInt32.random(in: 0...UInt32.max))-", partitions: 6)
         try topics.ensure(settings: settings)
         try KafkaAdmin.ensureTopics([topics.prefix + "raw"], partitions: 6, settings: settings)
         let producer = try KafkaProducer(settings: settings)
         defer { producer.close() }
-        let (encodeRate, decodeRate) = try cpuOnly(count: min(count, 100_000), topics: topics)
+        let (encodeRate, decodeRate) = try cpuOnly(count: min(count, 100_000), topics: topics, eventsPerMessage: eventsPerMessage)
         let raw = try await rawRoundTrip(count: count, topic: topics.prefix + "raw", producer: producer, settings: settings)
 
         try? FileManager.default.removeItem(atPath: directory)
@@ -64,17 +68,19 @@ public enum KafkaBenchmark {
         // Test data is made before the clock starts (as in `bench log`); encoding each event into its message is timed.
         let envelopes = BenchEvents.events(from: 0, count: count)
         let started = Date()
-        let batch = rate.map { max(100, min(1_000, Int($0 / 100))) } ?? 1_000
+        // Each enqueue takes a slice of the events (64 keys, so a slice of 64 × N gives batches of about N).
+        let batch = rate.map { max(100, min(1_000, Int($0 / 100))) } ?? max(1_000, 64 * eventsPerMessage)
         let inFlight = InFlight(limit: 50)
         var index = 0
         while index < count {
             let now = SystemClock().nowMilliseconds()
-            let messages = try envelopes[index..<min(count, index + batch)].map { event in
+            let slice = envelopes[index..<min(count, index + batch)].map { event in
                 var event = event
                 event.timestamp = now
-                return try EnvelopeMessage.encode(event, topics: topics)
+                return event
             }
-            index += messages.count
+            let messages = try BatchMessage.messages(for: slice, topics: topics, eventsPerMessage: eventsPerMessage)
+            index += slice.count
             if let rate, rate > 0 {
                 let due = Double(index) / rate - Date().timeIntervalSince(started)
                 if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1_000))) }
@@ -82,6 +88,9 @@ public enum KafkaBenchmark {
             await inFlight.acquire()
             producer.enqueue(messages) { _ in inFlight.release() }
         }
+        // Every produce acknowledged by the broker: how long the producer side alone took.
+        for _ in 0..<inFlight.capacity { await inFlight.acquire() }
+        let producedSeconds = Date().timeIntervalSince(started)
         while sink.statistics.appended < count + 1 {
             try await Task.sleep(for: .milliseconds(5))
             if Date().timeIntervalSince(started) > 600 { throw KafkaError.request("the log sink stalled") }
@@ -91,8 +100,8 @@ public enum KafkaBenchmark {
         _ = try? await consuming.value
         let sorted = latencies.values.sorted()
         let perSecond = Double(count) / seconds
-        return Report(librdkafka: KafkaSettings.libraryVersion, pacedRate: rate ?? 0, events: count, durability: durable ? "fsync" : "no-sync",
-                      seconds: seconds, eventsPerSecond: perSecond,
+        return Report(librdkafka: KafkaSettings.libraryVersion, pacedRate: rate ?? 0, events: count, eventsPerMessage: eventsPerMessage, durability: durable ? "fsync" : "no-sync",
+                      seconds: seconds, producedSeconds: producedSeconds, eventsPerSecond: perSecond,
                       p50LatencyMs: Double(percentile(sorted, 0.50)), p99LatencyMs: Double(percentile(sorted, 0.99)),
                       rawKafkaPerSecond: raw, ratioToRaw: perSecond / raw,
                       encodePerSecond: encodeRate, decodeAndPreparePerSecond: decodeRate,
@@ -101,10 +110,15 @@ public enum KafkaBenchmark {
     }
 
     /// The CPU work per event on one core without Kafka: encoding messages, then what the log sink does to each.
-    private static func cpuOnly(count: Int, topics: BusTopics) throws -> (encode: Double, decodeAndPrepare: Double) {
+    private static func cpuOnly(count: Int, topics: BusTopics, eventsPerMessage: Int) throws -> (encode: Double, decodeAndPrepare: Double) {
         let events = BenchEvents.events(from: 0, count: count)
         var started = Date()
-        let messages = try events.map { try EnvelopeMessage.encode($0, topics: topics) }
+        var messages: [OutgoingMessage] = []
+        let slice = max(1_000, 64 * eventsPerMessage)
+        for start in stride(from: 0, to: count, by: slice) {
+            messages += try BatchMessage.messages(for: Array(events[start..<min(count, start + slice)]), topics: topics,
+                                                  eventsPerMessage: eventsPerMessage)
+        }
         let encode = Double(count) / Date().timeIntervalSince(started)
         let incoming = messages.enumerated().map { index, message in
             KafkaMessage(topic: message.topic, partition: 0, offset: Int64(index), key: message.key, value: message.value,
@@ -113,9 +127,12 @@ public enum KafkaBenchmark {
         started = Date()
         var prepared = 0
         for message in incoming {
-            _ = PreparedEvent(try EnvelopeMessage.encodedEvent(message, topics: topics))
-            prepared += 1
+            for item in EnvelopeMessage.items(in: message, topics: topics) {
+                _ = PreparedEvent(try item.event.get())
+                prepared += 1
+            }
         }
+        guard prepared == count else { throw KafkaError.request("decoded \(prepared) of \(count) events") }
         let total = Double(prepared) / Date().timeIntervalSince(started)
         return (encode, total)
     }
@@ -161,7 +178,11 @@ actor InFlight {
     private let limit: Int
     private var count = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    init(limit: Int) { self.limit = limit }
+    nonisolated let capacity: Int
+    init(limit: Int) {
+        self.limit = limit
+        capacity = limit
+    }
     func acquire() async {
         if count < limit {
             count += 1

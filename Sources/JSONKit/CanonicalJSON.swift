@@ -38,16 +38,26 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // The pairs are sorted (not the keys then looked up): no hashing per member.
-            var pairs = Array(members)
-            pairs.sort { utf8Precedes($0.key, $1.key) }
-            var first = true
-            for (key, member) in pairs {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                appendString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                try encode(member, into: &out)
+            // The members' positions are sorted by key in a stack buffer: no array of pairs copied per object.
+            try withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: members.count) { order throws(CanonicalJSONError) in
+                var count = 0
+                for position in members.indices {
+                    // Insertion sort: objects are small, and most arrive nearly in order.
+                    var slot = count
+                    while slot > 0, utf8Precedes(members[position].key, members[order[slot - 1]].key) {
+                        order[slot] = order[slot - 1]
+                        slot -= 1
+                    }
+                    order[slot] = position
+                    count += 1
+                }
+                for slot in 0..<count {
+                    if slot > 0 { out.append(UInt8(ascii: ",")) }
+                    let member = members[order[slot]]
+                    appendString(member.key, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    try encode(member.value, into: &out)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -69,14 +69,14 @@ final class SchemaKeywords: @unchecked Sendable {
     var types: [String]?
     /// `types` as a bit set of JSON types (see `SchemaEvaluator.typeBit`), so a type check compares no strings.
     var typeMask: UInt8 = 0
-    var properties: [(String, SchemaNode)] = [] {
-        didSet { propertyBytes = properties.map { Array($0.0.utf8) } }
-    }
-    var required: [String] = [] {
-        didSet { requiredBytes = required.map { Array($0.utf8) } }
-    }
-    /// The names above as UTF-8, for evaluation over a tape.
-    private(set) var propertyBytes: [[UInt8]] = [], requiredBytes: [[UInt8]] = []
+    var properties: [(String, SchemaNode)] = []
+    var required: [String] = []
+    /// For evaluation over a tape (`TapeEvaluator`), set by `prepareForTapes`: the properties sorted by the bytes
+    /// of their UTF-8 names (the order of a canonical object's members), whether each is required, how many
+    /// distinct required names are properties, and the required names that are not.
+    private(set) var tapeProperties: [(name: [UInt8], node: SchemaNode, required: Bool)] = []
+    private(set) var requiredPropertyCount = 0
+    private(set) var requiredElsewhere: [[UInt8]] = []
     var additionalProperties: SchemaNode?
     var enumValues: [JSONValue]?
     var constValue: JSONValue?
@@ -89,4 +89,13 @@ final class SchemaKeywords: @unchecked Sendable {
     var allOf: [SchemaNode] = [], anyOf: [SchemaNode] = [], oneOf: [SchemaNode] = []
     var not: SchemaNode?
     var ref: String?
+
+    func prepareForTapes() {
+        let requiredNames = Set(required)
+        tapeProperties = properties.map { (Array($0.0.utf8), $0.1, requiredNames.contains($0.0)) }
+            .sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        let propertyNames = Set(properties.map(\.0))
+        requiredPropertyCount = requiredNames.intersection(propertyNames).count
+        requiredElsewhere = requiredNames.subtracting(propertyNames).sorted().map { Array($0.utf8) }
+    }
 }

@@ -68,6 +68,7 @@ enum SchemaCompiler {
                 throw .unsupportedKeyword(name, path: path.isEmpty ? "/" : path)
             }
         }
+        keywords.prepareForTapes()
         return .keywords(keywords)
     }
 

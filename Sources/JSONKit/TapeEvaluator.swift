@@ -4,6 +4,9 @@
 struct TapeEvaluator {
     let definitions: DefinitionTable
     let tape: CanonicalTape
+    /// The tape's storage, borrowed for the evaluation (no bounds checks or reference counting per node).
+    let bytes: UnsafeBufferPointer<UInt8>
+    let nodes: UnsafeBufferPointer<TapeNode>
 
     func passes(_ node: SchemaNode, _ index: Int) -> Bool {
         switch node {
@@ -14,7 +17,7 @@ struct TapeEvaluator {
 
     private func passes(_ k: SchemaKeywords, _ index: Int) -> Bool {
         if let ref = k.ref, let target = definitions.nodes[ref], !passes(target, index) { return false }
-        let node = tape.nodes[index]
+        let node = nodes[index]
         if k.types != nil, k.typeMask & Self.typeBits(node.kind) == 0 { return false }
         if let values = k.enumValues, !values.contains(where: { equals(index, $0) }) { return false }
         if let constant = k.constValue, !equals(index, constant) { return false }
@@ -41,7 +44,7 @@ struct TapeEvaluator {
                 var child = index + 1
                 for _ in 0..<count {
                     guard passes(schema, child) else { return false }
-                    child = Int(tape.nodes[child].after)
+                    child = Int(nodes[child].after)
                 }
             }
         case .object:
@@ -55,39 +58,60 @@ struct TapeEvaluator {
         return true
     }
 
-    /// required, properties and additionalProperties.
+    /// required, properties and additionalProperties: the members and the properties are both in byte order of
+    /// their names, so one merged walk pairs them.
     private func objectPasses(_ k: SchemaKeywords, _ index: Int) -> Bool {
-        let count = Int(tape.nodes[index].count)
-        for name in k.requiredBytes where memberKey(named: name, in: index, count: count) == nil { return false }
+        let count = Int(nodes[index].count)
+        let properties = k.tapeProperties
+        var property = 0
+        var requiredSeen = 0
         var key = index + 1
         for _ in 0..<count {
             let value = key + 1
-            if let property = k.propertyBytes.firstIndex(where: { name in keyEquals(key, name) }) {
-                guard passes(k.properties[property].1, value) else { return false }
+            let name = UnsafeBufferPointer(rebasing: bytes[Int(nodes[key].start) + 1..<Int(nodes[key].end) - 1])
+            var order = 1
+            while property < properties.count {
+                order = properties[property].name.withUnsafeBufferPointer { Self.compare($0, name) }
+                if order >= 0 { break }
+                property += 1
+            }
+            if order == 0 {
+                guard passes(properties[property].node, value) else { return false }
+                if properties[property].required { requiredSeen += 1 }
+                property += 1
             } else if let additional = k.additionalProperties, !passes(additional, value) {
                 return false
             }
-            key = Int(tape.nodes[value].after)
+            key = Int(nodes[value].after)
         }
+        guard requiredSeen == k.requiredPropertyCount else { return false }
+        for name in k.requiredElsewhere where !hasMember(named: name, in: index) { return false }
         return true
     }
 
-    private func memberKey(named name: [UInt8], in index: Int, count: Int) -> Int? {
+    private func hasMember(named name: [UInt8], in index: Int) -> Bool {
         var key = index + 1
-        for _ in 0..<count {
-            if keyEquals(key, name) { return key }
-            key = Int(tape.nodes[key + 1].after)
+        for _ in 0..<nodes[index].count {
+            if name.withUnsafeBufferPointer({ tape.keyEquals(key, $0) }) { return true }
+            key = Int(nodes[key + 1].after)
         }
-        return nil
+        return false
     }
 
-    private func keyEquals(_ index: Int, _ name: [UInt8]) -> Bool {
-        name.withUnsafeBufferPointer { tape.keyEquals(index, $0) }
+    /// Byte order of two names, a proper prefix first: −1, 0 or 1.
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let shared = min(a.count, b.count)
+        var position = 0
+        while position < shared {
+            if a[position] != b[position] { return a[position] < b[position] ? -1 : 1 }
+            position += 1
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 
     /// Whether the value at `index` equals `value` as JSONValue's == would judge the parsed value.
     private func equals(_ index: Int, _ value: JSONValue) -> Bool {
-        let node = tape.nodes[index]
+        let node = nodes[index]
         switch (node.kind, value) {
         case (.null, .null): return true
         case (.falseValue, .bool(false)), (.trueValue, .bool(true)): return true
@@ -103,20 +127,17 @@ struct TapeEvaluator {
 
     /// Code points in the string at `index` (JSON Schema's length).
     private func scalarCount(_ index: Int) -> Int {
-        let node = tape.nodes[index]
+        let node = nodes[index]
         if node.kind == .escapedString { return tape.string(at: index)?.unicodeScalars.count ?? 0 }
-        return tape.bytes.withUnsafeBufferPointer { buffer in
-            var count = 0
-            for position in Int(node.start) + 1..<Int(node.end) - 1 where buffer[position] & 0xC0 != 0x80 { count += 1 }
-            return count
-        }
+        var count = 0
+        for position in Int(node.start) + 1..<Int(node.end) - 1 where bytes[position] & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     private func matches(_ pattern: PatternMatcher, _ index: Int) -> Bool {
-        let node = tape.nodes[index]
-        if node.kind == .string, let verdict = tape.bytes.withUnsafeBufferPointer({ buffer in
-            pattern.matches(utf8: UnsafeBufferPointer(rebasing: buffer[Int(node.start) + 1..<Int(node.end) - 1]))
-        }) {
+        let node = nodes[index]
+        if node.kind == .string,
+           let verdict = pattern.matches(utf8: UnsafeBufferPointer(rebasing: bytes[Int(node.start) + 1..<Int(node.end) - 1])) {
             return verdict
         }
         return pattern.matches(tape.string(at: index) ?? "")
@@ -139,6 +160,10 @@ extension JSONSchema {
     /// Whether the value at `index` on `tape` is valid: the same verdict as `isValid` on the parsed value,
     /// reached without building it.
     public func isValid(_ tape: CanonicalTape, at index: Int) -> Bool {
-        TapeEvaluator(definitions: definitions, tape: tape).passes(root, index)
+        tape.bytes.withUnsafeBufferPointer { bytes in
+            tape.nodes.withUnsafeBufferPointer { nodes in
+                TapeEvaluator(definitions: definitions, tape: tape, bytes: bytes, nodes: nodes).passes(root, index)
+            }
+        }
     }
 }

@@ -39,27 +39,41 @@ public enum DeadLetterReason: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// Setting a message aside: a copy on the dead-letter topic (original key, value and headers plus the reason and
-/// origin as headers) and the `bus.deadlettered` event that records it.
+/// origin as headers) and the `bus.deadlettered` event that records it. For an element of a batch, the copy holds
+/// that element's bytes where they are known, and the origin and the event's id name the element.
 public enum DeadLetter {
     /// The copy for the dead-letter topic.
-    public static func message(for message: KafkaMessage, reason: DeadLetterReason, topics: BusTopics) -> OutgoingMessage {
-        OutgoingMessage(
-            topic: topics.name(.deadLetter), key: message.key, value: message.value,
+    public static func message(for message: KafkaMessage, item: MessageItem? = nil, reason: DeadLetterReason,
+                               topics: BusTopics) -> OutgoingMessage {
+        let value = item?.range.map { Array(message.value[$0]) } ?? message.value
+        return OutgoingMessage(
+            topic: topics.name(.deadLetter), key: message.key, value: value,
             headers: message.headers + [
                 KafkaHeader("streamflow-dead-reason", Array(reason.description.utf8)),
-                KafkaHeader("streamflow-dead-origin", Array("\(message.topic)/\(message.partition)/\(message.offset)".utf8)),
+                KafkaHeader("streamflow-dead-origin", Array((origin(message, "/") + element(item, "#")).utf8)),
             ])
     }
 
     /// The event; its id names the origin, so a redelivered bad message is recorded once.
-    public static func event(for message: KafkaMessage, reason: DeadLetterReason, consumer: String, timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(
-            id: "dead:\(message.topic):\(message.partition):\(message.offset)", type: "bus.deadlettered", version: 1,
+    public static func event(for message: KafkaMessage, item: MessageItem? = nil, reason: DeadLetterReason, consumer: String,
+                             timestamp: Int64) -> EventEnvelope {
+        let bytes = item?.range?.count ?? message.value.count
+        let detail = (item?.element.map { "element \($0) of the batch: " } ?? "") + reason.detail
+        return EventEnvelope(
+            id: "dead:" + origin(message, ":") + element(item, ":"), type: "bus.deadlettered", version: 1,
             topic: .deadLetter, timestamp: timestamp,
             payload: [
                 "sourceTopic": .string(message.topic), "partition": .integer(Int64(message.partition)),
-                "offset": .integer(message.offset), "consumer": .string(consumer), "bytes": .integer(Int64(message.value.count)),
-                "reason": .string(reason.code), "detail": .string(String(reason.detail.prefix(1_000))),
+                "offset": .integer(message.offset), "consumer": .string(consumer), "bytes": .integer(Int64(bytes)),
+                "reason": .string(reason.code), "detail": .string(String(detail.prefix(1_000))),
             ])
+    }
+
+    private static func origin(_ message: KafkaMessage, _ separator: String) -> String {
+        "\(message.topic)\(separator)\(message.partition)\(separator)\(message.offset)"
+    }
+
+    private static func element(_ item: MessageItem?, _ separator: String) -> String {
+        item?.element.map { "\(separator)\($0)" } ?? ""
     }
 }

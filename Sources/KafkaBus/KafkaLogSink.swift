@@ -67,13 +67,19 @@ public final class KafkaLogSink: @unchecked Sendable {
     /// Leaves the group and ends `run()`; what was appended but not committed comes again to the next sink.
     public func stop() { consumer.close() }
 
-    /// Decoding and validation of a large batch run in two halves at once (in message order afterwards).
-    static let splitAbove = 256
+    /// Decoding and validation of a batch over this many bytes run in two halves at once (in message order
+    /// afterwards); the halves are cut by bytes, since a batch message holds many events.
+    static let splitAbove = 64 * 1_024
 
     private func store(_ batch: [KafkaMessage]) async throws {
-        let checked: [Result<PreparedEvent, DeadLetterReason>]
-        if batch.count > Self.splitAbove {
-            let half = batch.count / 2
+        let checked: [Checked]
+        let bytes = batch.reduce(0) { $0 + $1.value.count }
+        if bytes > Self.splitAbove, batch.count > 1 {
+            var half = 0, seen = 0
+            while half < batch.count - 1, seen < bytes / 2 {
+                seen += batch[half].value.count
+                half += 1
+            }
             async let first = Self.check(batch[..<half], topics: topics)
             let second = Self.check(batch[half...], topics: topics)
             checked = await first + second
@@ -81,18 +87,18 @@ public final class KafkaLogSink: @unchecked Sendable {
             checked = Self.check(batch[...], topics: topics)
         }
         var prepared: [PreparedEvent] = []
-        prepared.reserveCapacity(batch.count)
-        var rejected: [(KafkaMessage, DeadLetterReason)] = []
-        for (message, result) in zip(batch, checked) {
+        prepared.reserveCapacity(checked.count)
+        var rejected: [(KafkaMessage, MessageItem, DeadLetterReason)] = []
+        for (message, item, result) in checked {
             switch result {
             case .success(let event): prepared.append(event)
-            case .failure(let reason): rejected.append((message, reason))
+            case .failure(let reason): rejected.append((batch[message], item, reason))
             }
         }
         if !rejected.isEmpty {
-            _ = try await deadLetters.send(rejected.map { DeadLetter.message(for: $0.0, reason: $0.1, topics: topics) })
-            for (message, reason) in rejected {
-                prepared.append(try PreparedEvent(DeadLetter.event(for: message, reason: reason, consumer: name,
+            _ = try await deadLetters.send(rejected.map { DeadLetter.message(for: $0.0, item: $0.1, reason: $0.2, topics: topics) })
+            for (message, item, reason) in rejected {
+                prepared.append(try PreparedEvent(DeadLetter.event(for: message, item: item, reason: reason, consumer: name,
                                                                    timestamp: clock.nowMilliseconds())))
             }
         }
@@ -120,22 +126,25 @@ public final class KafkaLogSink: @unchecked Sendable {
         }
     }
 
-    /// Each message as a prepared event (validated against the catalog, encoded, hashed) or the reason it is not one.
-    private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Result<PreparedEvent, DeadLetterReason>] {
+    /// One event of a message (or its refusal), prepared for the log.
+    private typealias Checked = (message: Int, item: MessageItem, event: Result<PreparedEvent, DeadLetterReason>)
+
+    /// Every event of each message (by its index in the consumer batch), prepared (validated against the catalog, encoded, hashed) or refused with its reason.
+    private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Checked] {
+        var items: [(Int, MessageItem)] = []
+        items.reserveCapacity(messages.count)
         var encoded: [EncodedEvent] = []
         encoded.reserveCapacity(messages.count)
-        var refusals: [DeadLetterReason?] = []
-        refusals.reserveCapacity(messages.count)
-        for message in messages {
-            do {
-                encoded.append(try EnvelopeMessage.encodedEvent(message, topics: topics))
-                refusals.append(nil)
-            } catch {
-                refusals.append(error)
+        for (index, message) in zip(messages.indices, messages) {
+            for item in EnvelopeMessage.items(in: message, topics: topics) {
+                items.append((index, item))
+                if case .success(let event) = item.event { encoded.append(event) }
             }
         }
         // The accepted ones are hashed together (eight per permutation).
         var prepared = PreparedEvent.hashing(encoded).makeIterator()
-        return refusals.map { reason in reason.map { .failure($0) } ?? .success(prepared.next()!) }
+        return items.map { message, item in
+            (message, item, item.event.map { _ in prepared.next()! })
+        }
     }
 }
