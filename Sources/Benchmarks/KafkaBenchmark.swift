@@ -140,7 +140,7 @@ public enum KafkaBenchmark {
     /// librdkafka alone: `count` 200-byte values produced and consumed by one group member; values per second.
     private static func rawRoundTrip(count: Int, topic: String, producer: KafkaProducer, settings: KafkaSettings) async throws -> Double {
         let consumer = try KafkaConsumer(settings: settings, group: "bench-raw-\(UInt32.random(in: 0...UInt32.max))", topics: [topic],
-                                         maxInFlight: 1_000_000)
+                                         maxInFlight: count + 1_000)  // it never commits, so every message needs a credit
         defer { consumer.close() }
         _ = try await producer.send([OutgoingMessage(topic: topic, key: nil, value: [1])])
         var iterator = consumer.messages.makeAsyncIterator()

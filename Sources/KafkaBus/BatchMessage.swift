@@ -18,59 +18,77 @@ public enum BatchMessage {
         guard eventsPerMessage > 1 else {
             return try events.map { try EnvelopeMessage.encode($0, topics: topics, headers: headers[$0.id] ?? []) }
         }
-        struct Open {
-            var events: [EventEnvelope] = []
-            var values: [[UInt8]] = []
-            var bytes = 0
-        }
-        var open: [String: Open] = [:]
-        var order: [String] = []  // the keys in the order their batches opened, so output follows input
+        var open: [Group: Open] = [:]
+        var order: [Group] = []  // the groups in the order their batches opened, so output follows input
         var messages: [OutgoingMessage] = []
-        func close(_ group: String) {
-            guard let batch = open.removeValue(forKey: group), !batch.events.isEmpty else { return }
-            messages.append(message(batch.events, values: batch.values, topics: topics))
+        var scratch: [UInt8] = []
+        func close(_ group: Group) {
+            guard let batch = open.removeValue(forKey: group) else { return }
+            messages.append(message(batch, group: group, topics: topics))
         }
         for event in events {
-            let group = event.topic.rawValue + "\u{0}" + (event.keys.partitionKey ?? "")
+            let group = Group(topic: event.topic, key: event.keys.partitionKey)
             if let own = headers[event.id], !own.isEmpty {
                 close(group)
                 messages.append(try EnvelopeMessage.encode(event, topics: topics, headers: own))
                 continue
             }
-            let value = try EnvelopeMessage.value(of: event)
-            if let batch = open[group], batch.events.count >= eventsPerMessage || batch.bytes + value.count + 1 > maxBytes {
+            scratch.removeAll(keepingCapacity: true)
+            try EnvelopeMessage.append(event, to: &scratch)
+            if let batch = open[group], batch.count >= eventsPerMessage || batch.value.count + scratch.count + 2 > maxBytes {
                 close(group)
             }
             if open[group] == nil {
-                open[group] = Open()
+                open[group] = Open(type: event.type)
                 order.append(group)
             }
-            open[group]!.events.append(event)
-            open[group]!.values.append(value)
-            open[group]!.bytes += value.count + 1
+            open[group]!.add(scratch, type: event.type)
         }
         for group in order { close(group) }
         return messages
     }
 
-    /// One message of envelopes that share topic and partition key (already encoded as `values`).
-    private static func message(_ events: [EventEnvelope], values: [[UInt8]], topics: BusTopics) -> OutgoingMessage {
-        guard events.count > 1 else {
-            return OutgoingMessage(topic: topics.name(events[0].topic), key: events[0].keys.partitionKey.map { Array($0.utf8) },
-                                   value: values[0], headers: [KafkaHeader(EnvelopeMessage.typeHeader, Array(events[0].type.utf8))])
-        }
+    /// Events of one topic and partition key share a message.
+    private struct Group: Hashable {
+        let topic: Topic
+        let key: String?
+    }
+
+    /// A batch being filled: its elements written into the value as they come.
+    private struct Open {
         var value: [UInt8] = [UInt8(ascii: "[")]
-        value.reserveCapacity(values.reduce(2) { $0 + $1.count + 1 })
-        for (index, element) in values.enumerated() {
-            if index > 0 { value.append(UInt8(ascii: ",")) }
+        var count = 0
+        let type: String
+        var sameType = true
+        /// Where the first element starts and ends (a batch of one is sent as that element alone).
+        var firstEnd = 0
+
+        init(type: String) {
+            self.type = type
+            value.reserveCapacity(16 * 1_024)
+        }
+
+        mutating func add(_ element: [UInt8], type: String) {
+            if count > 0 { value.append(UInt8(ascii: ",")) }
             value.append(contentsOf: element)
+            if count == 0 { firstEnd = value.count }
+            count += 1
+            if type != self.type { sameType = false }
         }
+    }
+
+    /// One message of the events of `group` (a single envelope when there is one).
+    private static func message(_ batch: Open, group: Group, topics: BusTopics) -> OutgoingMessage {
+        let key = group.key.map { Array($0.utf8) }
+        let typeHeader = KafkaHeader(EnvelopeMessage.typeHeader, Array(batch.type.utf8))
+        guard batch.count > 1 else {
+            return OutgoingMessage(topic: topics.name(group.topic), key: key, value: Array(batch.value[1..<batch.firstEnd]),
+                                   headers: [typeHeader])
+        }
+        var value = batch.value
         value.append(UInt8(ascii: "]"))
-        var headers = [KafkaHeader(countHeader, Array(String(events.count).utf8))]
-        if events.allSatisfy({ $0.type == events[0].type }) {
-            headers.append(KafkaHeader(EnvelopeMessage.typeHeader, Array(events[0].type.utf8)))
-        }
-        return OutgoingMessage(topic: topics.name(events[0].topic), key: events[0].keys.partitionKey.map { Array($0.utf8) },
-                               value: value, headers: headers)
+        var headers = [KafkaHeader(countHeader, Array(String(batch.count).utf8))]
+        if batch.sameType { headers.append(typeHeader) }
+        return OutgoingMessage(topic: topics.name(group.topic), key: key, value: value, headers: headers)
     }
 }

@@ -20,6 +20,12 @@ public enum EnvelopeMessage {
     static func value(of envelope: EventEnvelope) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320)
+        try append(envelope, to: &out)
+        return out
+    }
+
+    /// Writes the envelope's canonical JSON at the end of `out`.
+    static func append(_ envelope: EventEnvelope, to out: inout [UInt8]) throws {
         out.append(contentsOf: #"{"id":"#.utf8)
         CanonicalJSON.appendString(envelope.id, to: &out)
         out.append(contentsOf: #","keys":{"#.utf8)
@@ -43,7 +49,6 @@ public enum EnvelopeMessage {
         out.append(contentsOf: #","version":"#.utf8)
         CanonicalJSON.appendInteger(Int64(envelope.version), to: &out)
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// The envelope a message carries, checked against the topic it came from (validation against the catalog is

@@ -72,7 +72,7 @@ public final class KafkaLogSink: @unchecked Sendable {
     static let splitAbove = 64 * 1_024
 
     private func store(_ batch: [KafkaMessage]) async throws {
-        let checked: [Checked]
+        var checked: Checked
         let bytes = batch.reduce(0) { $0 + $1.value.count }
         if bytes > Self.splitAbove, batch.count > 1 {
             var half = 0, seen = 0
@@ -82,28 +82,25 @@ public final class KafkaLogSink: @unchecked Sendable {
             }
             async let first = Self.check(batch[..<half], topics: topics)
             let second = Self.check(batch[half...], topics: topics)
-            checked = await first + second
+            checked = await first
+            checked.prepared += second.prepared
+            checked.rejected += second.rejected
         } else {
             checked = Self.check(batch[...], topics: topics)
         }
-        var prepared: [PreparedEvent] = []
-        prepared.reserveCapacity(checked.count)
-        var rejected: [(KafkaMessage, MessageItem, DeadLetterReason)] = []
-        for (message, item, result) in checked {
-            switch result {
-            case .success(let event): prepared.append(event)
-            case .failure(let reason): rejected.append((batch[message], item, reason))
-            }
-        }
+        var prepared = checked.prepared
+        let rejected = checked.rejected
         if !rejected.isEmpty {
-            _ = try await deadLetters.send(rejected.map { DeadLetter.message(for: $0.0, item: $0.1, reason: $0.2, topics: topics) })
-            for (message, item, reason) in rejected {
-                prepared.append(try PreparedEvent(DeadLetter.event(for: message, item: item, reason: reason, consumer: name,
-                                                                   timestamp: clock.nowMilliseconds())))
+            _ = try await deadLetters.send(rejected.map {
+                DeadLetter.message(for: batch[$0.message], item: $0.item, reason: $0.reason, topics: topics)
+            })
+            for refusal in rejected {
+                prepared.append(try PreparedEvent(DeadLetter.event(for: batch[refusal.message], item: refusal.item, reason: refusal.reason,
+                                                                   consumer: name, timestamp: clock.nowMilliseconds())))
             }
         }
         inFlight.started()
-        let headers = prepared.map(\.header)
+        let headers = stored == nil ? [] : prepared.map(\.header)
         let deadLettered = rejected.count
         log.append(prepared) { [self] result in
             defer { inFlight.finished() }
@@ -126,25 +123,27 @@ public final class KafkaLogSink: @unchecked Sendable {
         }
     }
 
-    /// One event of a message (or its refusal), prepared for the log.
-    private typealias Checked = (message: Int, item: MessageItem, event: Result<PreparedEvent, DeadLetterReason>)
+    /// A consumer batch's events prepared for the log (validated, encoded, hashed), in message order, and the
+    /// refused ones with their reasons (`message` is the index in the consumer batch).
+    private struct Checked {
+        var prepared: [PreparedEvent]
+        var rejected: [(message: Int, item: MessageItem, reason: DeadLetterReason)]
+    }
 
-    /// Every event of each message (by its index in the consumer batch), prepared (validated against the catalog, encoded, hashed) or refused with its reason.
-    private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> [Checked] {
-        var items: [(Int, MessageItem)] = []
-        items.reserveCapacity(messages.count)
+    /// Every event of each message, prepared or refused.
+    private static func check(_ messages: ArraySlice<KafkaMessage>, topics: BusTopics) -> Checked {
         var encoded: [EncodedEvent] = []
         encoded.reserveCapacity(messages.count)
+        var rejected: [(message: Int, item: MessageItem, reason: DeadLetterReason)] = []
         for (index, message) in zip(messages.indices, messages) {
             for item in EnvelopeMessage.items(in: message, topics: topics) {
-                items.append((index, item))
-                if case .success(let event) = item.event { encoded.append(event) }
+                switch item.event {
+                case .success(let event): encoded.append(event)
+                case .failure(let reason): rejected.append((index, item, reason))
+                }
             }
         }
         // The accepted ones are hashed together (eight per permutation).
-        var prepared = PreparedEvent.hashing(encoded).makeIterator()
-        return items.map { message, item in
-            (message, item, item.event.map { _ in prepared.next()! })
-        }
+        return Checked(prepared: PreparedEvent.hashing(encoded), rejected: rejected)
     }
 }

@@ -66,4 +66,53 @@ import TestSupport
         sink.stop()
         try await running.value
     }
+
+    /// Batch messages through a real broker: every event once, in order per key, and a refused element set aside
+    /// alone (its own dead letter and event) while the rest of its batch is stored.
+    @Test func batchMessagesAreStoredEventByEventAndBadElementsDeadLettered() async throws {
+        let (broker, settings, topics) = try await KafkaTestKit.broker(prefix: "batch.")
+        defer { broker.stop() }
+        let directory = try KafkaTestKit.temporary("batch")
+        let log = try EventLog(directory: directory)
+        defer { log.close() }
+        let producer = try KafkaProducer(settings: settings)
+        defer { producer.close() }
+        let publisher = EventPublisher(producer: producer, topics: topics, eventsPerMessage: 16)
+        let sink = try KafkaLogSink(log: log, settings: settings, topics: topics, producer: producer,
+                                    clock: SteppingClock(start: 1_700_000_000_000))
+        let running = Task { try await sink.run() }
+
+        var streams = (0..<4).map { SyntheticEvents(seed: UInt64(20 + $0), stream: "b-\($0)") }
+        var events = (0..<200).map { streams[$0 % 4].next() }
+        events[37].payload = ["seq": -4]  // refused by its schema, inside a batch of b-1
+        try await publisher.publish(events)
+        try await publisher.publish(events)  // the same batches again: stored once (the bad element is a new message)
+
+        #expect(try await KafkaTestKit.eventually(seconds: 60) { log.head.sequence >= 201 })
+        try await Task.sleep(for: .milliseconds(500))
+        let records = try KafkaTestKit.events(log)
+        #expect(records.count == 201, "199 events and a bus.deadlettered for each of the two messages holding the bad one")
+        let stored = records.filter { $0.envelope.type != "bus.deadlettered" }
+        for stream in 0..<4 {
+            let expected = events.enumerated().filter { $0.offset % 4 == stream && $0.offset != 37 }.map(\.element.id)
+            #expect(stored.filter { $0.envelope.keys.stream == "b-\(stream)" }.map(\.envelope.id) == expected, "order of b-\(stream)")
+        }
+        let dead = records.filter { $0.envelope.type == "bus.deadlettered" }
+        #expect(dead.count == 2)
+        #expect(dead.first?.envelope.id.hasPrefix("dead:\(topics.name(.segments)):") == true)
+        #expect(dead.first?.envelope.payload["detail"]?.stringValue?.contains("of the batch") == true)
+        #expect(sink.statistics.appended == 201 && sink.statistics.duplicates == 199 && sink.statistics.deadLettered == 2)
+
+        let reader = try KafkaConsumer(settings: settings, group: "dlq-batch-reader", topics: [topics.name(.deadLetter)])
+        defer { reader.close() }
+        var letters: [KafkaMessage] = []
+        for await batch in reader.messages {
+            letters += batch
+            if !letters.isEmpty { break }
+        }
+        // The letter holds the refused element alone: the event's own canonical JSON.
+        #expect(letters.first?.value == (try EnvelopeMessage.encode(events[37], topics: topics)).value)
+        sink.stop()
+        try await running.value
+    }
 }
