@@ -1,7 +1,6 @@
-public import JSONCore
-
-/// An event's envelope without its payload: the fields the log's content header encodes and the
-/// envelope rules check. A payload that arrives as canonical JSON travels beside it as bytes.
+/// An event's envelope without its payload (one event, as its producer states it): the fields the log's
+/// content header encodes and the envelope rules check. `id` is the producer's idempotency key: appending
+/// the same id twice writes it once. A payload that arrives as canonical JSON travels beside it as bytes.
 public struct EventHeader: Sendable, Hashable {
     public var id: String
     public var type: String
@@ -18,17 +17,5 @@ public struct EventHeader: Sendable, Hashable {
         self.topic = topic
         self.keys = keys
         self.timestamp = timestamp
-    }
-}
-
-extension EventEnvelope {
-    /// Everything but the payload.
-    public var header: EventHeader {
-        EventHeader(id: id, type: type, version: version, topic: topic, keys: keys, timestamp: timestamp)
-    }
-
-    public init(header: EventHeader, payload: JSONValue) {
-        self.init(id: header.id, type: header.type, version: header.version, topic: header.topic, keys: header.keys,
-                  timestamp: header.timestamp, payload: payload)
     }
 }

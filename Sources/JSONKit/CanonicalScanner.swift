@@ -80,9 +80,7 @@ struct CanonicalScanner {
                 guard next == UInt8(ascii: ",") else { return false }
             }
         }
-        nodes[index].end = Int32(offset)
-        nodes[index].after = Int32(nodes.count)
-        nodes[index].count = count
+        close(index, count: count)
         return true
     }
 
@@ -103,10 +101,15 @@ struct CanonicalScanner {
                 guard next == UInt8(ascii: ",") else { return false }
             }
         }
+        close(index, count: count)
+        return true
+    }
+
+    /// Completes a container's node once its last child is on the tape.
+    private mutating func close(_ index: Int, count: Int32) {
         nodes[index].end = Int32(offset)
         nodes[index].after = Int32(nodes.count)
         nodes[index].count = count
-        return true
     }
 
     /// Byte order, a proper prefix first: the order canonical JSON sorts keys in.
