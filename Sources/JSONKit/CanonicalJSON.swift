@@ -44,7 +44,8 @@ public enum CanonicalJSON {
                 for position in members.indices {
                     // Insertion sort: objects are small, and most arrive nearly in order.
                     var slot = count
-                    while slot > 0, utf8Precedes(members[position].key, members[order[slot - 1]].key) {
+                    // Keys read through `keys`: reading a member would copy (and retain) its value too.
+                    while slot > 0, utf8Precedes(members.keys[position], members.keys[order[slot - 1]]) {
                         order[slot] = order[slot - 1]
                         slot -= 1
                     }

@@ -61,6 +61,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     private static func pollLoop(handle: OpaquePointer, flag: PollFlag, credits: DispatchSemaphore,
                                  continuation: AsyncStream<[KafkaMessage]>.Continuation) {
         var batch: [KafkaMessage] = []
+        var topicNames: [UnsafeRawPointer: String] = [:]
         func handOver() {
             if !batch.isEmpty { continuation.yield(batch) }
             batch = []
@@ -83,8 +84,16 @@ public final class KafkaConsumer: @unchecked Sendable {
                 credits.signal()  // errors (e.g. a broker down) are retried by librdkafka itself
                 continue
             }
+            // Topic names are made into Strings once per topic handle (checked byte for byte, in case a handle's
+            // memory is reused for another topic).
+            let name: String
+            let bytes = UnsafeRawBufferPointer(start: topic, count: strlen(topic))
+            if let known = topicNames[UnsafeRawPointer(topic)], known.utf8.elementsEqual(bytes) { name = known } else {
+                name = String(cString: topic)
+                topicNames[UnsafeRawPointer(topic)] = name
+            }
             batch.append(KafkaMessage(
-                topic: String(cString: topic), partition: raw.pointee.partition, offset: raw.pointee.offset,
+                topic: name, partition: raw.pointee.partition, offset: raw.pointee.offset,
                 key: raw.pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.pointee.key_len)) },
                 value: raw.pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.pointee.len)) } ?? [],
                 headers: headers(of: raw)))

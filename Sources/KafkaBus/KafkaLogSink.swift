@@ -136,7 +136,7 @@ public final class KafkaLogSink: @unchecked Sendable {
         encoded.reserveCapacity(messages.count)
         var rejected: [(message: Int, item: MessageItem, reason: DeadLetterReason)] = []
         for (index, message) in zip(messages.indices, messages) {
-            for item in EnvelopeMessage.items(in: message, topics: topics) {
+            EnvelopeMessage.forEachItem(in: message, topics: topics) { item in
                 switch item.event {
                 case .success(let event): encoded.append(event)
                 case .failure(let reason): rejected.append((index, item, reason))

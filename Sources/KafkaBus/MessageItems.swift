@@ -17,33 +17,38 @@ extension EnvelopeMessage {
     /// payload bytes are kept; any other form is parsed and re-encoded. Both give the same content and the same
     /// refusals.
     public static func items(in message: KafkaMessage, topics: BusTopics) -> [MessageItem] {
+        var items: [MessageItem] = []
+        forEachItem(in: message, topics: topics) { items.append($0) }
+        return items
+    }
+
+    /// `items(in:topics:)` one at a time, without gathering them (the log sink's loop: no array per message).
+    public static func forEachItem(in message: KafkaMessage, topics: BusTopics, _ body: (MessageItem) -> Void) {
         if let tape = CanonicalTape(message.value) {
             let family = topics.family(ofTopic: message.topic)  // once per message, not per event
             guard tape.nodes[0].kind == .array else {
-                return [MessageItem(element: nil, range: nil,
-                                    event: encoded(tape, at: 0, family: family, message: message, topics: topics))]
+                return body(MessageItem(element: nil, range: nil,
+                                        event: encoded(tape, at: 0, family: family, message: message, topics: topics)))
             }
-            guard tape.nodes[0].count > 0 else { return [emptyBatch] }
-            var items: [MessageItem] = []
-            items.reserveCapacity(Int(tape.nodes[0].count))
+            guard tape.nodes[0].count > 0 else { return body(emptyBatch) }
             var node = 1
             for element in 0..<Int(tape.nodes[0].count) {
-                items.append(MessageItem(element: element, range: tape.range(of: node),
-                                         event: encoded(tape, at: node, family: family, message: message, topics: topics)))
+                body(MessageItem(element: element, range: tape.range(of: node),
+                                 event: encoded(tape, at: node, family: family, message: message, topics: topics)))
                 node = Int(tape.nodes[node].after)
             }
-            return items
+            return
         }
         let value: JSONValue
         do { value = try JSONParser.parse(message.value) } catch {
-            return [MessageItem(element: nil, range: nil, event: .failure(.unparsable("not JSON: \(error)")))]
+            return body(MessageItem(element: nil, range: nil, event: .failure(.unparsable("not JSON: \(error)"))))
         }
         guard case .array(let elements) = value else {
-            return [MessageItem(element: nil, range: nil, event: encoded(value, message: message, topics: topics))]
+            return body(MessageItem(element: nil, range: nil, event: encoded(value, message: message, topics: topics)))
         }
-        guard !elements.isEmpty else { return [emptyBatch] }
-        return elements.enumerated().map { index, element in
-            MessageItem(element: index, range: nil, event: encoded(element, message: message, topics: topics))
+        guard !elements.isEmpty else { return body(emptyBatch) }
+        for (index, element) in elements.enumerated() {
+            body(MessageItem(element: index, range: nil, event: encoded(element, message: message, topics: topics)))
         }
     }
 
