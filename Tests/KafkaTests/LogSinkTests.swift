@@ -88,10 +88,29 @@ import TestSupport
         try await publisher.publish(events)
         try await publisher.publish(events)  // the same batches again: stored once (the bad element is a new message)
 
-        #expect(try await KafkaTestKit.eventually(seconds: 60) { log.head.sequence >= 201 })
+        // Batches from a client no one here wrote (Python confluent-kafka): one as json.dumps writes it by default
+        // (spaces: the parse path), one canonical (the tape path).
+        var python = SyntheticEvents(seed: 30, stream: "py-s")
+        let pythonEvents = (0..<6).map { _ in python.next() }
+        let texts = try pythonEvents.map { String(decoding: try EnvelopeMessage.encode($0, topics: topics).value, as: UTF8.self) }
+        let script = """
+            import json, sys
+            from confluent_kafka import Producer
+            events = [json.loads(text) for text in json.loads(sys.argv[3])]
+            p = Producer({"bootstrap.servers": sys.argv[1], "enable.idempotence": True})
+            p.produce(sys.argv[2], key=b"py-s", value=json.dumps(events[:3]).encode())
+            p.produce(sys.argv[2], key=b"py-s",
+                      value=json.dumps(events[3:], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+            assert p.flush(20) == 0
+            """
+        let arguments = [broker.address, topics.name(.segments), String(decoding: try CanonicalJSON.encode(.array(texts.map { .string($0) })), as: UTF8.self)]
+        _ = try await OffPool.run { try PythonOracle.run(script: script, arguments: arguments) }
+
+        #expect(try await KafkaTestKit.eventually(seconds: 60) { log.head.sequence >= 207 })
         try await Task.sleep(for: .milliseconds(500))
         let records = try KafkaTestKit.events(log)
-        #expect(records.count == 201, "199 events and a bus.deadlettered for each of the two messages holding the bad one")
+        #expect(records.count == 207, "199 + 6 events and a bus.deadlettered for each of the two messages holding the bad one")
+        #expect(records.filter { $0.envelope.keys.stream == "py-s" }.map(\.envelope) == pythonEvents)
         let stored = records.filter { $0.envelope.type != "bus.deadlettered" }
         for stream in 0..<4 {
             let expected = events.enumerated().filter { $0.offset % 4 == stream && $0.offset != 37 }.map(\.element.id)
@@ -101,7 +120,7 @@ import TestSupport
         #expect(dead.count == 2)
         #expect(dead.first?.envelope.id.hasPrefix("dead:\(topics.name(.segments)):") == true)
         #expect(dead.first?.envelope.payload["detail"]?.stringValue?.contains("of the batch") == true)
-        #expect(sink.statistics.appended == 201 && sink.statistics.duplicates == 199 && sink.statistics.deadLettered == 2)
+        #expect(sink.statistics.appended == 207 && sink.statistics.duplicates == 199 && sink.statistics.deadLettered == 2)
 
         let reader = try KafkaConsumer(settings: settings, group: "dlq-batch-reader", topics: [topics.name(.deadLetter)])
         defer { reader.close() }
