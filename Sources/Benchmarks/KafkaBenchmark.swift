@@ -68,8 +68,7 @@ public enum KafkaBenchmark {
         // Test data is made before the clock starts (as in `bench log`); encoding each event into its message is timed.
         let envelopes = BenchEvents.events(from: 0, count: count)
         let started = Date()
-        // Each enqueue takes a slice of the events (64 keys, so a slice of 64 × N gives batches of about N).
-        let batch = rate.map { max(100, min(1_000, Int($0 / 100))) } ?? max(1_000, 64 * eventsPerMessage)
+        let batch = rate.map { max(100, min(1_000, Int($0 / 100))) } ?? slice(eventsPerMessage: eventsPerMessage)
         let inFlight = InFlight(limit: 50)
         var index = 0
         while index < count {
@@ -89,7 +88,7 @@ public enum KafkaBenchmark {
             producer.enqueue(messages) { _ in inFlight.release() }
         }
         // Every produce acknowledged by the broker: how long the producer side alone took.
-        for _ in 0..<inFlight.capacity { await inFlight.acquire() }
+        for _ in 0..<inFlight.limit { await inFlight.acquire() }
         let producedSeconds = Date().timeIntervalSince(started)
         while sink.statistics.appended < count + 1 {
             try await Task.sleep(for: .milliseconds(5))
@@ -109,14 +108,17 @@ public enum KafkaBenchmark {
                       logCommits: log.commitStatistics.commits, goal: 100_000, met: perSecond >= 100_000)
     }
 
+    /// Events encoded per producer call, unpaced: the bench has 64 keys, so 64 × N gives batches of about N.
+    private static func slice(eventsPerMessage: Int) -> Int { max(1_000, 64 * eventsPerMessage) }
+
     /// The CPU work per event on one core without Kafka: encoding messages, then what the log sink does to each.
     private static func cpuOnly(count: Int, topics: BusTopics, eventsPerMessage: Int) throws -> (encode: Double, decodeAndPrepare: Double) {
         let events = BenchEvents.events(from: 0, count: count)
         var started = Date()
         var messages: [OutgoingMessage] = []
-        let slice = max(1_000, 64 * eventsPerMessage)
-        for start in stride(from: 0, to: count, by: slice) {
-            messages += try BatchMessage.messages(for: Array(events[start..<min(count, start + slice)]), topics: topics,
+        let size = slice(eventsPerMessage: eventsPerMessage)
+        for start in stride(from: 0, to: count, by: size) {
+            messages += try BatchMessage.messages(for: Array(events[start..<min(count, start + size)]), topics: topics,
                                                   eventsPerMessage: eventsPerMessage)
         }
         let encode = Double(count) / Date().timeIntervalSince(started)
@@ -175,14 +177,10 @@ final class LatencySamples: @unchecked Sendable {
 
 /// At most `limit` produce batches awaiting delivery reports.
 actor InFlight {
-    private let limit: Int
+    nonisolated let limit: Int
     private var count = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    nonisolated let capacity: Int
-    init(limit: Int) {
-        self.limit = limit
-        capacity = limit
-    }
+    init(limit: Int) { self.limit = limit }
     func acquire() async {
         if count < limit {
             count += 1

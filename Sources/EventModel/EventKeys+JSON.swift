@@ -14,12 +14,7 @@ extension EventKeys {
             guard let kind = Kind(rawValue: name), let text = member.stringValue else {
                 throw EventKeysJSONError(description: "keys.\(name) is not a known key with a string value")
             }
-            switch kind {
-            case .stream: stream = text
-            case .session: session = text
-            case .orchestrator: orchestrator = text
-            case .sender: sender = text
-            }
+            self[kind] = text
         }
     }
 }

@@ -18,11 +18,21 @@ public struct EventKeys: Sendable, Hashable, Codable {
     }
 
     public subscript(kind: Kind) -> String? {
-        switch kind {
-        case .stream: stream
-        case .session: session
-        case .orchestrator: orchestrator
-        case .sender: sender
+        get {
+            switch kind {
+            case .stream: stream
+            case .session: session
+            case .orchestrator: orchestrator
+            case .sender: sender
+            }
+        }
+        set {
+            switch kind {
+            case .stream: stream = newValue
+            case .session: session = newValue
+            case .orchestrator: orchestrator = newValue
+            case .sender: sender = newValue
+            }
         }
     }
 

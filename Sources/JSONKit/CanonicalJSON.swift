@@ -67,17 +67,7 @@ public enum CanonicalJSON {
     /// UTF-8 byte order (what Python's sort_keys gives for these keys), compared over contiguous bytes.
     static func utf8Precedes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let shared = min(x.count, y.count)
-                var index = 0
-                while index < shared {
-                    if x[index] != y[index] { return x[index] < y[index] }
-                    index += 1
-                }
-                return x.count < y.count
-            }
-        }
+        return a.withUTF8 { x in b.withUTF8 { y in ByteOrder.compare(x, y) < 0 } }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

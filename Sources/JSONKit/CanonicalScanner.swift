@@ -112,16 +112,9 @@ struct CanonicalScanner {
         nodes[index].count = count
     }
 
-    /// Byte order, a proper prefix first: the order canonical JSON sorts keys in.
+    /// Whether key `a` sorts before key `b` in canonical order.
     private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        let shared = min(a.count, b.count)
-        var index = 0
-        while index < shared {
-            let x = bytes[a.lowerBound + index], y = bytes[b.lowerBound + index]
-            if x != y { return x < y }
-            index += 1
-        }
-        return a.count < b.count
+        ByteOrder.compare(UnsafeBufferPointer(rebasing: bytes[a]), UnsafeBufferPointer(rebasing: bytes[b])) < 0
     }
 
     /// An integer in canonical form; nil for anything else (fractions and exponents included).

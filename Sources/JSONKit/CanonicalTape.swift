@@ -26,12 +26,16 @@ public struct CanonicalTape: Sendable {
 
     /// The member value of the object at `index` named `name`, if present.
     public func member(_ name: StaticString, of index: Int) -> Int? {
+        member(named: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), of: index)
+    }
+
+    /// The member value of the object at `index` whose key has exactly the UTF-8 bytes `name`, if present.
+    func member(named name: UnsafeBufferPointer<UInt8>, of index: Int) -> Int? {
         guard nodes[index].kind == .object else { return nil }
-        let key = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        var child = index + 1
+        var key = index + 1
         for _ in 0..<nodes[index].count {
-            if keyEquals(child, key) { return child + 1 }
-            child = Int(nodes[child + 1].after)
+            if keyEquals(key, name) { return key + 1 }
+            key = Int(nodes[key + 1].after)
         }
         return nil
     }
@@ -39,11 +43,8 @@ public struct CanonicalTape: Sendable {
     /// Whether the string at `index` (a key, or an unescaped string) has exactly these UTF-8 bytes.
     func keyEquals(_ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let node = nodes[index]
-        let length = Int(node.end - node.start) - 2
-        guard node.kind == .string, length == key.count else { return false }
-        return bytes.withUnsafeBufferPointer { buffer in
-            key.isEmpty || memcmpEqual(buffer.baseAddress! + Int(node.start) + 1, key.baseAddress!, length)
-        }
+        guard node.kind == .string, node.text.count == key.count else { return false }
+        return bytes.withUnsafeBufferPointer { ByteOrder.compare(UnsafeBufferPointer(rebasing: $0[node.text]), key) == 0 }
     }
 
     /// The text of the string at `index` (escapes decoded); nil for other kinds.
@@ -52,7 +53,7 @@ public struct CanonicalTape: Sendable {
         switch node.kind {
         case .string:
             return bytes.withUnsafeBufferPointer { buffer in
-                String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(node.start) + 1..<Int(node.end) - 1]), as: UTF8.self)
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[node.text]), as: UTF8.self)
             }
         case .escapedString: return value(at: index).stringValue
         default: return nil
@@ -82,13 +83,7 @@ public struct TapeNode: Sendable {
     public internal(set) var count: Int32
     /// The value of an integer.
     public let integer: Int64
-}
 
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    var index = 0
-    while index < count {
-        if a[index] != b[index] { return false }
-        index += 1
-    }
-    return true
+    /// A string's bytes between its quotes (escapes as written).
+    public var text: Range<Int> { Int(start) + 1..<Int(end) - 1 }
 }

@@ -68,10 +68,10 @@ struct TapeEvaluator {
         var key = index + 1
         for _ in 0..<count {
             let value = key + 1
-            let name = UnsafeBufferPointer(rebasing: bytes[Int(nodes[key].start) + 1..<Int(nodes[key].end) - 1])
+            let name = UnsafeBufferPointer(rebasing: bytes[nodes[key].text])
             var order = 1
             while property < properties.count {
-                order = properties[property].name.withUnsafeBufferPointer { Self.compare($0, name) }
+                order = properties[property].name.withUnsafeBufferPointer { ByteOrder.compare($0, name) }
                 if order >= 0 { break }
                 property += 1
             }
@@ -85,28 +85,10 @@ struct TapeEvaluator {
             key = Int(nodes[value].after)
         }
         guard requiredSeen == k.requiredPropertyCount else { return false }
-        for name in k.requiredElsewhere where !hasMember(named: name, in: index) { return false }
+        for name in k.requiredElsewhere where name.withUnsafeBufferPointer({ tape.member(named: $0, of: index) }) == nil {
+            return false
+        }
         return true
-    }
-
-    private func hasMember(named name: [UInt8], in index: Int) -> Bool {
-        var key = index + 1
-        for _ in 0..<nodes[index].count {
-            if name.withUnsafeBufferPointer({ tape.keyEquals(key, $0) }) { return true }
-            key = Int(nodes[key + 1].after)
-        }
-        return false
-    }
-
-    /// Byte order of two names, a proper prefix first: −1, 0 or 1.
-    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        let shared = min(a.count, b.count)
-        var position = 0
-        while position < shared {
-            if a[position] != b[position] { return a[position] < b[position] ? -1 : 1 }
-            position += 1
-        }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 
     /// Whether the value at `index` equals `value` as JSONValue's == would judge the parsed value.
@@ -130,14 +112,14 @@ struct TapeEvaluator {
         let node = nodes[index]
         if node.kind == .escapedString { return tape.string(at: index)?.unicodeScalars.count ?? 0 }
         var count = 0
-        for position in Int(node.start) + 1..<Int(node.end) - 1 where bytes[position] & 0xC0 != 0x80 { count += 1 }
+        for position in node.text where bytes[position] & 0xC0 != 0x80 { count += 1 }
         return count
     }
 
     private func matches(_ pattern: PatternMatcher, _ index: Int) -> Bool {
         let node = nodes[index]
         if node.kind == .string,
-           let verdict = pattern.matches(utf8: UnsafeBufferPointer(rebasing: bytes[Int(node.start) + 1..<Int(node.end) - 1])) {
+           let verdict = pattern.matches(utf8: UnsafeBufferPointer(rebasing: bytes[node.text])) {
             return verdict
         }
         return pattern.matches(tape.string(at: index) ?? "")

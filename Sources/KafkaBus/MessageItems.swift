@@ -87,14 +87,9 @@ extension EnvelopeMessage {
             guard tape.nodes[object].kind == .object else { return nil }
             var key = object + 1
             for _ in 0..<tape.nodes[object].count {
-                guard let name = tape.string(at: key).flatMap(EventKeys.Kind.init(rawValue:)),
+                guard let kind = tape.string(at: key).flatMap(EventKeys.Kind.init(rawValue:)),
                       let text = tape.string(at: key + 1) else { return nil }
-                switch name {
-                case .stream: keys.stream = text
-                case .session: keys.session = text
-                case .orchestrator: keys.orchestrator = text
-                case .sender: keys.sender = text
-                }
+                keys[kind] = text
                 key = Int(tape.nodes[key + 1].after)
             }
         }
