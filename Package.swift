@@ -121,6 +121,7 @@ let package = Package(
             dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "WireRPC", "Payments", "EthCrypto", "Telemetry",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                            .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),

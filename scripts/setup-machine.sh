@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Streamflow needs on a Debian machine, and nothing that is already there:
-# the C libraries' -dev packages, ffmpeg/ffprobe (tests and benchmarks), pkg-config, python3-venv.
+# the C libraries' -dev packages, ffmpeg/ffprobe (tests and benchmarks), protoc (a wire-bytes cross-check test),
+# pkg-config, python3-venv. Every tool a test or make target calls is installed here or by setup-venv.sh.
 # Idempotent: when every package is present it only checks and exits.
 set -euo pipefail
 
@@ -8,7 +9,7 @@ packages=(
   pkg-config
   liblmdb-dev libsecp256k1-dev librdkafka-dev libssl-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev
-  ffmpeg
+  ffmpeg protobuf-compiler
 )
 
 missing=()

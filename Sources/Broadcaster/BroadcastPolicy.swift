@@ -16,6 +16,9 @@ public struct BroadcastPolicy: Sendable {
     /// Decode every rendition and count its pixels (off only for control-plane benchmarks, where renditions
     /// are copies; the result signature is always checked).
     public var countPixels = true
+    /// go-livepeer's `-network offchain`: no signed OrchestratorRequest, no tickets, no segment signature (only
+    /// with orchestrators run off-chain; never the default).
+    public var offchain = false
 
     public init(maxAttempts: Int = 3, attemptTimeoutFactor: Double = 3, minimumAttemptSeconds: Double = 5, budgetFactor: Double = 6,
                 minimumBudgetSeconds: Double = 15, secondOpinionRate: Double = 0, minimumPSNR: Double = 30) {

@@ -19,10 +19,17 @@ public struct OrchestratorClient: Sendable {
     }
 
     /// The orchestrator at `address` (`host:port`, `https://host:port` or `http://host:port`): its ticket params
-    /// for this broadcaster, price, address and an auth token.
-    public func getOrchestrator(_ address: String) async throws(NodeTransportError) -> Net_OrchestratorInfo {
+    /// for this broadcaster, price, address, capabilities and an auth token. The request names the job's
+    /// capabilities; off-chain it carries no signature, as go-livepeer's `-network offchain` broadcaster sends it.
+    public func getOrchestrator(_ address: String, offchain: Bool = false,
+                                capabilities: Net_Capabilities = LivepeerCapabilities.job()) async throws(NodeTransportError) -> Net_OrchestratorInfo {
         let target = try NodeAddress(address)
-        guard let request = try? NodeSigning.request(key: key) else { throw .rpc(code: "internal", message: "cannot sign the request") }
+        var request = Net_OrchestratorRequest()
+        if !offchain {
+            guard let signed = try? NodeSigning.request(key: key) else { throw .rpc(code: "internal", message: "cannot sign the request") }
+            request = signed
+        }
+        request.capabilities = capabilities
         let options = NodeRPC.options(timeout: timeout)
         do {
             return try await NodeRPC.withClient(to: target) { client in
@@ -34,10 +41,11 @@ public struct OrchestratorClient: Sendable {
     }
 
     /// POST `body` to `<transcoderURL>/segment` with go-livepeer's headers; the status and the reply's bytes.
-    public func postSegment(transcoderURL: String, segment: Net_SegData, payment: Net_Payment, body: [UInt8],
+    /// An absent `payment` is sent as an empty header (go-livepeer's off-chain broadcaster).
+    public func postSegment(transcoderURL: String, segment: Net_SegData, payment: Net_Payment?, body: [UInt8],
                             timeout: Duration) async throws(NodeTransportError) -> (status: Int, body: [UInt8]) {
         guard let segmentHeader = try? segment.serializedData().base64EncodedString(),
-              let paymentHeader = try? payment.serializedData().base64EncodedString() else {
+              let paymentHeader = try? payment.map({ try $0.serializedData().base64EncodedString() }) ?? "" else {
             throw .http("cannot serialize the segment or payment header")
         }
         let reply = try await EdgeHTTP.post("\(transcoderURL)/segment",

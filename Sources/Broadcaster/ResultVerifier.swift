@@ -42,8 +42,10 @@ public struct ResultVerifier: Sendable {
     }
 
     /// Checks the signature, then (when `countPixels`) decodes each rendition and compares its pixel count.
+    /// `unsignedAllowed` is go-livepeer's off-chain rule (verification/verify.go): an orchestrator that offered no
+    /// ticket params may send no signature; one it does send is still checked.
     public func verify(_ result: Net_TranscodeResult, renditions: [[UInt8]], expected: Int,
-                       countPixels: Bool = true) -> Result<VerifiedResult, VerificationFailure> {
+                       countPixels: Bool = true, unsignedAllowed: Bool = false) -> Result<VerifiedResult, VerificationFailure> {
         guard case .data(let data)? = result.result else {
             if case .error(let message)? = result.result { return .failure(.orchestratorError(message)) }
             return .failure(.orchestratorError("empty result"))
@@ -52,8 +54,10 @@ public struct ResultVerifier: Sendable {
             return .failure(.renditionCountMismatch(expected: expected, got: min(data.segments.count, renditions.count)))
         }
         let message = SegmentSigning.resultMessage(renditionHashes: renditions.map { Keccak256.hash($0) })
-        guard let signature = try? Signature(bytes: data.sig),
-              signature.isValid(message: message.bytes, signer: orchestrator) else { return .failure(.badSignature) }
+        if !(unsignedAllowed && data.sig.isEmpty) {
+            guard let signature = try? Signature(bytes: data.sig),
+                  signature.isValid(message: message.bytes, signer: orchestrator) else { return .failure(.badSignature) }
+        }
         guard countPixels else {
             return .success(VerifiedResult(seq: result.seq, renditions: renditions, pixels: data.segments.map(\.pixels)))
         }

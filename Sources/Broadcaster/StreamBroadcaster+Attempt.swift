@@ -17,38 +17,50 @@ extension StreamBroadcaster {
             info = try await orchestratorInfo(candidate)
             offers.store(info, from: candidate.url)
         }
+        guard LivepeerCapabilities.passesDiscovery(job: jobCapabilities, info: info) else {
+            throw AttemptFailure(.errorReply, "the orchestrator does not offer the capabilities this job needs")
+        }
         let orchestrator: Address
-        let paid: SenderPayment
+        var paid: SenderPayment?
         var data = Net_SegData()
         do {
-            let offered = try Payment(offer: info, sender: key.address)
             orchestrator = try Address(bytes: info.address)
-            // 2. Pay for the segment's pixels at the offered price, and sign the segment.
-            let pixels = UInt64(profiles.reduce(0) { $0 + Int($1.width) * Int($1.height) * Int(max(1, $1.fps)) })
-                * UInt64(max(1, segment.durationMs)) / 1_000
-            paid = try sender.pay(session: candidate.url, params: offered.ticketParams, price: offered.expectedPrice, pixels: pixels,
-                                  deposit: funds.deposit, reserve: funds.reserve, currentBlock: 0, segmentSeq: UInt64(segment.seq))
+            if !policy.offchain {
+                // 2. Pay for the segment's pixels at the offered price.
+                let offered = try Payment(offer: info, sender: key.address)
+                let pixels = UInt64(profiles.reduce(0) { $0 + Int($1.width) * Int($1.height) * Int(max(1, $1.fps)) })
+                    * UInt64(max(1, segment.durationMs)) / 1_000
+                paid = try sender.pay(session: candidate.url, params: offered.ticketParams, price: offered.expectedPrice,
+                                      pixels: pixels, deposit: funds.deposit, reserve: funds.reserve, currentBlock: 0,
+                                      segmentSeq: UInt64(segment.seq))
+            }
+            // The segment's credentials, as go-livepeer's `genSegCreds` and `NetSegData` make them.
             data.manifestID = Data(manifest.utf8)
             data.seq = segment.seq
             data.hash = Data(segmentHash.bytes)
             data.duration = segment.durationMs
             data.fullProfiles = profiles
+            data.profiles = SegmentSigning.legacyProfilesMarker
+            data.capabilities = jobCapabilities
             data.authToken = info.authToken
-            data.sig = Data(try key.signMessage(SegmentSigning.flatten(data)).bytes)
+            if !policy.offchain { try SegmentSigning.sign(&data, key: key) }
         } catch {
             throw AttemptFailure(.errorReply, "unusable offer: \(error)")
         }
-        telemetry.paid(paid, to: candidate.url)
-        offers.spend(paid.payment.senderParams.count, from: candidate.url)
-        var text = EventText()
-        let issued = paid.events.enumerated().map { index, event in
-            event.envelope(id: "\(log.instance)/\(manifest)/\(segment.seq)/\(attempt)/ticket/\(index)",
-                           timestamp: log.clock.nowMilliseconds(), stream: manifest, text: &text)
+        if let paid {
+            telemetry.paid(paid, to: candidate.url)
+            offers.spend(paid.payment.senderParams.count, from: candidate.url)
+            var text = EventText()
+            let issued = paid.events.enumerated().map { index, event in
+                event.envelope(id: "\(log.instance)/\(manifest)/\(segment.seq)/\(attempt)/ticket/\(index)",
+                               timestamp: log.clock.nowMilliseconds(), stream: manifest, text: &text)
+            }
+            events.emit(issued)
         }
-        events.emit(issued + [log.dispatched(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
-                                             tickets: paid.payment.senderParams.count)])
+        events.emit([log.dispatched(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
+                                    tickets: paid?.payment.senderParams.count ?? 0)])
         // 3. POST /segment.
-        let (status, replyBytes) = try await postSegment(info, segment: data, payment: paid.payment.wire, body: segment.bytes,
+        let (status, replyBytes) = try await postSegment(info, segment: data, payment: paid?.payment.wire, body: segment.bytes,
                                                          timeout: .seconds(Int(policy.attemptSeconds(durationMs: segment.durationMs).rounded(.up))))
         guard status == 200 else {
             throw AttemptFailure.refused(status: status, body: String(decoding: replyBytes.prefix(300), as: UTF8.self))
@@ -76,7 +88,8 @@ extension StreamBroadcaster {
             },
             sig: Hex.encode(transcoded.sig, prefix: true), elapsedMs: elapsedMs)
         let verifier = ResultVerifier(orchestrator: orchestrator, scratchDirectory: scratch)
-        switch verifier.verify(result, renditions: renditions, expected: profiles.count, countPixels: policy.countPixels) {
+        switch verifier.verify(result, renditions: renditions, expected: profiles.count, countPixels: policy.countPixels,
+                               unsignedAllowed: policy.offchain && !info.hasTicketParams) {
         case .success(let verified):
             events.emit([transcodedEvent, log.passed(seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
                                     checks: policy.countPixels ? ["signature", "pixels"] : ["signature"],
@@ -99,17 +112,20 @@ extension StreamBroadcaster {
         }
     }
 
+    /// What this broadcaster's jobs need (H.264 in and out, MPEG-TS, auth tokens), sent with every request.
+    var jobCapabilities: Net_Capabilities { LivepeerCapabilities.job() }
+
     // MARK: transport (gRPC GetOrchestrator; HTTPS to the edge the orchestrator named)
 
     /// GetOrchestrator over gRPC at the candidate's address.
     func orchestratorInfo(_ candidate: OrchestratorCandidate) async throws(AttemptFailure) -> Net_OrchestratorInfo {
-        do { return try await client.getOrchestrator(candidate.url) } catch {
+        do { return try await client.getOrchestrator(candidate.url, offchain: policy.offchain) } catch {
             throw AttemptFailure(.unreachable, "GetOrchestrator at \(candidate.url): \(error)")
         }
     }
 
     /// POST /segment with the Livepeer-Segment and Livepeer-Payment headers, to `info.transcoder`.
-    func postSegment(_ info: Net_OrchestratorInfo, segment: Net_SegData, payment: Net_Payment, body: [UInt8],
+    func postSegment(_ info: Net_OrchestratorInfo, segment: Net_SegData, payment: Net_Payment?, body: [UInt8],
                      timeout: Duration) async throws(AttemptFailure) -> (Int, [UInt8]) {
         do {
             return try await client.postSegment(transcoderURL: info.transcoder, segment: segment, payment: payment, body: body,

@@ -23,18 +23,19 @@ public enum EdgeRoutes {
         now: @escaping @Sendable () -> Int64, record: @escaping @Sendable ([PaymentEvent]) async -> Void,
         funds: @escaping @Sendable (Address) -> SenderFunds = OrchestratorInfoSource.assumedFunds
     ) {
+        let source = OrchestratorInfoSource(node: node, context: context, now: now, funds: funds)
         router.post("segment") { request, _ -> Response in
             let body = try await request.body.collect(upTo: maxSegmentBytes)
             let segment = request.headers[HTTPField.Name("Livepeer-Segment")!] ?? ""
             let payment = request.headers[HTTPField.Name("Livepeer-Payment")!] ?? ""
             let reply = await node.handleSegment(segmentHeader: segment, paymentHeader: payment,
-                                                 body: Array(buffer: body), context: context(), now: now())
+                                                 body: Array(buffer: body), context: context(), now: now(),
+                                                 offer: { sender in try? source.info(for: sender ?? .zero) })
             await record(reply.events)
             let type = reply.status == 200 ? "application/vnd+livepeer.transcoderesult" : "text/plain; charset=utf-8"
             return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: type],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        let source = OrchestratorInfoSource(node: node, context: context, now: now, funds: funds)
         router.get("orchestrator-info") { request, _ -> Response in
             guard let text = request.uri.queryParameters["sender"].map(String.init), let sender = try? Address(text) else {
                 return Response(status: .badRequest)

@@ -4,13 +4,17 @@ import Logging
 import ServiceLifecycle
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdHTTP2
+import GRPCCore
 public import Orchestrator
 public import Payments
 import Telemetry
 
 /// An orchestrator's edge running on an address until stopped: Hummingbird on `host:port` (0 picks a free
 /// port), over TLS when given an identity, the node's public URL set to where it listens; with a hub, also the
-/// remote transcoders' source and result routes.
+/// remote transcoders' source and result routes. Over TLS it is go-livepeer's one port: ALPN offers h2 and
+/// http/1.1, and HTTP/2 requests with content type application/grpc are the gRPC Orchestrator (and, with a
+/// hub, Transcoder) services; every HTTP route answers over both HTTP versions.
 public final class EdgeServer: @unchecked Sendable {
     // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
     public let node: OrchestratorNode
@@ -24,6 +28,9 @@ public final class EdgeServer: @unchecked Sendable {
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
     private let shutdown = GroupBox()
+    /// gRPC on this port (TLS only: plaintext HTTP/2 would need prior knowledge, so without TLS gRPC keeps its
+    /// own `RPCServer` port).
+    let rpc: (transport: EdgeRPCTransport, server: GRPCServer<EdgeRPCTransport>, methods: [MethodDescriptor])?
 
     public init(node: OrchestratorNode, host: String = "127.0.0.1", port: Int = 0,
                 context: @escaping @Sendable () -> ValidationContext,
@@ -38,6 +45,16 @@ public final class EdgeServer: @unchecked Sendable {
         self.context = context
         self.now = now
         self.record = record
+        if tls != nil {
+            var services: [any RegistrableRPCService] = [OrchestratorService(source: OrchestratorInfoSource(node: node, context: context, now: now))]
+            if let hub { services.append(TranscoderService(hub: hub)) }
+            var router = RPCRouter<EdgeRPCTransport>()
+            for service in services { service.registerMethods(with: &router) }
+            let transport = EdgeRPCTransport()
+            rpc = (transport, GRPCServer(transport: transport, services: services), router.methods)
+        } else {
+            rpc = nil
+        }
     }
 
     /// Seconds since the epoch, from the system clock (the default `now`).
@@ -58,8 +75,9 @@ public final class EdgeServer: @unchecked Sendable {
         EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
         EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
         if let hub { TranscoderRoutes.add(to: router, hub: hub) }
+        if let rpc { GRPCRoutes.add(to: router, methods: rpc.methods, transport: rpc.transport) }
         let box = bound
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
+        let server: HTTPServerBuilder = try tls.map { try .http2Upgrade(tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
         return Application(router: router, server: server, configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: Logger(label: "edge"))
     }

@@ -5,13 +5,14 @@ import Orchestrator
 import Wire
 import WireRPC
 
-/// go-livepeer's gRPC Orchestrator service: GetOrchestrator (after checking the request's signature), Ping
-/// (the value signed) and EndTranscodingSession.
+/// go-livepeer's gRPC Orchestrator service: GetOrchestrator (after checking the request's signature, except
+/// off-chain where go-livepeer checks none), Ping (the value signed) and EndTranscodingSession.
 struct OrchestratorService: Net_Orchestrator.SimpleServiceProtocol {
     let source: OrchestratorInfoSource
 
     func getOrchestrator(request: Net_OrchestratorRequest, context: ServerContext) async throws -> Net_OrchestratorInfo {
-        guard let sender = NodeSigning.verifiedSender(of: request) else {
+        let offchainSender = source.node.intake.offchain ? Address.offchain(request.address) : nil
+        guard let sender = offchainSender ?? NodeSigning.verifiedSender(of: request) else {
             throw RPCError(code: .unauthenticated,
                            message: "Invalid orchestrator request: sig is not the sender's signature over its address")
         }
@@ -71,5 +72,12 @@ struct TranscoderService: Net_Transcoder.ServiceProtocol {
             hub.disconnect(id, reason: "the stream ended")
             return [:]
         }
+    }
+}
+
+extension Address {
+    /// The address an off-chain request names, as go-livepeer's `BytesToAddress` reads it (zero when absent).
+    static func offchain(_ bytes: Data) -> Address {
+        (try? Address(bytes: Data(count: max(0, 20 - bytes.count)) + bytes.suffix(20))) ?? .zero
     }
 }

@@ -69,8 +69,10 @@ public struct TLSIdentity: Sendable {
 
     /// A NIOSSL server configuration serving this identity (the HTTP edge's).
     public func serverConfiguration() throws(TLSIdentityError) -> TLSConfiguration {
-        TLSConfiguration.makeServerConfiguration(certificateChain: try certificates().map { .certificate($0) },
-                                                 privateKey: .privateKey(try privateKey()))
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: try certificates().map { .certificate($0) },
+                                                                     privateKey: .privateKey(try privateKey()))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
     }
 
     /// An IPv4 or IPv6 literal's bytes, nil for a DNS name.

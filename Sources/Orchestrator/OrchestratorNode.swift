@@ -32,6 +32,8 @@ public final class OrchestratorNode: @unchecked Sendable {
     public var telemetry = OrchestratorTelemetry()
     /// The address as event keys carry it.
     public let addressText: String
+    /// Segments already transcoded, so a resubmission gets the same result.
+    public let results = SegmentResults()
     private let instance: String
     private let lock = NSLock()
     private var inFlight = 0
@@ -40,10 +42,12 @@ public final class OrchestratorNode: @unchecked Sendable {
     /// `pool` defaults to one in-process transcoder with room for `capacity` segments; `events` to none.
     public init(key: PrivateKey, recipient: TicketRecipient, authSecret: [UInt8], price: PriceInfo, capacity: Int,
                 outputDirectory: String, profiles: [VideoProfile], publicURL: String, pool: TranscoderPool? = nil,
-                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock()) throws(TranscodeError) {
+                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
+                offchain: Bool = false) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
-        intake = SegmentIntake(recipient: recipient, authSecret: authSecret)
+        intake = SegmentIntake(recipient: recipient, authSecret: authSecret,
+                               capabilities: LivepeerCapabilities.advertisement(capacity: capacity), offchain: offchain)
         self.price = price
         self.capacity = capacity
         self.outputDirectory = outputDirectory
@@ -61,16 +65,19 @@ public final class OrchestratorNode: @unchecked Sendable {
         }
     }
 
-    /// GetOrchestrator's answer for `sender`: ticket params (face value from the sender's max float), the price,
-    /// the orchestrator's address and a fresh auth token.
+    /// GetOrchestrator's answer for `sender`: ticket params (face value from the sender's max float; none
+    /// off-chain), the price, the orchestrator's address, its capabilities and a fresh auth token.
     public func orchestratorInfo(sender: Address, funds: SenderFunds, activeSetSize: Int, context: ValidationContext,
                                  now: Int64, seed: Hash32) throws(PaymentError) -> Net_OrchestratorInfo {
-        let params = try intake.recipient.ticketParams(sender: sender, funds: funds, activeSetSize: activeSetSize, price: price,
-                                                       context: context, seed: seed)
-        telemetry.offered(params)
         var info = Net_OrchestratorInfo()
+        if !intake.offchain {
+            let params = try intake.recipient.ticketParams(sender: sender, funds: funds, activeSetSize: activeSetSize,
+                                                           price: price, context: context, seed: seed)
+            telemetry.offered(params)
+            info.ticketParams = Payment(sender: sender, ticketParams: params, senderParams: [], expectedPrice: price).wire.ticketParams
+        }
         info.transcoder = publicURL
-        info.ticketParams = Payment(sender: sender, ticketParams: params, senderParams: [], expectedPrice: price).wire.ticketParams
+        info.capabilities = intake.capabilities
         var priceInfo = Net_PriceInfo()
         priceInfo.pricePerUnit = Int64(clamping: price.pricePerUnit.uint64Value ?? UInt64(Int64.max))
         priceInfo.pixelsPerUnit = Int64(clamping: price.pixelsPerUnit.uint64Value ?? 1)
@@ -89,10 +96,12 @@ public final class OrchestratorNode: @unchecked Sendable {
     }
 
     /// Handles POST /segment: intake checks, then the segment is scheduled onto a transcoder (retried on
-    /// another if one fails), the renditions are signed, the fee is charged. Payment events and a
-    /// `segment.refused` for any refusal go to `events`.
+    /// another if one fails), the renditions are signed, the fee is charged. A resubmission of a segment already
+    /// transcoded from the same bytes gets the same result (and is not charged again). The result carries
+    /// `offer(sender)` as its `info`, as go-livepeer's does, with the segment's own auth token. Payment events
+    /// and a `segment.refused` for any refusal go to `events`.
     public func handleSegment(segmentHeader: String, paymentHeader: String, body: [UInt8], context: ValidationContext,
-                              now: Int64) async -> Reply {
+                              now: Int64, offer: (Address?) -> Net_OrchestratorInfo? = { _ in nil }) async -> Reply {
         var reserved = false
         let (result, outcome) = intake.accept(segmentHeader: segmentHeader, paymentHeader: paymentHeader, body: body,
                                               context: context, now: now, hasCapacity: {
@@ -110,11 +119,30 @@ public final class OrchestratorNode: @unchecked Sendable {
         case .success(let segment): accepted = segment
         }
         defer { releaseSlot() }
-        if faults.delaySeconds > 0 { try? await Task.sleep(for: .milliseconds(Int(faults.delaySeconds * 1_000))) }
         let manifest = String(decoding: accepted.segment.manifestID, as: UTF8.self)
         let safeManifest = String(manifest.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(64))
         let stream = safeManifest.isEmpty ? "stream" : safeManifest
         let seq = accepted.segment.seq
+        var info = offer(accepted.sender)
+        info?.authToken = accepted.segment.authToken
+        let hash = Array(accepted.segment.hash)
+        let claim = results.claim(stream: stream, seq: seq, hash: hash)
+        switch claim {
+        case .fresh: break
+        case .done(var earlier):
+            if let info { earlier.info = info }
+            emit(payments, stream: stream, refusal: nil)
+            return Reply(status: 200, body: (try? earlier.serializedBytes()) ?? [], events: payments)
+        case .otherContent, .inFlight, .full:
+            let refusal: SegmentRefusal = switch claim {
+            case .inFlight: .resubmissionInFlight(seq: seq)
+            case .full: .overCapacity
+            default: .resubmittedWithOtherContent(seq: seq)
+            }
+            emit(payments, stream: stream, refusal: (refusal.status, refusal.reason, refusal.description, seq, accepted.sender))
+            return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: payments)
+        }
+        if faults.delaySeconds > 0 { try? await Task.sleep(for: .milliseconds(Int(faults.delaySeconds * 1_000))) }
         let directory = (outputDirectory as NSString).appendingPathComponent(stream)
         let started = ContinuousClock.now
         let reply: Result<Net_TranscodeResult, any Error>
@@ -128,19 +156,23 @@ public final class OrchestratorNode: @unchecked Sendable {
         telemetry.transcoded(reply, seq: seq, since: started)
         switch reply {
         case .failure(let error):
+            results.abandon(stream: stream, seq: seq)
             let message = "\(error)"
             emit(payments, stream: stream, refusal: (200, "transcode-failed", message, seq, accepted.sender))
             var failed = Net_TranscodeResult()
             failed.seq = seq
             failed.error = message
+            if let info { failed.info = info }
             return Reply(status: 200, body: (try? failed.serializedBytes()) ?? [], events: payments)
-        case .success(let result):
+        case .success(var result):
+            results.finish(stream: stream, seq: seq, hash: hash, result: result)
             let pixels = result.data.segments.reduce(0) { $0 + UInt64(max(0, $1.pixels)) }
-            if let charge = try? intake.recipient.charge(sender: accepted.sender, segmentSeq: UInt64(max(0, seq)), pixels: pixels,
-                                                         price: price) {
+            if let sender = accepted.sender,
+               let charge = try? intake.recipient.charge(sender: sender, segmentSeq: UInt64(max(0, seq)), pixels: pixels, price: price) {
                 payments.append(charge)
             }
             emit(payments, stream: stream, refusal: nil)
+            if let info { result.info = info }
             return Reply(status: 200, body: (try? result.serializedBytes()) ?? [], events: payments)
         }
     }
@@ -151,7 +183,7 @@ public final class OrchestratorNode: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let source = (directory as NSString).appendingPathComponent("source_\(seq).ts")
         try Data(body).write(to: URL(fileURLWithPath: source))
-        let ladder = segment.fullProfiles.compactMap { try? VideoProfile(wire: $0) }
+        let ladder = SegmentSigning.profiles(of: segment).compactMap { try? VideoProfile(wire: $0) }
         return TranscodeTask(id: pool.newTaskID(), manifest: stream, seq: seq, durationMs: segment.duration,
                              profiles: ladder.isEmpty ? defaultProfiles : ladder, sourcePath: source, outputDirectory: directory)
     }

@@ -9,18 +9,23 @@ public enum SegmentRefusal: Error, Equatable, Sendable, CustomStringConvertible 
     case unparsablePayment(String)
     case unparsableSegment(String)
     case badSegmentSignature
+    case incompatibleCapabilities
     case badAuthToken
     case overCapacity
     case paymentFailed([TicketRejectionReason])
     case creditBelowTicketEV(credit: String, ev: String)
     case hashMismatch
+    case resubmittedWithOtherContent(seq: Int64)
+    case resubmissionInFlight(seq: Int64)
 
-    /// 402 unparsable payment; 403 segment signature, auth, capacity or body hash; 400 payment or credit.
+    /// 402 unparsable payment; 403 segment signature, capabilities, auth, capacity or body hash; 400 payment or credit;
+    /// 409 a (manifest, seq) resubmitted with other content or while its first submission is in flight.
     public var status: Int {
         switch self {
         case .unparsablePayment: 402
-        case .unparsableSegment, .badSegmentSignature, .badAuthToken, .overCapacity, .hashMismatch: 403
+        case .unparsableSegment, .badSegmentSignature, .incompatibleCapabilities, .badAuthToken, .overCapacity, .hashMismatch: 403
         case .paymentFailed, .creditBelowTicketEV: 400
+        case .resubmittedWithOtherContent, .resubmissionInFlight: 409
         }
     }
 
@@ -30,11 +35,14 @@ public enum SegmentRefusal: Error, Equatable, Sendable, CustomStringConvertible 
         case .unparsablePayment: "unparsable-payment"
         case .unparsableSegment: "unparsable-segment"
         case .badSegmentSignature: "bad-segment-signature"
+        case .incompatibleCapabilities: "incompatible-capabilities"
         case .badAuthToken: "bad-auth-token"
         case .overCapacity: "over-capacity"
         case .paymentFailed: "payment-failed"
         case .creditBelowTicketEV: "credit-below-ev"
         case .hashMismatch: "hash-mismatch"
+        case .resubmittedWithOtherContent: "resubmitted-other-content"
+        case .resubmissionInFlight: "resubmission-in-flight"
         }
     }
 
@@ -43,41 +51,55 @@ public enum SegmentRefusal: Error, Equatable, Sendable, CustomStringConvertible 
         case .unparsablePayment(let why): "unparsable payment: \(why)"
         case .unparsableSegment(let why): "unparsable segment data: \(why)"
         case .badSegmentSignature: "the segment signature is not the sender's"
+        case .incompatibleCapabilities: "incompatible capabilities"
         case .badAuthToken: "the auth token is not valid"
         case .overCapacity: "OrchestratorCapped"
         case .paymentFailed(let reasons): "payment failed: \(reasons.map(\.rawValue).joined(separator: ", "))"
         case .creditBelowTicketEV(let credit, let ev): "credit \(credit) wei is below one ticket's EV \(ev) wei"
         case .hashMismatch: "keccak256 of the body is not the segment's hash"
+        case .resubmittedWithOtherContent(let seq): "segment \(seq) of this stream was already transcoded from other content"
+        case .resubmissionInFlight(let seq): "segment \(seq) of this stream is being transcoded now"
         }
     }
 }
 
-/// A segment the orchestrator accepted: who sent it, its data, and what receiving its payment recorded.
+/// A segment the orchestrator accepted: who sent it (nil off-chain), its data, and what its payment recorded.
 public struct AcceptedSegment: Sendable {
-    public let sender: Address
+    public let sender: Address?
     public let segment: Net_SegData
-    public let payment: ReceiveOutcome
+    public let payment: ReceiveOutcome?
 }
 
-/// The orchestrator's checks on POST /segment, in go-livepeer's order: the payment header parses, the segment
-/// header parses and is signed by the payment's sender, the auth token is ours and current, there is
-/// capacity, the tickets pay and leave at least one ticket's EV of credit, and the body is what was signed.
+/// The orchestrator's checks on POST /segment, in go-livepeer's order (server/segment_rpc.go): the payment header
+/// parses (402); the segment header parses, is signed by the payment's sender, asks only for capabilities this
+/// node offers, carries our current auth token and there is capacity (403); the tickets pay and leave at least
+/// one ticket's EV of credit (400); the body is what was signed (403). Off-chain (go-livepeer's `-network
+/// offchain`) the payment is empty and neither signatures nor tickets are checked.
 public struct SegmentIntake: Sendable {
     public let recipient: TicketRecipient
     public let authSecret: [UInt8]
+    /// What this node advertises in OrchestratorInfo; segments asking for more are refused.
+    public let capabilities: Net_Capabilities
+    /// No payments: go-livepeer's off-chain mode (explicit, never the default).
+    public let offchain: Bool
 
-    public init(recipient: TicketRecipient, authSecret: [UInt8]) {
+    public init(recipient: TicketRecipient, authSecret: [UInt8], capabilities: Net_Capabilities, offchain: Bool = false) {
         self.recipient = recipient
         self.authSecret = authSecret
+        self.capabilities = capabilities
+        self.offchain = offchain
     }
 
     /// Checks one request. `hasCapacity` is asked after the cheap checks; `now` is seconds since the epoch.
     public func accept(segmentHeader: String, paymentHeader: String, body: [UInt8], context: ValidationContext, now: Int64,
                        hasCapacity: () -> Bool) -> (Result<AcceptedSegment, SegmentRefusal>, ReceiveOutcome?) {
-        let payment: Payment
+        let wire: Net_Payment
+        var payment: Payment?
         do {
             guard let bytes = Data(base64Encoded: paymentHeader) else { throw WireError.unparsable("Livepeer-Payment") }
-            payment = try Payment(wire: try Net_Payment(serializedBytes: bytes))
+            wire = try Net_Payment(serializedBytes: bytes)
+            // go-livepeer's broadcaster sends no ticket params when its credit covers the segment.
+            if !offchain && wire.hasTicketParams { payment = try Payment(wire: wire) }
         } catch {
             return (.failure(.unparsablePayment("\(error)")), recipient.rejectUnreadable(detail: "Livepeer-Payment: \(error)"))
         }
@@ -85,27 +107,43 @@ public struct SegmentIntake: Sendable {
         do {
             guard let bytes = Data(base64Encoded: segmentHeader) else { throw WireError.unparsable("Livepeer-Segment") }
             segment = try Net_SegData(serializedBytes: bytes)
+            guard SegmentSigning.profiles(of: segment).allSatisfy({ !$0.name.isEmpty }) else {
+                throw WireError.missing("a profile's name")
+            }
         } catch {
             return (.failure(.unparsableSegment("\(error)")), nil)
         }
-        guard let signature = try? Signature(bytes: segment.sig),
-              signature.isValid(message: SegmentSigning.flatten(segment), signer: payment.sender) else {
-            return (.failure(.badSegmentSignature), nil)
+        let sender = try? WireBytes.address(wire.sender, field: "sender")
+        if !offchain {
+            guard let sender, SegmentSigning.isSigned(segment, by: sender) else { return (.failure(.badSegmentSignature), nil) }
+        }
+        guard LivepeerCapabilities.isCompatible(job: segment.capabilities, orchestrator: capabilities) else {
+            return (.failure(.incompatibleCapabilities), nil)
         }
         guard segment.hasAuthToken, AuthTokens.isValid(segment.authToken, secret: authSecret, now: now) else {
             return (.failure(.badAuthToken), nil)
         }
         guard hasCapacity() else { return (.failure(.overCapacity), nil) }
-        let outcome = recipient.receive(payment, context: context)
-        if !outcome.rejections.isEmpty && outcome.accepted == 0 && !payment.senderParams.isEmpty {
-            return (.failure(.paymentFailed(outcome.rejections.map(\.reason))), outcome)
+        guard !offchain, let sender else { return checkBody(body, of: segment, sender: nil, outcome: nil) }
+        var outcome: ReceiveOutcome?
+        if let payment {
+            let received = recipient.receive(payment, context: context)
+            outcome = received
+            if !received.rejections.isEmpty && received.accepted == 0 && !payment.senderParams.isEmpty {
+                return (.failure(.paymentFailed(received.rejections.map(\.reason))), received)
+            }
         }
-        let ev = payment.ticketParams.expectedValue
-        let credit = recipient.ledger.account(recipient: recipient.address, sender: payment.sender).available
-        guard credit >= ev else {
+        let ev = payment?.ticketParams.expectedValue ?? recipient.validator.policy.expectedValue
+        let credit = recipient.ledger.account(recipient: recipient.address, sender: sender).available
+        if wire.expectedPrice.pricePerUnit > 0 || payment != nil, credit < ev {
             return (.failure(.creditBelowTicketEV(credit: credit.description, ev: ev.description)), outcome)
         }
+        return checkBody(body, of: segment, sender: sender, outcome: outcome)
+    }
+
+    private func checkBody(_ body: [UInt8], of segment: Net_SegData, sender: Address?,
+                           outcome: ReceiveOutcome?) -> (Result<AcceptedSegment, SegmentRefusal>, ReceiveOutcome?) {
         guard Keccak256.hash(body).bytes == Array(segment.hash) else { return (.failure(.hashMismatch), outcome) }
-        return (.success(AcceptedSegment(sender: payment.sender, segment: segment, payment: outcome)), outcome)
+        return (.success(AcceptedSegment(sender: sender, segment: segment, payment: outcome)), outcome)
     }
 }

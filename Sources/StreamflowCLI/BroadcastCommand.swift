@@ -27,6 +27,8 @@ struct BroadcastCommand: AsyncParsableCommand {
     var keystore: String?
     @OptionGroup var password: PasswordOptions
     @Option(help: "Address the metrics server binds.") var metricsHost = "127.0.0.1"
+    @Flag(help: "go-livepeer's -network offchain: unsigned requests, no tickets (only with off-chain orchestrators).")
+    var offchain = false
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"max-price-per-pixel\"); options given here win.")
     var config: String?
     @OptionGroup var logging: LoggingOptions
@@ -34,13 +36,13 @@ struct BroadcastCommand: AsyncParsableCommand {
     func run() async throws {
         LibavLog.errorsOnly()
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
-        let attemptTimeout = attemptTimeout
+        let (attemptTimeout, offchain) = (attemptTimeout, offchain)
         let key = try keystore.map { try password.key(inKeystore: $0) }
         let profiles = try VideoProfile.parseList(profiles)
         let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
             try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,
                                        profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice,
-                                       attemptTimeout: attemptTimeout, key: key)
+                                       attemptTimeout: attemptTimeout, key: key, offchain: offchain)
         }
         for line in report.lines { print(line) }
         if report.lost > 0 { throw ExitCode(1) }
@@ -65,9 +67,12 @@ enum BroadcastRun {
     }
 
     static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
-                    maxPrice: Double, attemptTimeout: Double? = nil, key: PrivateKey? = nil) async throws -> Report {
+                    maxPrice: Double, attemptTimeout: Double? = nil, key: PrivateKey? = nil,
+                    offchain: Bool = false) async throws -> Report {
         let key = try key ?? PrivateKey.generate()
-        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3)
+        let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, offchain: offchain)
+        var policy = BroadcastRun.policy(attempts: max(1, candidates.count + unreachable.count), attemptTimeout: attemptTimeout)
+        policy.offchain = offchain
         let segments = try Segmenter.split(input: input, into: out + "/source", seconds: segmentSeconds)
         let wireProfiles = profiles.map(\.wire)
         // Unreachable ones stay candidates (with a guessed price) so that failover is exercised and recorded.
@@ -78,7 +83,7 @@ enum BroadcastRun {
             key: key, manifest: "broadcast", profiles: wireProfiles, candidates: all, maxPricePerPixel: maxPrice, seed: 7,
             scratchDirectory: out,
             funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
-            policy: BroadcastRun.policy(attempts: max(1, all.count), attemptTimeout: attemptTimeout))
+            policy: policy)
         var report = Report()
         let output = try LiveOutput(directory: out, profiles: profiles)
         for source in segments {

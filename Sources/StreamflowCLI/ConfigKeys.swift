@@ -8,13 +8,13 @@ enum ConfigKeys {
     static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging([
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
-        "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number,
+        "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
     ]) { first, _ in first })
 
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
         "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
         "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
-        "keystore": .string, "password-file": .string,
+        "keystore": .string, "password-file": .string, "offchain": .flag,
     ]) { first, _ in first })
 
     /// Distributed mode's shared options (KafkaOptions).
@@ -24,7 +24,7 @@ enum ConfigKeys {
     ]
 
     static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging([
-        "data": .string, "host": .string, "port": .integer, "http-port": .integer, "price-per-pixel": .integer,
+        "data": .string, "host": .string, "port": .integer, "http-port": .integer, "grpc-port": .integer, "price-per-pixel": .integer,
         "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
         "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer, "ticket-ev": .integer,
         "ticket-multiplier": .integer, "redeem-min-tickets": .integer, "redeem-every": .number, "block-seconds": .number,

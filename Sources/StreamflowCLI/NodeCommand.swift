@@ -23,8 +23,9 @@ struct NodeCommand: AsyncParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @Option(help: "The node's directory: the LMDB log (DIR/log) and renditions (DIR/out).") var data: String
     @Option var host = "127.0.0.1"
-    @Option(help: "gRPC port (0 picks a free one; printed).") var port = 8935
-    @Option(help: "HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
+    @Option(help: "The port broadcasters name: gRPC and HTTP together over TLS (0 picks a free one; printed).") var port = 8935
+    @Option(help: "With --no-tls only: the HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
+    @Option(help: "Over TLS: a second, gRPC-only port beside --port.") var grpcPort: Int?
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Segments in flight to the worker fleet at once.") var capacity = 16
@@ -84,11 +85,12 @@ struct NodeCommand: AsyncParsableCommand {
                                         profiles: try VideoProfile.parseList(profiles), publicURL: "", pool: pool,
                                         events: events, clock: clock)
         let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
-        let edge = EdgeServer(node: node, host: host, port: httpPort ?? (port == 0 ? 0 : port + 1),
-                              context: context, tls: tls, hub: nil)
-        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: context,
-                                                           now: EdgeServer.wallClock),
-                            hub: nil, host: host, port: port, tls: tls)
+        let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
+        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: context, tls: tls, hub: nil)
+        let rpc = ports.rpc.map {
+            RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock),
+                      hub: nil, host: host, port: $0, tls: tls)
+        }
         let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
         let background = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -108,11 +110,14 @@ struct NodeCommand: AsyncParsableCommand {
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
                             "librdkafka": KafkaSettings.libraryVersion]
         try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
-            let rpcAddress = try await rpc.start()
-            FileHandle.standardOutput.write(Data(("node \(address) serving at \(rpcAddress) (HTTP edge \(edgeURL)"
-                + "\(tls == nil ? ", no TLS" : ""); kafka \(kafka.brokers ?? ""); log \(data)/log)\n").utf8))
+            let rpcAddress = try await rpc?.start()
+            let served = tls == nil ? "\(rpcAddress.map { "\($0)" } ?? edgeURL) (HTTP edge \(edgeURL), no TLS"
+                : "\(edgeURL.replacingOccurrences(of: "https://", with: "")) (gRPC and HTTPS on one port, HTTP edge \(edgeURL)"
+                    + (rpcAddress.map { ", gRPC also at \($0)" } ?? "")
+            FileHandle.standardOutput.write(Data(("node \(address) serving at \(served)"
+                + "; kafka \(kafka.brokers ?? ""); log \(data)/log)\n").utf8))
         }
-        rpc.stop()
+        rpc?.stop()
         await events.flush()
         // Give the log sink a moment to store what was just published, then stop it and the fleet.
         try? await Task.sleep(for: .seconds(1))

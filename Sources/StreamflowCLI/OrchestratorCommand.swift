@@ -17,8 +17,12 @@ struct OrchestratorCommand: AsyncParsableCommand {
         abstract: "Run an orchestrator: gRPC GetOrchestrator and remote transcoders, HTTP(S) edge for paid segments.")
 
     @Option var host = "127.0.0.1"
-    @Option(help: "gRPC port, the address broadcasters and transcoders name (0 picks a free one; printed).") var port = 8935
-    @Option(help: "HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
+    @Option(help: "The port broadcasters and transcoders name: gRPC and HTTP together over TLS (0 picks a free one; printed).")
+    var port = 8935
+    @Option(help: "With --no-tls only: the HTTP edge port (default: --port + 1, or a free one when --port is 0).") var httpPort: Int?
+    @Option(help: "Over TLS: a second, gRPC-only port beside --port.") var grpcPort: Int?
+    @Flag(help: "go-livepeer's -network offchain: no ticket params, payments or signatures (never the default).")
+    var offchain = false
     @Option(help: "Where renditions are written and served from.") var out: String
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
@@ -37,8 +41,9 @@ struct OrchestratorCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let key = try PrivateKey.generate()
         let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
-                                 tamper: tamperRenditions)
+                                 tamper: tamperRenditions, offchain: offchain)
         let tls = try identity()
+        let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
         let link = HubPoolLink(pool: node.pool)
         let hub = transcoderSecret.map { secret in
             RemoteTranscoderHub(secret: secret, taskTimeout: .milliseconds(Int64(transcoderTimeout * 1_000))) { event in
@@ -52,18 +57,23 @@ struct OrchestratorCommand: AsyncParsableCommand {
             }
         }
         link.hub = hub
-        let edge = EdgeServer(node: node, host: host, port: httpPort ?? (port == 0 ? 0 : port + 1), context: { Self.localChain },
-                              tls: tls, hub: hub)
-        let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.localChain }, now: EdgeServer.wallClock),
-                            hub: hub, host: host, port: port, tls: tls)
-        let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out]
-        try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
-            let address = try await rpc.start()
-            // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
-            FileHandle.standardOutput.write(Data(("orchestrator \(key.address.checksummed) serving at \(address) "
-                + "(HTTP edge \(edgeURL)\(tls == nil ? ", no TLS" : ""); SIGTERM or Ctrl-C stops it)\n").utf8))
+        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: { Self.localChain }, tls: tls, hub: hub)
+        let rpc = ports.rpc.map {
+            RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.localChain }, now: EdgeServer.wallClock),
+                      hub: hub, host: host, port: $0, tls: tls)
         }
-        rpc.stop()
+        let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out,
+                        "offchain": "\(offchain)"]
+        try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
+            let address = try await rpc?.start()
+            let served = tls == nil ? "\(address.map { "\($0)" } ?? edgeURL) (HTTP edge \(edgeURL), no TLS"
+                : "\(edgeURL.replacingOccurrences(of: "https://", with: "")) (gRPC and HTTPS on one port, HTTP edge \(edgeURL)"
+                    + (address.map { ", gRPC also at \($0)" } ?? "")
+            // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
+            FileHandle.standardOutput.write(Data(("orchestrator \(key.address.checksummed) serving at \(served)"
+                + "\(offchain ? ", off-chain" : ""); SIGTERM or Ctrl-C stops it)\n").utf8))
+        }
+        rpc?.stop()
     }
 
     /// The TLS identity to serve: the given files, a fresh self-signed certificate, or none with --no-tls.
@@ -81,12 +91,12 @@ struct OrchestratorCommand: AsyncParsableCommand {
                                               gasPrice: UInt256(1_000_000_000))
 
     static func node(key: PrivateKey, out: String, pricePerPixel: UInt64, profiles: String, capacity: Int,
-                     tamper: Bool) throws -> OrchestratorNode {
+                     tamper: Bool, offchain: Bool = false) throws -> OrchestratorNode {
         let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
         let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
                                         price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
                                         capacity: capacity, outputDirectory: out, profiles: try VideoProfile.parseList(profiles),
-                                        publicURL: "")
+                                        publicURL: "", offchain: offchain)
         node.faults = NodeFaults(tamperRenditions: tamper)
         return node
     }

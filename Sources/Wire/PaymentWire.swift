@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import EthCrypto
 public import Payments
 
@@ -28,7 +28,7 @@ extension Payment {
             faceValue: try WireBytes.integer(params.faceValue, field: "ticket_params.face_value"),
             winProb: try WireBytes.integer(params.winProb, field: "ticket_params.win_prob"),
             recipientRandHash: try WireBytes.hash(params.recipientRandHash, field: "ticket_params.recipient_rand_hash"),
-            seed: try WireBytes.hash(params.seed, field: "ticket_params.seed"),
+            seed: try WireBytes.leftPadded(params.seed, field: "ticket_params.seed"),
             expirationBlock: expirationBlock,
             expirationParams: TicketExpirationParams(
                 creationRound: expiration.creationRound,
@@ -57,7 +57,7 @@ extension Payment {
         params.faceValue = Data(ticketParams.faceValue.minimalBigEndianBytes)
         params.winProb = Data(ticketParams.winProb.minimalBigEndianBytes)
         params.recipientRandHash = Data(ticketParams.recipientRandHash.bytes)
-        params.seed = Data(ticketParams.seed.bytes)
+        params.seed = Data(ticketParams.seed.bytes.drop(while: { $0 == 0 }))  // a big.Int's Bytes(), as go-livepeer sends it
         params.expirationBlock = Data(UInt256(ticketParams.expirationBlock).minimalBigEndianBytes)
         params.expirationParams = expiration
         var price = Net_PriceInfo()
@@ -79,8 +79,9 @@ extension Payment {
 }
 
 /// Field conversions shared by the wire messages.
-enum WireBytes {
-    static func address(_ data: Data, field: String) throws(WireError) -> Address {
+public enum WireBytes {
+    /// A 20-byte address field.
+    public static func address(_ data: Data, field: String) throws(WireError) -> Address {
         guard data.count == 20 else { throw .badLength(field: field, expected: 20, actual: data.count) }
         do { return try Address(bytes: data) } catch { throw .badLength(field: field, expected: 20, actual: data.count) }
     }
@@ -88,6 +89,14 @@ enum WireBytes {
     static func hash(_ data: Data, field: String) throws(WireError) -> Hash32 {
         guard data.count == 32 else { throw .badLength(field: field, expected: 32, actual: data.count) }
         do { return try Hash32(bytes: data) } catch { throw .badLength(field: field, expected: 32, actual: data.count) }
+    }
+
+    /// A 32-byte value go-livepeer carries as a big.Int (the ticket seed): its minimal big-endian bytes, left-padded.
+    static func leftPadded(_ data: Data, field: String) throws(WireError) -> Hash32 {
+        guard data.count <= 32 else { throw .badLength(field: field, expected: 32, actual: data.count) }
+        do { return try Hash32(bytes: Data(count: 32 - data.count) + data) } catch {
+            throw .badLength(field: field, expected: 32, actual: data.count)
+        }
     }
 
     static func integer(_ data: Data, field: String) throws(WireError) -> UInt256 {

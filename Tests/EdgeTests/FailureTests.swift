@@ -214,7 +214,7 @@ struct FailureTests {
             data.duration = 2_000
             data.fullProfiles = [FailureTests.profile]
             data.authToken = info.authToken
-            data.sig = Data(try (signer ?? broadcaster).signMessage(SegmentSigning.flatten(data)).bytes)
+            data.sig = Data(try (signer ?? broadcaster).signMessage(SegmentSigning.message(data)).bytes)
             return (try data.serializedData().base64EncodedString(), try paid.payment.wire.serializedData().base64EncodedString())
         }
 

@@ -64,7 +64,7 @@ struct SegmentEndpointTests {
         profile.bitrate = 400_000
         profile.fps = 30
         segment.fullProfiles = [profile]
-        segment.sig = Data(try broadcaster.signMessage(SegmentSigning.flatten(segment)).bytes)
+        segment.sig = Data(try broadcaster.signMessage(SegmentSigning.message(segment)).bytes)
         let segmentHeader = try segment.serializedData().base64EncodedString()
         let paymentHeader = try paid.payment.wire.serializedData().base64EncodedString()
 

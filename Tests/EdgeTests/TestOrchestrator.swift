@@ -19,12 +19,13 @@ struct TestOrchestrator {
     let rpc: RPCServer
 
     init(directory: String, tls: Bool = true, tamper: Bool = false, hub: RemoteTranscoderHub? = nil,
-         now: @escaping @Sendable () -> Int64 = EdgeServer.wallClock) throws {
+         now: @escaping @Sendable () -> Int64 = EdgeServer.wallClock, offchain: Bool = false) throws {
         key = try PrivateKey.generate()
         let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
         node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Self.authSecret,
                                     price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
-                                    outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"), publicURL: "")
+                                    outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"), publicURL: "",
+                                    offchain: offchain)
         node.faults = NodeFaults(tamperRenditions: tamper)
         self.tls = tls ? try TLSIdentity.selfSigned(hosts: ["127.0.0.1", "localhost"]) : nil
         edge = EdgeServer(node: node, context: { Self.chain }, now: now, tls: self.tls, hub: hub)

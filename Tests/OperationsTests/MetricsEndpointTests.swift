@@ -64,7 +64,7 @@ struct MetricsEndpointTests {
         var profile = Net_VideoProfile()
         (profile.name, profile.width, profile.height, profile.bitrate, profile.fps) = ("P144p30fps16x9", 256, 144, 400_000, 30)
         segment.fullProfiles = [profile]
-        segment.sig = Data(try broadcaster.signMessage(SegmentSigning.flatten(segment)).bytes)
+        segment.sig = Data(try broadcaster.signMessage(SegmentSigning.message(segment)).bytes)
         let headers = ["Livepeer-Segment": try segment.serializedData().base64EncodedString(),
                        "Livepeer-Payment": try paid.payment.wire.serializedData().base64EncodedString()]
 

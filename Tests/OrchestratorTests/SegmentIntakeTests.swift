@@ -25,7 +25,7 @@ struct SegmentIntakeTests {
             sender = TicketSender(key: broadcaster)
             recipient = TicketRecipient(validator: TicketValidator(recipient: try PrivateKey.generate().address,
                                                                    secret: RecipientSecret(key: Array("r".utf8))))
-            intake = SegmentIntake(recipient: recipient, authSecret: secret)
+            intake = SegmentIntake(recipient: recipient, authSecret: secret, capabilities: LivepeerCapabilities.advertisement(capacity: 4))
         }
 
         func params() throws -> TicketParams {
@@ -46,7 +46,7 @@ struct SegmentIntakeTests {
             segment.hash = hash ?? Data(Keccak256.hash(body).bytes)
             segment.profiles = Data([0x01, 0x02])
             segment.authToken = token ?? AuthTokens.make(secret: secret, sessionID: "s1", expiration: now + 1_800)
-            segment.sig = Data(try (signer ?? broadcaster).signMessage(SegmentSigning.flatten(segment)).bytes)
+            segment.sig = Data(try (signer ?? broadcaster).signMessage(SegmentSigning.message(segment)).bytes)
             return (try segment.serializedData().base64EncodedString(), try paid.payment.wire.serializedData().base64EncodedString())
         }
 
@@ -75,7 +75,7 @@ struct SegmentIntakeTests {
         let result = setup.accept(try setup.request(body: body), body: body)
         #expect(Self.status(result) == 200)
         if case .success(let accepted) = result {
-            #expect(accepted.sender == setup.broadcaster.address && accepted.payment.accepted > 0)
+            #expect(accepted.sender == setup.broadcaster.address && (accepted.payment?.accepted ?? 0) > 0)
         }
     }
 
@@ -128,6 +128,7 @@ struct SegmentIntakeTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("payment-\(UUID().uuidString).bin").path
         try bytes.write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
+        try MediaTools.requireTool("protoc")
         let result = try MediaTools.run("sh", ["-c", "protoc --decode=net.Payment -I \(proto) \(proto)/net.proto < \(file)"])
         let text = result.stderr.isEmpty ? String(decoding: result.stdout, as: UTF8.self) : result.stderr
         #expect(result.status == 0, "\(text)")

@@ -10,6 +10,7 @@ public enum MediaTools {
 
     /// Runs a tool from PATH; returns (status, stdout, stderr).
     public static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        try requireTool(tool)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -23,6 +24,19 @@ public enum MediaTools {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, data, errorBox.waitText())
+    }
+
+    /// Where each tool the tests call comes from, so a missing one fails naming the setup step that installs it.
+    static let setupSteps = ["ffmpeg": "scripts/setup-machine.sh (Debian ffmpeg)", "ffprobe": "scripts/setup-machine.sh (Debian ffmpeg)",
+                             "protoc": "scripts/setup-machine.sh (Debian protobuf-compiler)", "sh": "the base system"]
+
+    /// Throws, naming the tool and its setup step, when `tool` is not on PATH.
+    public static func requireTool(_ tool: String) throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let found = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+        guard found else {
+            throw Failure(description: "\(tool) is not on PATH: run `make setup` (\(setupSteps[tool] ?? "scripts/setup-*.sh") installs it)")
+        }
     }
 
     /// ffmpeg -y with `arguments`; throws with ffmpeg's stderr when it fails.

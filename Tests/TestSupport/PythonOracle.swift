@@ -15,6 +15,7 @@ public enum PythonOracle {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `script` (a Python source text) with `input` on stdin and returns its stdout.
