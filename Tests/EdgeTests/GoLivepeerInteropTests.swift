@@ -67,6 +67,17 @@ struct GoLivepeerInteropTests {
         }
     }
 
+    @Test("the Python peer's encodings match go-livepeer's own test vectors (ticket hash, Flatten, signatures, capabilities, params)")
+    func peerVectors() async throws {
+        let data = try await OffPool.run {
+            try PythonOracle.run(script: "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+                                 arguments: [Self.peer, "vectors"])
+        }
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(object?["ok"] as? Bool == true, "\(String(decoding: data, as: UTF8.self))")
+        #expect(((object?["checked"] as? [String]) ?? []).count >= 10)
+    }
+
     @Test("go-livepeer's broadcaster → our orchestrator on one port: discovery, HTTP/2 segments, refresh and end over gRPC, short seeds")
     func goBroadcasterToStreamflow() async throws {
         let directory = try Self.temporaryDirectory("interop-o")

@@ -66,6 +66,7 @@ struct SegmentEndpointTests {
         segment.fullProfiles = [profile]
         segment.sig = Data(try broadcaster.signMessage(SegmentSigning.message(segment)).bytes)
         let segmentHeader = try segment.serializedData().base64EncodedString()
+        let sent = segment
         let paymentHeader = try paid.payment.wire.serializedData().base64EncodedString()
 
         try await app.test(.live) { client in
@@ -110,6 +111,41 @@ struct SegmentEndpointTests {
             #expect(garbage.status.code == 402)
             let traversal = try await client.execute(uri: "/stream/..%2F..%2Fetc/passwd.ts", method: .get)
             #expect(traversal.status == .notFound)
+            // The result carries the orchestrator's info (as go-livepeer's), with the segment's own auth token.
+            #expect(result.hasInfo && result.info.authToken == sent.authToken && result.info.hasCapabilities)
+            #expect(result.info.hasTicketParams && result.info.transcoder == node.publicURL)
+
+            // The same (manifest, seq) again, freshly paid: the same result, not a second transcode.
+            let freshParams = try recipient.ticketParams(sender: broadcaster.address, funds: funds, activeSetSize: 100, price: price,
+                                                         context: chain, seed: Keccak256.hash([8]))
+            let repaid = try TicketSender(key: broadcaster).pay(session: "m2", params: freshParams, price: price, pixels: 2 * 30 * 256 * 144,
+                                                               deposit: funds.deposit, reserve: funds.reserve, currentBlock: 10)
+            let again = try await client.execute(
+                uri: "/segment", method: .post,
+                headers: [HTTPField.Name("Livepeer-Segment")!: segmentHeader,
+                          HTTPField.Name("Livepeer-Payment")!: try repaid.payment.wire.serializedData().base64EncodedString()],
+                body: ByteBuffer(bytes: body))
+            #expect(again.status == .ok)
+            let second = try Net_TranscodeResult(serializedBytes: Array(buffer: again.body))
+            #expect(second.data == data, "a resubmission gets the first result")
+            // Other bytes under the same seq: 409, and the renditions served are still the first ones.
+            var other = sent
+            let otherBody = body + [0x47]
+            other.hash = Data(Keccak256.hash(otherBody).bytes)
+            try SegmentSigning.sign(&other, key: broadcaster)
+            let thirdParams = try recipient.ticketParams(sender: broadcaster.address, funds: funds, activeSetSize: 100, price: price,
+                                                         context: chain, seed: Keccak256.hash([9]))
+            let thirdPayment = try TicketSender(key: broadcaster).pay(session: "m3", params: thirdParams, price: price,
+                                                                      pixels: 2 * 30 * 256 * 144, deposit: funds.deposit,
+                                                                      reserve: funds.reserve, currentBlock: 10)
+            let conflict = try await client.execute(
+                uri: "/segment", method: .post,
+                headers: [HTTPField.Name("Livepeer-Segment")!: try other.serializedData().base64EncodedString(),
+                          HTTPField.Name("Livepeer-Payment")!: try thirdPayment.payment.wire.serializedData().base64EncodedString()],
+                body: ByteBuffer(bytes: otherBody))
+            #expect(conflict.status.code == 409)
+            let refetched = try await client.execute(uri: data.segments[0].url, method: .get)
+            #expect(Keccak256.hash(Array(buffer: refetched.body)) == hashes[0])
         }
         let events = recorded.withLock { $0 }
         #expect(events.contains { if case .paymentReceived = $0 { true } else { false } })
