@@ -29,14 +29,16 @@ public struct TicketPolicy: Sendable, Hashable {
         do { return try UInt256(redeemGas) * gasPrice } catch { throw .arithmetic("redeemGas · gasPrice overflows") }
     }
 
-    /// Face value = max(txCost · multiplier, EV · multiplier), capped by the sender's max float; refused when
-    /// the result is at or below the transaction cost or not above the EV.
+    /// Face value as go-livepeer's recipient computes it (pm/recipient.go `faceValue`): txCost · multiplier, or
+    /// EV · multiplier when that is below the EV; capped by the sender's max float. Refused when the result is at
+    /// or below the transaction cost (stricter than go-livepeer, which also accepts it above the cost at an
+    /// average gas price) or not above the EV.
     public func faceValue(gasPrice: UInt256, maxFloat: UInt256) throws(PaymentError) -> UInt256 {
         let cost = try transactionCost(gasPrice: gasPrice)
         let multiplier = UInt256(txCostMultiplier)
         let byCost = (try? cost * multiplier) ?? .max
         let byEV = (try? expectedValue * multiplier) ?? .max
-        let faceValue = min(max(byCost, byEV), maxFloat)
+        let faceValue = min(byCost < expectedValue ? byEV : byCost, maxFloat)
         guard faceValue > cost else {
             throw .faceValueBelowTransactionCost(faceValue: faceValue.description, transactionCost: cost.description)
         }

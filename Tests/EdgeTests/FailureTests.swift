@@ -231,7 +231,9 @@ struct FailureTests {
 
         var garbage = [UInt8](repeating: 0, count: 4_096)
         for index in garbage.indices { garbage[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
-        #expect(try await post(nil, body: garbage) == 402)  // no headers at all
+        // No headers at all: as in go-livepeer, an absent payment header is an empty payment (it parses), so the
+        // refusal is the segment's missing signature (403), not the payment (402).
+        #expect(try await post(nil, body: garbage) == 403)
         #expect(try await post(("bm90IHByb3Rv", "!!not-base64!!"), body: garbage) == 402)  // a payment that is not base64 protobuf
         let good = try await request(seq: 0)
         #expect(try await post((good.segment, Data(garbage.prefix(64)).base64EncodedString()), body: body) == 402)
@@ -243,8 +245,8 @@ struct FailureTests {
 
         let events = try await bench.events()
         let refused = events.filter { $0.type == "segment.refused" }.map { ($0.payload["status"]?.integerValue ?? 0, $0.payload["reason"]?.stringValue ?? "") }
-        #expect(refused.map(\.0) == [402, 402, 402, 403, 403, 400])
-        #expect(refused.map(\.1) == ["unparsable-payment", "unparsable-payment", "unparsable-payment", "hash-mismatch",
+        #expect(refused.map(\.0) == [403, 402, 402, 403, 403, 400])
+        #expect(refused.map(\.1) == ["bad-segment-signature", "unparsable-payment", "unparsable-payment", "hash-mismatch",
                                      "bad-segment-signature", "payment-failed"])
         #expect(events.contains { $0.type == "ticket.rejected" && $0.payload["reason"] == "nonce-replayed" })
         #expect(events.filter { $0.type == "fee.debited" }.count == 2)

@@ -34,12 +34,14 @@ struct TicketVectorTests {
         #expect(TicketLottery.expectedValue(faceValue: dear.faceValue, winProb: dear.winProb) == UInt256(5))
     }
 
-    @Test("face value: at least EV × multiplier, capped by max float, refused at or below the transaction cost")
+    @Test("face value: txCost × multiplier, or EV × multiplier when that is below EV; capped by max float; refused at or below the transaction cost")
     func faceValueRules() throws {
         let policy = TicketPolicy(expectedValue: UInt256(1_000_000), redeemGas: 10, txCostMultiplier: 100)
         // txCost·100 = 1,000 < EV·100 = 1e8: EV wins.
         #expect(try policy.faceValue(gasPrice: UInt256(1), maxFloat: .max) == UInt256(100_000_000))
         #expect(try policy.faceValue(gasPrice: UInt256(1), maxFloat: UInt256(5_000_000)) == UInt256(5_000_000))
+        // txCost·100 = 5e6 ≥ EV = 1e6: go-livepeer keeps txCost·100 (pm/recipient.go), not EV·100.
+        #expect(try policy.faceValue(gasPrice: UInt256(5_000), maxFloat: .max) == UInt256(5_000_000))
         #expect(throws: PaymentError.faceValueBelowTransactionCost(faceValue: "10", transactionCost: "10")) {
             try policy.faceValue(gasPrice: UInt256(1), maxFloat: UInt256(10))
         }
