@@ -2,13 +2,14 @@ import Foundation
 public import Orchestrator
 public import Payments
 
-/// Both of an orchestrator's endpoints in one process: gRPC (GetOrchestrator, and RegisterTranscoder when a
-/// hub is given) and the HTTP(S) edge, sharing one TLS identity. Broadcasters dial `address`; the edge's URL
-/// travels in OrchestratorInfo.transcoder.
+/// An orchestrator's endpoints in one process. Over TLS, go-livepeer's one port: the edge serves gRPC
+/// (GetOrchestrator, and RegisterTranscoder when a hub is given) and every HTTP route, so `address` and the
+/// transcoder URL in OrchestratorInfo name the same port. In plaintext (tests), gRPC has a port of its own.
 public final class OrchestratorEndpoints: @unchecked Sendable {
     // @unchecked: `address` and `edgeURL` are set once by `start`, before anything reads them.
     public let edge: EdgeServer
-    public let rpc: RPCServer
+    /// The gRPC-only port, in plaintext only.
+    public let rpc: RPCServer?
     public private(set) var address = ""
     public private(set) var edgeURL = ""
 
@@ -17,21 +18,25 @@ public final class OrchestratorEndpoints: @unchecked Sendable {
                 context: @escaping @Sendable () -> ValidationContext) throws {
         let identity = tls ? try TLSIdentity.selfSigned(hosts: [host]) : nil
         edge = EdgeServer(node: node, host: host, context: context, tls: identity, hub: hub)
-        rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock), hub: hub, host: host,
-                        tls: identity)
+        rpc = tls ? nil : RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock), hub: hub,
+                                    host: host, tls: nil)
     }
 
-    /// Starts the edge, then gRPC; returns the gRPC address (what broadcasters are given).
+    /// Starts the edge (and the plaintext gRPC port); returns the address broadcasters are given.
     @discardableResult
     public func start() async throws -> String {
         edgeURL = try await edge.start()
-        address = "\(try await rpc.start())"
+        if let rpc {
+            address = "\(try await rpc.start())"
+        } else {
+            address = edgeURL.replacingOccurrences(of: "https://", with: "")
+        }
         return address
     }
 
     /// Stops both (gracefully: requests in flight finish).
     public func stop() {
-        rpc.stop()
+        rpc?.stop()
         edge.stop()
     }
 }
