@@ -11,6 +11,7 @@ public final class EdgeRPCTransport: ServerTransport, Sendable {
     private struct Incoming: Sendable {
         let stream: RPCStream<Inbound, Outbound>
         let peer: String
+        let cancellation: RPCCancellation
     }
 
     private struct State {
@@ -25,9 +26,10 @@ public final class EdgeRPCTransport: ServerTransport, Sendable {
 
     public init() { (incoming, continuation) = AsyncStream.makeStream() }
 
-    /// Hands one RPC to the server; throws `unavailable` once the transport is shutting down.
-    func accept(_ stream: RPCStream<Inbound, Outbound>, peer: String) throws(RPCError) {
-        if case .terminated = continuation.yield(Incoming(stream: stream, peer: peer)) {
+    /// Hands one RPC to the server; throws `unavailable` once the transport is shutting down. Firing
+    /// `cancellation` (its HTTP stream went away) cancels the RPC, as the NIO transport does on a reset stream.
+    func accept(_ stream: RPCStream<Inbound, Outbound>, peer: String, cancellation: RPCCancellation) throws(RPCError) {
+        if case .terminated = continuation.yield(Incoming(stream: stream, peer: peer, cancellation: cancellation)) {
             throw RPCError(code: .unavailable, message: "the orchestrator is shutting down")
         }
     }
@@ -44,6 +46,7 @@ public final class EdgeRPCTransport: ServerTransport, Sendable {
                         }
                         defer { _ = self.state.withLock { $0.handles.removeValue(forKey: id) } }
                         if stopping { handle.cancel() }
+                        next.cancellation.attach(handle)
                         let context = ServerContext(descriptor: next.stream.descriptor, remotePeer: next.peer, localPeer: "edge",
                                                     cancellation: handle)
                         await streamHandler(next.stream, context)
@@ -62,5 +65,33 @@ public final class EdgeRPCTransport: ServerTransport, Sendable {
             return Array(state.handles.values)
         }
         for handle in handles { handle.cancel() }
+    }
+}
+
+/// Cancels one RPC when the HTTP stream carrying it closes, whichever of the two happens first.
+final class RPCCancellation: Sendable {
+    private struct State {
+        var fired = false
+        var handle: ServerContext.RPCCancellationHandle?
+    }
+
+    private let state = Mutex(State())
+
+    /// The RPC's handle, once the server runs it; cancelled at once when the stream already closed.
+    func attach(_ handle: ServerContext.RPCCancellationHandle) {
+        let fired = state.withLock { state in
+            state.handle = handle
+            return state.fired
+        }
+        if fired { handle.cancel() }
+    }
+
+    /// The HTTP stream closed.
+    func fire() {
+        let handle = state.withLock { state in
+            state.fired = true
+            return state.handle
+        }
+        handle?.cancel()
     }
 }

@@ -71,7 +71,7 @@ public final class EdgeServer: @unchecked Sendable {
 
     /// The edge's routes (and GET /metrics from the node's registry) on `host:port`, recording the port it binds.
     func makeApplication() throws -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: EdgeRequestContext.self)
         EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
         EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
         if let hub { TranscoderRoutes.add(to: router, hub: hub) }

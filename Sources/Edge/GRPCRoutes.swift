@@ -2,7 +2,7 @@ import Foundation
 public import GRPCCore
 import HTTPTypes
 public import Hummingbird
-import NIOCore
+public import NIOCore
 import Synchronization
 
 /// gRPC on the edge's port: each method of the node's services is a POST route; a request whose content type is
@@ -12,17 +12,19 @@ public enum GRPCRoutes {
     /// Largest request message accepted (GetOrchestrator and RegisterTranscoder requests are a few hundred bytes).
     public static let maxMessageBytes = 1 << 20
 
-    public static func add<Context: RequestContext>(to router: Router<Context>, methods: [MethodDescriptor],
-                                                    transport: EdgeRPCTransport) {
+    public static func add(to router: Router<EdgeRequestContext>, methods: [MethodDescriptor], transport: EdgeRPCTransport) {
         for method in methods {
-            router.post(RouterPath("\(method.service.fullyQualifiedService)/\(method.method)")) { request, _ -> Response in
-                try await serve(request, method: method, peer: "edge-client", transport: transport)
+            router.post(RouterPath("\(method.service.fullyQualifiedService)/\(method.method)")) { request, context -> Response in
+                let cancellation = RPCCancellation()
+                context.channel.closeFuture.whenComplete { _ in cancellation.fire() }
+                let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+                return try await serve(request, method: method, peer: peer, transport: transport, cancellation: cancellation)
             }
         }
     }
 
-    static func serve(_ request: Request, method: MethodDescriptor, peer: String,
-                      transport: EdgeRPCTransport) async throws -> Response {
+    static func serve(_ request: Request, method: MethodDescriptor, peer: String, transport: EdgeRPCTransport,
+                      cancellation: RPCCancellation) async throws -> Response {
         guard request.headers[.contentType]?.hasPrefix("application/grpc") == true else {
             return Response(status: .unsupportedMediaType, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: "gRPC methods need Content-Type application/grpc\n")))
@@ -48,7 +50,7 @@ public enum GRPCRoutes {
         }
         let stream = RPCStream(descriptor: method, inbound: RPCAsyncSequence(wrapping: inbound),
                                outbound: RPCWriter.Closable(wrapping: parts))
-        do { try transport.accept(stream, peer: peer) } catch {
+        do { try transport.accept(stream, peer: peer, cancellation: cancellation) } catch {
             reader.cancel()
             return finished(Status(code: .unavailable, message: error.message))
         }
@@ -233,6 +235,18 @@ final class ResponseParts: ClosableRPCWriterProtocol {
         }
         waiter?.resume(returning: part)
         return delivered
+    }
+}
+
+/// The edge's request context: Hummingbird's, plus the channel a request came on (for gRPC, the HTTP/2 stream
+/// whose closing cancels the RPC).
+public struct EdgeRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 

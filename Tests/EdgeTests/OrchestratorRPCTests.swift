@@ -1,7 +1,8 @@
-import Edge
+@testable import Edge
 import EthCrypto
 import Foundation
 import GRPCCore
+import Hummingbird
 import SwiftProtobuf
 import Orchestrator
 import Payments
@@ -97,7 +98,7 @@ print(json.dumps({
         let pingSigner: String
     }
 
-    @Test("grpcio over TLS: GetOrchestrator answers with address, price, ticket params and a valid auth token; a bad sig is UNAUTHENTICATED; Ping is signed")
+    @Test("grpcio over TLS, on the gRPC port and on the edge's one port: GetOrchestrator answers with address, price, ticket params and a valid auth token; a bad sig is UNAUTHENTICATED; Ping is signed")
     func pythonClient() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-rpc-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -106,23 +107,28 @@ print(json.dumps({
         let (address, edge) = try await orchestrator.start()
         defer { orchestrator.stop() }
         let certificate = try #require(orchestrator.tls).certificatePEM
-        // Off the cooperative pool: the orchestrator answering grpcio runs in this process and needs the pool.
-        let input = Input(port: address.port, cert: certificate, protos: PythonOracle.packageRoot.appendingPathComponent("Protos").path)
-        let output = try await OffPool.run { try PythonOracle.json(script: Self.script, input: input, as: Output.self) }
+        // Both the gRPC-only port and the edge's one port (gRPC and HTTPS together, as go-livepeer serves them).
+        let edgePort = try #require(URL(string: edge)?.port)
+        for port in [address.port, edgePort] {
+            // Off the cooperative pool: the orchestrator answering grpcio runs in this process and needs the pool.
+            let input = Input(port: port, cert: certificate, protos: PythonOracle.packageRoot.appendingPathComponent("Protos").path)
+            let output = try await OffPool.run { try PythonOracle.json(script: Self.script, input: input, as: Output.self) }
 
-        #expect(try Address(output.address) == orchestrator.key.address)
-        #expect(try Address(output.recipient) == orchestrator.key.address, "tickets pay the orchestrator")
-        #expect(output.transcoder == edge && edge.hasPrefix("https://"), "segments go to the HTTPS edge")
-        #expect(output.pricePerUnit == 1_000 && output.pixelsPerUnit == 1)
-        #expect(output.faceValue > 0 && output.winProb > 0 && output.recipientRandHash.count == 64)
-        #expect(output.tokenLength == 32 && output.expiration == now + AuthTokens.lifetimeSeconds)
-        // The same message decoded here: its auth token is the orchestrator's own and current.
-        let info = try Net_OrchestratorInfo(serializedBytes: Hex.decode(output.info))
-        #expect(AuthTokens.isValid(info.authToken, secret: TestOrchestrator.authSecret, now: now))
-        #expect(!AuthTokens.isValid(info.authToken, secret: Array("another".utf8), now: now))
-        #expect(output.refused.code == "UNAUTHENTICATED", "\(output.refused)")
-        #expect(output.refused.details.contains("sig"))
-        #expect(try Address(output.pingSigner) == orchestrator.key.address)
+            #expect(try Address(output.address) == orchestrator.key.address)
+            #expect(try Address(output.recipient) == orchestrator.key.address, "tickets pay the orchestrator")
+            #expect(output.transcoder == edge && edge.hasPrefix("https://"), "segments go to the HTTPS edge")
+            #expect(output.pricePerUnit == 1_000 && output.pixelsPerUnit == 1)
+            #expect(output.faceValue > 0 && output.winProb > 0 && output.recipientRandHash.count == 64)
+            #expect(output.tokenLength == 32 && output.expiration == now + AuthTokens.lifetimeSeconds)
+            // The same message decoded here: its auth token is the orchestrator's own and current.
+            let info = try Net_OrchestratorInfo(serializedBytes: Hex.decode(output.info))
+            #expect(AuthTokens.isValid(info.authToken, secret: TestOrchestrator.authSecret, now: now))
+            #expect(!AuthTokens.isValid(info.authToken, secret: Array("another".utf8), now: now))
+            #expect(info.capabilities.bitstring == LivepeerCapabilities.advertisement(capacity: 4).bitstring)
+            #expect(output.refused.code == "UNAUTHENTICATED", "port \(port): \(output.refused)")
+            #expect(output.refused.details.contains("sig"))
+            #expect(try Address(output.pingSigner) == orchestrator.key.address)
+        }
     }
 
     @Test("Swift client over TLS without verifying the self-signed certificate: GetOrchestrator; a tampered sig and a plaintext client are refused")
@@ -158,5 +164,30 @@ enum OrchestratorClientProbe {
         try await NodeRPC.withClient(to: address) { client in
             try await Net_Orchestrator.Client(wrapping: client).getOrchestrator(request, options: NodeRPC.options(timeout: .seconds(30)))
         }
+    }
+}
+
+/// The edge's gRPC framing: length-prefixed messages across chunk boundaries, and its limits.
+@Suite("gRPC framing on the edge")
+struct GRPCFramingTests {
+    static func chunk(_ bytes: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: bytes) }
+
+    @Test("messages split across chunks are reassembled; oversize, compressed and truncated messages are refused with a status")
+    func deframer() throws {
+        var deframer = GRPCDeframer(limit: 8)
+        #expect(try deframer.append(Self.chunk([0, 0, 0])).isEmpty)
+        #expect(try deframer.append(Self.chunk([0, 3, 1, 2])).isEmpty)
+        #expect(try deframer.append(Self.chunk([3, 0, 0, 0, 0, 0])) == [[1, 2, 3], []])
+        try deframer.end()
+        var oversize = GRPCDeframer(limit: 8)
+        #expect(throws: RPCError.self) { _ = try oversize.append(Self.chunk([0, 0, 0, 0, 9])) }
+        do { _ = try oversize.append(Self.chunk([0, 0, 0, 0, 9])) } catch { #expect(error.code == .resourceExhausted) }
+        var compressed = GRPCDeframer(limit: 8)
+        do { _ = try compressed.append(Self.chunk([1, 0, 0, 0, 1, 7])) } catch { #expect(error.code == .unimplemented) }
+        var truncated = GRPCDeframer(limit: 8)
+        _ = try truncated.append(Self.chunk([0, 0, 0, 0, 4, 1]))
+        #expect(throws: RPCError.self) { try truncated.end() }
+        #expect(GRPCRoutes.frame([9, 8]) == ByteBuffer(bytes: [0, 0, 0, 0, 2, 9, 8]))
+        #expect(GRPCRoutes.percentEncoded("50% sure\n") == "50%25 sure%0A")
     }
 }

@@ -54,9 +54,11 @@ struct RemoteTranscoderTests {
 
         /// Starts the orchestrator and an agent with `capacity`; returns the gRPC address, the agent's task (cancel
         /// it to stop the agent) and the agent as the hub sees it once registered.
-        func startWithAgent(capacity: Int) async throws -> (NodeAddress, Task<Void, any Error>, RemoteTranscoder) {
+        func startWithAgent(capacity: Int, onePort: Bool = false) async throws -> (NodeAddress, Task<Void, any Error>, RemoteTranscoder) {
             LibavLog.errorsOnly()
-            let (address, _) = try await orchestrator.start()
+            let (rpcAddress, edge) = try await orchestrator.start()
+            // One port: the edge itself serves the Transcoder service over HTTP/2 (go-livepeer's layout).
+            let address = onePort ? try NodeAddress(edge) : rpcAddress
             let agent = TranscoderAgent(orchestrator: address, secret: RemoteTranscoderTests.secret, capacity: capacity,
                                         workDirectory: directory + "/agent")
             let running = Task { try await agent.run() }
@@ -123,6 +125,19 @@ struct RemoteTranscoderTests {
         for _ in 0..<500 where fixture.hub.transcoders.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(fixture.hub.transcoders.isEmpty)
         #expect(fixture.events.all.last.map { if case .lost(transcoder.id, _) = $0 { true } else { false } } == true)
+    }
+
+    @Test("a transcoder agent registers on the edge's one port (server-streaming gRPC over the edge's HTTP/2), transcodes, and is lost when it goes")
+    func agentOnOnePort() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let (_, running, transcoder) = try await fixture.startWithAgent(capacity: 1, onePort: true)
+        defer { running.cancel() }
+        let renditions = try await transcoder.transcode(try fixture.task(id: 7))
+        #expect(renditions.count == 1 && FileManager.default.fileExists(atPath: renditions[0].file))
+        running.cancel()
+        for _ in 0..<500 where fixture.hub.transcoders.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.hub.transcoders.isEmpty, "the stream's end reaches the hub through the edge")
     }
 
     @Test("a wrong secret is refused with PERMISSION_DENIED, and the agent stops with the reason")
