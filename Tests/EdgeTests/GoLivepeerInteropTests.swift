@@ -78,14 +78,21 @@ struct GoLivepeerInteropTests {
         #expect(((object?["checked"] as? [String]) ?? []).count >= 10)
     }
 
+    /// A fresh directory and our orchestrator serving on its one TLS port; the `host:port` go-livepeer is given.
+    static func onePortOrchestrator(_ name: String, offchain: Bool = false) async throws -> (String, TestOrchestrator, String) {
+        let directory = try temporaryDirectory(name)
+        let orchestrator = try TestOrchestrator(directory: directory + "/out", offchain: offchain)
+        let edgeURL = try await orchestrator.edge.start()
+        return (directory, orchestrator, edgeURL.replacingOccurrences(of: "https://", with: ""))
+    }
+
     @Test("go-livepeer's broadcaster → our orchestrator on one port: discovery, HTTP/2 segments, refresh and end over gRPC, short seeds")
     func goBroadcasterToStreamflow() async throws {
-        let directory = try Self.temporaryDirectory("interop-o")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let orchestrator = try TestOrchestrator(directory: directory + "/out")
-        let edgeURL = try await orchestrator.edge.start()
-        defer { orchestrator.edge.stop() }
-        let address = edgeURL.replacingOccurrences(of: "https://", with: "")
+        let (directory, orchestrator, address) = try await Self.onePortOrchestrator("interop-o")
+        defer {
+            orchestrator.edge.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
         let files = try Self.segments(4, in: directory)
         let report = try await Self.broadcast(to: address, ["--segments"] + files + [
             "--profiles", "P144p30fps16x9", "--http2", "--refresh-every", "2", "--end-session", "--short-seed",
@@ -105,12 +112,11 @@ struct GoLivepeerInteropTests {
 
     @Test("go-livepeer's refusals from our orchestrator: 402 garbage payment, 403 segment sig, capabilities and body, 400 replayed nonce")
     func goBroadcasterRefusals() async throws {
-        let directory = try Self.temporaryDirectory("interop-r")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let orchestrator = try TestOrchestrator(directory: directory + "/out")
-        let edgeURL = try await orchestrator.edge.start()
-        defer { orchestrator.edge.stop() }
-        let address = edgeURL.replacingOccurrences(of: "https://", with: "")
+        let (directory, orchestrator, address) = try await Self.onePortOrchestrator("interop-r")
+        defer {
+            orchestrator.edge.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
         let files = try Self.segments(1, in: directory)
         for (tamper, status) in [("payment-garbage", 402), ("seg-sig", 403), ("seg-caps", 403), ("body", 403), ("replay", 200)] {
             let report = try await Self.broadcast(to: address, ["--segments"] + files + [
