@@ -224,4 +224,25 @@ struct GoLivepeerInteropTests {
         #expect(outcomes.allSatisfy { $0.deliveredBy != nil }, "\(outcomes.flatMap(\.failures))")
         #expect(try Self.requests(directory).map { $0["status"] as? Int } == [200, 200])
     }
+
+    @Test("`streamflow broadcast --offchain` (the command) → go-livepeer's off-chain orchestrator: every segment delivered, exit 0")
+    func broadcastCommandToGoOrchestrator() async throws {
+        let directory = try Self.temporaryDirectory("interop-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (orchestrator, address) = try await Self.startOrchestrator(directory, ["--http2", "--offchain"])
+        defer { _ = orchestrator.stop(seconds: 5) }
+        let input = directory + "/input.ts"
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x180:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+                               "-g", "30", "-f", "mpegts", input])
+        let broadcast = try ChildProcess.streamflow(["broadcast", input, "--orchestrators", address, "--out", directory + "/live",
+                                                     "--profiles", "P144p30fps16x9", "--offchain", "--attempt-timeout", "60"],
+                                                    outputPath: directory + "/broadcast.log")
+        let status = try await OffPool.run { () -> Int32 in
+            broadcast.process.waitUntilExit()
+            return broadcast.process.terminationStatus
+        }
+        #expect(status == 0, "\(broadcast.output)")
+        #expect(broadcast.output.contains("2 segments: 2 delivered, 0 lost"), "\(broadcast.output)")
+        #expect(try Self.requests(directory).map { $0["status"] as? Int } == [200, 200])
+    }
 }
