@@ -11,6 +11,8 @@ import Synchronization
 public enum GRPCRoutes {
     /// Largest request message accepted (GetOrchestrator and RegisterTranscoder requests are a few hundred bytes).
     public static let maxMessageBytes = 1 << 20
+    /// Most request bytes one RPC may send (every method here takes one message).
+    public static let maxRequestBytes = 4 << 20
 
     public static func add(to router: Router<EdgeRequestContext>, methods: [MethodDescriptor], transport: EdgeRPCTransport) {
         for method in methods {
@@ -37,7 +39,7 @@ public enum GRPCRoutes {
         inboundContinuation.yield(.metadata(metadata(from: request.headers)))
         let body = request.body
         let reader = Task {
-            var deframer = GRPCDeframer(limit: maxMessageBytes)
+            var deframer = GRPCDeframer(limit: maxMessageBytes, total: maxRequestBytes)
             do {
                 for try await chunk in body {
                     for message in try deframer.append(chunk) { inboundContinuation.yield(.message(message)) }
@@ -132,16 +134,25 @@ public enum GRPCRoutes {
     }
 }
 
-/// Reads gRPC's length-prefixed messages out of a request body's chunks, refusing any over `limit` bytes and
-/// compressed ones (no `grpc-encoding` is negotiated).
+/// Reads gRPC's length-prefixed messages out of a request body's chunks, refusing any over `limit` bytes, a body
+/// over `total` bytes, and compressed messages (no `grpc-encoding` is negotiated).
 struct GRPCDeframer {
     let limit: Int
+    let total: Int
+    private var received = 0
     private var pending = ByteBuffer()
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, total: Int = .max) {
+        self.limit = limit
+        self.total = total
+    }
 
     mutating func append(_ chunk: ByteBuffer) throws(RPCError) -> [[UInt8]] {
         var chunk = chunk
+        received += chunk.readableBytes
+        guard received <= total else {
+            throw RPCError(code: .resourceExhausted, message: "the request is over the \(total)-byte limit")
+        }
         pending.writeBuffer(&chunk)
         var messages: [[UInt8]] = []
         while pending.readableBytes >= 5 {

@@ -172,6 +172,12 @@ enum OrchestratorClientProbe {
 struct GRPCFramingTests {
     static func chunk(_ bytes: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: bytes) }
 
+    /// The status code `body` throws with; nil when it does not throw.
+    static func refusal(_ body: () throws -> Void) -> RPCError.Code? {
+        do { try body() } catch let error as RPCError { return error.code } catch { return .unknown }
+        return nil
+    }
+
     @Test("messages split across chunks are reassembled; oversize, compressed and truncated messages are refused with a status")
     func deframer() throws {
         var deframer = GRPCDeframer(limit: 8)
@@ -180,13 +186,15 @@ struct GRPCFramingTests {
         #expect(try deframer.append(Self.chunk([3, 0, 0, 0, 0, 0])) == [[1, 2, 3], []])
         try deframer.end()
         var oversize = GRPCDeframer(limit: 8)
-        #expect(throws: RPCError.self) { _ = try oversize.append(Self.chunk([0, 0, 0, 0, 9])) }
-        do { _ = try oversize.append(Self.chunk([0, 0, 0, 0, 9])) } catch { #expect(error.code == .resourceExhausted) }
+        #expect(Self.refusal { _ = try oversize.append(Self.chunk([0, 0, 0, 0, 9])) } == .resourceExhausted)
         var compressed = GRPCDeframer(limit: 8)
-        do { _ = try compressed.append(Self.chunk([1, 0, 0, 0, 1, 7])) } catch { #expect(error.code == .unimplemented) }
+        #expect(Self.refusal { _ = try compressed.append(Self.chunk([1, 0, 0, 0, 1, 7])) } == .unimplemented)
         var truncated = GRPCDeframer(limit: 8)
         _ = try truncated.append(Self.chunk([0, 0, 0, 0, 4, 1]))
-        #expect(throws: RPCError.self) { try truncated.end() }
+        #expect(Self.refusal { try truncated.end() } == .internalError)
+        var long = GRPCDeframer(limit: 8, total: 12)
+        #expect(try long.append(Self.chunk([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 2])).count == 2)
+        #expect(Self.refusal { _ = try long.append(Self.chunk([0])) } == .resourceExhausted)
         #expect(GRPCRoutes.frame([9, 8]) == ByteBuffer(bytes: [0, 0, 0, 0, 2, 9, 8]))
         #expect(GRPCRoutes.percentEncoded("50% sure\n") == "50%25 sure%0A")
     }
