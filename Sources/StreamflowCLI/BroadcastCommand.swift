@@ -3,6 +3,7 @@ import Broadcaster
 import Edge
 import EthCrypto
 import Foundation
+import WireRPC
 import Orchestrator
 import Payments
 import Transcoding
@@ -29,6 +30,8 @@ struct BroadcastCommand: AsyncParsableCommand {
     @Option(help: "Address the metrics server binds.") var metricsHost = "127.0.0.1"
     @Flag(help: "go-livepeer's -network offchain: unsigned requests, no tickets (only with off-chain orchestrators).")
     var offchain = false
+    @Flag(help: "POST segments and fetch renditions over HTTP/2 when the edge offers it, as go-livepeer (default HTTP/1.1).")
+    var http2 = false
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"max-price-per-pixel\"); options given here win.")
     var config: String?
     @OptionGroup var logging: LoggingOptions
@@ -37,6 +40,7 @@ struct BroadcastCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
         let (attemptTimeout, offchain) = (attemptTimeout, offchain)
+        EdgeHTTP.usesHTTP2 = http2
         let key = try keystore.map { try password.key(inKeystore: $0) }
         let profiles = try VideoProfile.parseList(profiles)
         let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {

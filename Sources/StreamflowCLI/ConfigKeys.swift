@@ -14,7 +14,7 @@ enum ConfigKeys {
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
         "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
         "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
-        "keystore": .string, "password-file": .string, "offchain": .flag,
+        "keystore": .string, "password-file": .string, "offchain": .flag, "http2": .flag,
     ]) { first, _ in first })
 
     /// Distributed mode's shared options (KafkaOptions).

@@ -3,6 +3,7 @@ import Edge
 import EthCrypto
 import EventModel
 import Foundation
+import WireRPC
 import Orchestrator
 import Payments
 import Testing
@@ -199,6 +200,9 @@ struct GoLivepeerInteropTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (child, address) = try await Self.startOrchestrator(directory, ["--http2", "--price-per-pixel", "1"])
         defer { _ = child.stop(seconds: 5) }
+        // As go-livepeer's client: HTTP/2 whenever the edge offers it (the process default is HTTP/1.1).
+        EdgeHTTP.usesHTTP2 = true
+        defer { EdgeHTTP.usesHTTP2 = false }
         let files = try Self.segments(3, in: directory)
         let outcomes = try await Self.streamThrough(address, files: files, offchain: false, scratch: directory)
         #expect(outcomes.allSatisfy { $0.deliveredBy != nil }, "\(outcomes.flatMap(\.failures))")
@@ -225,7 +229,7 @@ struct GoLivepeerInteropTests {
         #expect(try Self.requests(directory).map { $0["status"] as? Int } == [200, 200])
     }
 
-    @Test("`streamflow broadcast --offchain` (the command) → go-livepeer's off-chain orchestrator: every segment delivered, exit 0")
+    @Test("`streamflow broadcast --offchain --http2` (the command) → go-livepeer's off-chain orchestrator: every segment delivered, exit 0")
     func broadcastCommandToGoOrchestrator() async throws {
         let directory = try Self.temporaryDirectory("interop-cli")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -235,7 +239,7 @@ struct GoLivepeerInteropTests {
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x180:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
                                "-g", "30", "-f", "mpegts", input])
         let broadcast = try ChildProcess.streamflow(["broadcast", input, "--orchestrators", address, "--out", directory + "/live",
-                                                     "--profiles", "P144p30fps16x9", "--offchain", "--attempt-timeout", "60"],
+                                                     "--profiles", "P144p30fps16x9", "--offchain", "--http2", "--attempt-timeout", "60"],
                                                     outputPath: directory + "/broadcast.log")
         let status = try await OffPool.run { () -> Int32 in
             broadcast.process.waitUntilExit()
@@ -243,6 +247,8 @@ struct GoLivepeerInteropTests {
         }
         #expect(status == 0, "\(broadcast.output)")
         #expect(broadcast.output.contains("2 segments: 2 delivered, 0 lost"), "\(broadcast.output)")
-        #expect(try Self.requests(directory).map { $0["status"] as? Int } == [200, 200])
+        let log = try Self.requests(directory)
+        #expect(log.map { $0["status"] as? Int } == [200, 200])
+        #expect(log.allSatisfy { $0["http_version"] as? String == "HTTP/2" }, "broadcast --http2 posts over HTTP/2: \(log)")
     }
 }
