@@ -37,6 +37,8 @@ public enum StreamsBenchmark {
         public let delivered: Int
         public let lost: Int
         public let failedAttempts: Int
+        /// The distinct reasons of failed attempts (at most 5, cut to 200 characters), so a failure can be read.
+        public let failureReasons: [String]
         public let wallSeconds: Double
         public let mediaSecondsPerStream: Double
         /// Wall time ÷ one stream's media time: at most 1 means every stream was served faster than real time.
@@ -125,6 +127,7 @@ public enum StreamsBenchmark {
         return Report(mode: parameters.controlPlane ? "control-plane (transcode replaced by a copy)" : "real transcode 240p → 144p",
                       streams: parameters.streams, segmentsPerStream: segments.count, delivered: delivered.count,
                       lost: outcomes.count - delivered.count, failedAttempts: outcomes.reduce(0) { $0 + $1.failures.count },
+                      failureReasons: Array(Set(outcomes.flatMap { $0.failures.map { String($0.reason.prefix(200)) } }).sorted().prefix(5)),
                       wallSeconds: wall, mediaSecondsPerStream: media, realtimeRatio: wall / max(media, 0.001),
                       latencyP50Ms: percentile(latencies, 0.5), latencyP99Ms: percentile(latencies, 0.99), latencyMaxMs: latencies.last ?? 0,
                       cpuMillisecondsPerSegment: cpu * 1_000 / Double(max(1, delivered.count)), events: log.head.sequence,

@@ -194,6 +194,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("mode: \(report.mode)")
             print("\(report.streams) streams × \(report.segmentsPerStream) segments: \(report.delivered) delivered, \(report.lost) lost, "
                   + "\(report.failedAttempts) failed attempts")
+            for reason in report.failureReasons { print("  failed attempt: \(reason)") }
             print(String(format: "wall %.1f s for %.0f s of media per stream: realtime ratio %.3f (goal ≤ 1)", report.wallSeconds,
                          report.mediaSecondsPerStream, report.realtimeRatio))
             print("segment latency under this load: p50 \(report.latencyP50Ms) ms, p99 \(report.latencyP99Ms) ms, max \(report.latencyMaxMs) ms")
