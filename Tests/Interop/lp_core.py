@@ -4,7 +4,9 @@ Nothing here is copied Go code; each function names the go-livepeer file whose b
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
 import hmac
 import os
 import subprocess
@@ -38,6 +40,7 @@ def pb():
     global _PB
     if _PB is None:
         out = tempfile.mkdtemp(prefix="golivepeer-pb-")
+        atexit.register(shutil.rmtree, out, True)
         cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO_DIR}", f"--python_out={out}",
                f"--grpc_python_out={out}", "lp_rpc.proto"]
         subprocess.run(cmd, check=True)
