@@ -1,6 +1,6 @@
 import EthCrypto
 import Foundation
-import Orchestrator
+@testable import Orchestrator
 import Payments
 import SwiftProtobuf
 import Testing
@@ -172,5 +172,12 @@ struct GoLivepeerWireTests {
         results.finish(stream: "s", seq: 2, hash: [2], result: result)
         #expect(results.claim(stream: "s", seq: 5, hash: [5]) == .fresh)
         #expect(results.count == 3)
+        // Transcodes that keep failing (claimed, then abandoned) leave no growing bookkeeping behind.
+        let failing = SegmentResults(limit: 4)
+        for seq in 0..<1_000 {
+            #expect(failing.claim(stream: "f", seq: Int64(seq), hash: [1]) == .fresh)
+            failing.abandon(stream: "f", seq: Int64(seq))
+        }
+        #expect(failing.count == 0 && failing.orderCount <= 8)
     }
 }
