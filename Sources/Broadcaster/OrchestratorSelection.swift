@@ -55,8 +55,10 @@ public struct OrchestratorSelection: Sendable {
 
     /// Records a failure at segment `seq`: suspended for 2, 4, 8 … segments.
     public mutating func suspend(_ orchestrator: Address, at seq: Int) {
-        let count = (failures[orchestrator] ?? 0) + 1
+        let count = min((failures[orchestrator] ?? 0), Int.max - 1) + 1
         failures[orchestrator] = count
-        suspendedUntil[orchestrator] = seq + (1 << min(count, 10))
+        // seq comes from the wire (a pushed segment's name): saturate instead of trapping near Int.max.
+        let (until, overflow) = seq.addingReportingOverflow(1 << min(count, 10))
+        suspendedUntil[orchestrator] = overflow ? .max : until
     }
 }

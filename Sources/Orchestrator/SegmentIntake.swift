@@ -96,7 +96,7 @@ public struct SegmentIntake: Sendable {
         let wire: Net_Payment
         var payment: Payment?
         do {
-            guard let bytes = Data(base64Encoded: paymentHeader) else { throw WireError.unparsable("Livepeer-Payment") }
+            guard let bytes = Data(base64Encoded: paymentHeader) else { throw WireError.notBase64("Livepeer-Payment") }
             wire = try Net_Payment(serializedBytes: bytes)
             // go-livepeer's broadcaster sends no ticket params when its credit covers the segment.
             if !offchain && wire.hasTicketParams { payment = try Payment(wire: wire) }
@@ -105,7 +105,7 @@ public struct SegmentIntake: Sendable {
         }
         let segment: Net_SegData
         do {
-            guard let bytes = Data(base64Encoded: segmentHeader) else { throw WireError.unparsable("Livepeer-Segment") }
+            guard let bytes = Data(base64Encoded: segmentHeader) else { throw WireError.notBase64("Livepeer-Segment") }
             segment = try Net_SegData(serializedBytes: bytes)
             guard SegmentSigning.profiles(of: segment).allSatisfy({ !$0.name.isEmpty }) else {
                 throw WireError.missing("a profile's name")

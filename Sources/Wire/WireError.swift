@@ -4,6 +4,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case badLength(field: String, expected: Int, actual: Int)
     case outOfRange(field: String)
     case unparsable(String)
+    case notBase64(String)
 
     public var description: String {
         switch self {
@@ -11,6 +12,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badLength(let field, let expected, let actual): "\(field) must be \(expected) bytes, got \(actual)"
         case .outOfRange(let field): "\(field) is out of range"
         case .unparsable(let what): "\(what) is not a valid protobuf message"
+        case .notBase64(let what): "\(what) is not base64"
         }
     }
 }

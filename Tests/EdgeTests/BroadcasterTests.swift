@@ -30,6 +30,11 @@ struct BroadcasterTests {
         #expect(selection.choose([cheap, dear], count: 2, seq: 12).count == 2)
         selection.suspend(cheap.address, at: 20)
         #expect(selection.choose([cheap, dear], count: 2, seq: 23).map(\.url) == ["b"], "a second failure suspends longer")
+        // A seq named by a pushed segment may be Int64.max: the suspension saturates instead of trapping.
+        var fresh = OrchestratorSelection(maxPricePerPixel: 10, seed: 2)
+        for _ in 0..<3 { fresh.suspend(dear.address, at: Int.max) }
+        #expect(fresh.suspendedUntil[dear.address] == .max)
+        #expect(fresh.choose([cheap, dear], count: 2, seq: Int.max - 1).map(\.url) == ["a"])
     }
 
     @Test("verification: a good result passes; tampered bytes, a wrong pixel count or another signer fail with evidence")

@@ -86,6 +86,7 @@ struct SegmentIntakeTests {
         var garbage = try setup.request(body: body)
         garbage.payment = "not base64!"
         #expect(Self.status(setup.accept(garbage, body: body)) == 402)
+        #expect(Self.refusal(setup.accept(garbage, body: body))?.description == "unparsable payment: Livepeer-Payment is not base64")
         var noise = try setup.request(body: body)
         noise.payment = Data([0xff, 0xff, 0xff]).base64EncodedString()
         #expect(Self.status(setup.accept(noise, body: body)) == 402)
