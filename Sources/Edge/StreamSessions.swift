@@ -4,7 +4,10 @@ import Transcoding
 
 /// The streams a broadcaster node is ingesting: one `StreamBroadcaster` and `LiveOutput` per manifest,
 /// created on its first segment by `makeStream`, and each stream's segments handled strictly in arrival
-/// order (a second PUT waits for the first).
+/// order (a second PUT waits for the first). A seq already delivered is answered with its first outcome
+/// (not sent or paid again, not listed twice); a seq older than the newest published one is too late for a
+/// live playlist and refused. At most `maxStreams` manifests are live: a new one evicts the least recently
+/// pushed idle stream (its playlist ended), or is refused when every stream is busy.
 public actor StreamSessions {
     /// A stream being broadcast: its sender and its HLS output.
     public struct Stream: Sendable {
@@ -16,40 +19,103 @@ public actor StreamSessions {
         }
     }
 
-    private let makeStream: @Sendable (String) throws -> Stream
-    private var streams: [String: Stream] = [:]
-    private var tails: [String: Task<Void, Never>] = [:]
+    /// What became of one pushed segment.
+    public enum Handled: Sendable {
+        /// Sent (delivered or lost): the outcome.
+        case sent(SegmentOutcome)
+        /// Delivered before: the first outcome, nothing sent again.
+        case duplicate(SegmentOutcome)
+        /// Older than the newest segment already published.
+        case tooLate(newest: Int64)
+        /// `maxStreams` manifests are live and none is idle.
+        case tooManyStreams(limit: Int)
+    }
 
-    public init(makeStream: @escaping @Sendable (String) throws -> Stream) { self.makeStream = makeStream }
+    /// One manifest's state: its stream, what it published, and its queue.
+    private struct Session {
+        let stream: Stream
+        var delivered: [Int64: SegmentOutcome] = [:]
+        var newest: Int64?
+        var tail: Task<Void, Never>?
+        var busy = 0
+        var lastUsed: UInt64 = 0
+    }
+
+    /// Delivered outcomes kept per stream for duplicate answers (the newest ones).
+    public static let rememberedPerStream = 64
+
+    public let maxStreams: Int
+    private let makeStream: @Sendable (String) throws -> Stream
+    private var sessions: [String: Session] = [:]
+    private var clock: UInt64 = 0
+
+    public init(maxStreams: Int = 1_000, makeStream: @escaping @Sendable (String) throws -> Stream) {
+        self.maxStreams = max(1, maxStreams)
+        self.makeStream = makeStream
+    }
 
     /// Sends one pushed segment through its stream and publishes it to the stream's HLS output.
-    public func handle(manifest: String, segment: BroadcastSegment) async throws -> SegmentOutcome {
-        let stream: Stream
-        if let existing = streams[manifest] { stream = existing } else {
-            stream = try makeStream(manifest)
-            streams[manifest] = stream
+    public func handle(manifest: String, segment: BroadcastSegment) async throws -> Handled {
+        if sessions[manifest] == nil {
+            guard evictIdle() else { return .tooManyStreams(limit: maxStreams) }
+            sessions[manifest] = Session(stream: try makeStream(manifest))
         }
-        let previous = tails[manifest]
-        let work = Task { () -> SegmentOutcome in
+        clock += 1
+        sessions[manifest]?.lastUsed = clock
+        sessions[manifest]?.busy += 1
+        defer { sessions[manifest]?.busy -= 1 }
+        let previous = sessions[manifest]?.tail
+        let work = Task { () -> Handled in
             await previous?.value
-            let outcome = await stream.broadcaster.send(segment)
-            if outcome.deliveredBy != nil {
-                try? stream.output.append(seq: segment.seq, duration: Double(segment.durationMs) / 1_000, renditions: outcome.renditions)
-            }
-            return outcome
+            return await self.publish(segment, in: manifest)
         }
-        tails[manifest] = Task { _ = await work.value }
+        sessions[manifest]?.tail = Task { _ = await work.value }
         return await work.value
+    }
+
+    /// One segment, first in its stream's queue: answered from what was published, or sent and published.
+    private func publish(_ segment: BroadcastSegment, in manifest: String) async -> Handled {
+        guard let session = sessions[manifest] else { return .tooManyStreams(limit: maxStreams) }
+        if let earlier = session.delivered[segment.seq] { return .duplicate(earlier) }
+        if let newest = session.newest, segment.seq <= newest { return .tooLate(newest: newest) }
+        let outcome = await session.stream.broadcaster.send(segment)
+        if outcome.deliveredBy != nil {
+            try? session.stream.output.append(seq: segment.seq, duration: Double(segment.durationMs) / 1_000,
+                                              renditions: outcome.renditions)
+            remember(outcome, seq: segment.seq, in: manifest)
+        }
+        return .sent(outcome)
+    }
+
+    private func remember(_ outcome: SegmentOutcome, seq: Int64, in manifest: String) {
+        guard var session = sessions[manifest] else { return }
+        session.delivered[seq] = outcome
+        session.newest = max(session.newest ?? seq, seq)
+        if session.delivered.count > Self.rememberedPerStream, let oldest = session.delivered.keys.min() {
+            session.delivered[oldest] = nil
+        }
+        sessions[manifest] = session
+    }
+
+    /// Room for one more stream: true when under the cap, or after ending the least recently used idle one.
+    private func evictIdle() -> Bool {
+        guard sessions.count >= maxStreams else { return true }
+        guard let (manifest, session) = sessions.filter({ $0.value.busy == 0 }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) else {
+            return false
+        }
+        try? session.stream.output.finish()
+        sessions[manifest] = nil
+        return true
     }
 
     /// Ends every stream's playlists (ENDLIST) once their queued segments are done.
     public func finishAll() async {
-        for (manifest, stream) in streams {
-            await tails[manifest]?.value
-            try? stream.output.finish()
+        for (_, session) in sessions {
+            await session.tail?.value
+            try? session.stream.output.finish()
         }
     }
 
-    /// The manifests seen so far.
-    public var manifests: [String] { streams.keys.sorted() }
+    /// The manifests live now.
+    public var manifests: [String] { sessions.keys.sorted() }
 }

@@ -26,6 +26,8 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
     @Option(help: "Share of segments also sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.0
+    @Option(help: "Live manifests at most: a new one ends the least recently pushed idle stream, or gets 503 when all are busy.")
+    var maxStreams = 1_000
     @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
     var attemptTimeout: Double?
     @OptionGroup var kafka: KafkaOptions
@@ -57,7 +59,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
             policy.secondOpinionRate = min(1, max(0, secondOpinion))
             return policy
         }()
-        let sessions = StreamSessions { manifest in
+        let sessions = StreamSessions(maxStreams: maxStreams) { manifest in
             StreamSessions.Stream(
                 broadcaster: StreamBroadcaster(
                     key: key, manifest: manifest, profiles: ladder.map(\.wire), candidates: candidates, maxPricePerPixel: maxPrice,

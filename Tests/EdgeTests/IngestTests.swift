@@ -65,6 +65,22 @@ struct IngestTests {
         #expect(try await push("/live/show/9.ts", []).0 == 400)
         #expect(try await push("/live/show/9.ts", segments[0].bytes, duration: "0").0 == 400)
         #expect(try await push("/live/..%2Fetc/9.ts", segments[0].bytes).0 == 400)
+        #expect(try await push("/live/show/9.ts", segments[0].bytes, duration: "abc").0 == 400, "an unreadable Content-Duration")
+        #expect(try await push("/live/\(String(repeating: "m", count: 300))/0.ts", segments[0].bytes).0 == 400)
+        // Not video: refused before anything is paid, and no orchestrator is tried (none suspended).
+        let dispatchedBefore = events.events.filter { $0.type == "segment.dispatched" }.count
+        let (junkStatus, junkText) = try await push("/live/junk/0.ts", Array(String(repeating: "not video ", count: 1_800).utf8))
+        #expect(junkStatus == 422 && junkText.contains("not a video segment") && !junkText.contains(directory), "\(junkText)")
+        #expect(events.events.filter { $0.type == "segment.dispatched" }.count == dispatchedBefore)
+        #expect(await !sessions.manifests.contains("junk"))
+        // A delivered seq pushed again: the first answer, nothing sent or listed again.
+        let (again, againText) = try await push("/live/show/1.ts", segments[1].bytes)
+        #expect(again == 200, "\(againText)")
+        #expect(events.events.filter { $0.type == "segment.dispatched" }.count == dispatchedBefore)
+        // Older than the live segment: too late for the playlist.
+        #expect(try await push("/live/late/1.ts", segments[1].bytes).0 == 200)
+        let (late, lateText) = try await push("/live/late/0.ts", segments[0].bytes)
+        #expect(late == 409 && lateText.contains("too late"), "\(lateText)")
 
         let (master, _) = try await URLSession.shared.data(from: URL(string: base + "/hls/show/master.m3u8")!)
         #expect(String(decoding: master, as: UTF8.self).contains("P144p30fps16x9/index.m3u8"))
@@ -72,10 +88,12 @@ struct IngestTests {
         let (playlist, _) = try await URLSession.shared.data(from: URL(string: media)!)
         let text = String(decoding: playlist, as: UTF8.self)
         #expect(text.contains("seg_00001.ts") && !text.contains("#EXT-X-ENDLIST"), "live until the stream ends")
+        #expect(text.components(separatedBy: "seg_00001.ts").count == 2, "a duplicate push is listed once: \(text)")
         let probe = try MediaTools.probe(media, ["-show_streams", "-show_format"])
         let video = (probe["streams"] as? [[String: Any]])?.first { $0["codec_type"] as? String == "video" }
         #expect(video?["height"] as? Int == 144 && video?["codec_name"] as? String == "h264")
-        #expect(events.events.filter { $0.type == "segment.delivered" }.count == segments.count)
+        // The show's segments once each (the duplicate was not sent again), and the late stream's first one.
+        #expect(events.events.filter { $0.type == "segment.delivered" }.count == segments.count + 1)
 
         // The only orchestrator gone: the next segment is lost and says so with a 503.
         edge.stop()
@@ -92,4 +110,47 @@ struct IngestTests {
 final class URLBox: Sendable {
     let url: String
     init(_ url: String) { self.url = url }
+}
+
+/// The ingest's bounds and checks that need no orchestrator.
+@Suite("push ingest limits")
+struct IngestLimitTests {
+    @Test("a body far longer than its Content-Duration, or not media, is refused before it is paid; a fair one passes")
+    func mediaChecks() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-probe-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clip = directory + "/six.ts"
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x90:rate=15:duration=6", "-c:v", "libx264", "-preset", "ultrafast",
+                               "-f", "mpegts", clip])
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: clip)))
+        #expect(IngestRoutes.checkMedia(bytes, declaredMs: 6_000, scratch: directory) == nil)
+        #expect(IngestRoutes.checkMedia(bytes, declaredMs: 2_000, scratch: directory)?.contains("lasts 6.0 s") == true)
+        #expect(IngestRoutes.checkMedia(Array("hello".utf8), declaredMs: 2_000, scratch: directory)?.hasPrefix("not a video segment") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["six.ts"], "probe files are removed")
+    }
+
+    @Test("at most maxStreams manifests: a new one ends and evicts the least recently pushed idle stream")
+    func streamCap() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-cap-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let profiles = try VideoProfile.parseList("P144p30fps16x9")
+        let sessions = StreamSessions(maxStreams: 2) { manifest in
+            // No orchestrator at all: each push is lost at once, which is all this test needs.
+            StreamSessions.Stream(
+                broadcaster: StreamBroadcaster(key: try PrivateKey.generate(), manifest: manifest, profiles: profiles.map(\.wire),
+                                               candidates: [], maxPricePerPixel: 1, seed: 1, scratchDirectory: directory,
+                                               funds: (.zero, .zero)),
+                output: try LiveOutput(directory: "\(directory)/\(manifest)", profiles: profiles))
+        }
+        let segment = BroadcastSegment(seq: 0, bytes: [0x47], durationMs: 2_000)
+        for manifest in ["a", "b", "c"] { _ = try await sessions.handle(manifest: manifest, segment: segment) }
+        #expect(await sessions.manifests == ["b", "c"])
+        let ended = try String(contentsOfFile: "\(directory)/a/P144p30fps16x9/index.m3u8", encoding: .utf8)
+        #expect(ended.contains("#EXT-X-ENDLIST"), "the evicted stream's playlist is ended")
+        _ = try await sessions.handle(manifest: "b", segment: segment)
+        _ = try await sessions.handle(manifest: "d", segment: segment)
+        #expect(await sessions.manifests == ["b", "d"], "the least recently pushed one (c) goes first")
+    }
 }
