@@ -16,12 +16,19 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var password: PasswordOptions
         @Flag(help: "Use geth's light scrypt parameters (N=4096, p=6) instead of the standard N=262144.")
         var light = false
+        @Flag(help: "Accept an empty password (the key is then protected by file permissions only).")
+        var allowEmptyPassword = false
 
         func run() throws {
             let secret = try password.password(confirm: true)
+            guard !secret.isEmpty || allowEmptyPassword else {
+                throw CLIError("the password is empty: give one, or --allow-empty-password to keep the key unencrypted in effect")
+            }
             let key = try PrivateKey.generate()
             let json = try Keystore.encrypt(key, password: secret, kdf: light ? .light : .standard)
-            try FileManager.default.createDirectory(atPath: keystore, withIntermediateDirectories: true)
+            // Only the owner may list or enter a keystore directory the command creates (as geth's 0700).
+            try FileManager.default.createDirectory(atPath: keystore, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             let path = URL(fileURLWithPath: keystore).appendingPathComponent(Self.fileName(for: key.address)).path
             guard FileManager.default.createFile(
                 atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])

@@ -70,6 +70,16 @@ struct CryptoCLITests {
         let none = try StreamflowExecutable.run(["keys", "new", "--keystore", keys, "--light"])
         #expect(none.status == 1 && none.exitedNormally)
         #expect(none.stderr.contains("no password"))
+        // An empty password is refused unless asked for; a directory the command makes is the owner's alone.
+        let fresh = directory.appendingPathComponent("fresh").path
+        let empty = try StreamflowExecutable.run(["keys", "new", "--keystore", fresh, "--light"], environment: ["STREAMFLOW_PASSWORD": ""])
+        #expect(empty.status == 1 && empty.stderr.contains("the password is empty"), "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh), "nothing written for a refused key")
+        let allowed = try StreamflowExecutable.run(["keys", "new", "--keystore", fresh, "--light", "--allow-empty-password"],
+                                                   environment: ["STREAMFLOW_PASSWORD": ""])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: fresh)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
     }
 
     @Test("interactive prompt: the password is read twice from the terminal without echo")
