@@ -15,7 +15,7 @@ extension EdgeServer: Service {
         let logger = node.telemetry.logger
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Structured, so the group's graceful shutdown reaches Hummingbird's server (which quiesces).
-            group.addTask { try await app.run() }
+            group.addTask { try await self.bound.run(address: self.address) { try await app.run() } }
             if let rpc {
                 group.addTask {
                     try await withGracefulShutdownHandler {

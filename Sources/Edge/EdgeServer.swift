@@ -26,8 +26,10 @@ public final class EdgeServer: @unchecked Sendable {
     private let tls: TLSIdentity?
     private let hub: RemoteTranscoderHub?
     private var task: Task<Void, any Error>?
-    private let bound = BoundPort()
+    let bound = BoundPort()
     private let shutdown = GroupBox()
+    /// `host:port` as configured, for errors.
+    var address: String { "\(host):\(port)" }
     /// gRPC on this port (TLS only: plaintext HTTP/2 would need prior knowledge, so without TLS gRPC keeps its
     /// own `RPCServer` port).
     let rpc: (transport: EdgeRPCTransport, server: GRPCServer<EdgeRPCTransport>, methods: [MethodDescriptor])?
@@ -103,7 +105,15 @@ public final class EdgeServer: @unchecked Sendable {
 /// Why the edge could not serve.
 public enum EdgeError: Error, Equatable, Sendable, CustomStringConvertible {
     case didNotStart
-    public var description: String { "the HTTP server did not start within 10 s" }
+    case cannotListen(address: String, reason: String)
+    public var description: String {
+        switch self {
+        case .didNotStart: "the HTTP server did not start within 10 s"
+        case .cannotListen(let address, let reason):
+            "cannot listen on \(address): \(reason). If another process holds the port, stop it or choose another "
+                + "port (0 picks a free one); a host name must be an address of this machine"
+        }
+    }
 }
 
 /// The service group `start()` runs the edge in, kept for `stop()`.
@@ -115,18 +125,34 @@ final class GroupBox: @unchecked Sendable {
     var value: ServiceGroup? { lock.withLock { stored } }
 }
 
-/// The port a server bound, written by its start callback.
+/// The port a server bound, written by its start callback, or why it could not bind.
 final class BoundPort: @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSLock()
     private var stored: Int?
+    private var failure: EdgeError?
     func set(_ port: Int?) { lock.withLock { stored = port } }
     var value: Int? { lock.withLock { stored } }
 
-    /// The port once bound; `EdgeError.didNotStart` after 10 s without one.
+    /// The server ended before it listened (a port in use, an address not of this machine).
+    func fail(address: String, error: any Error) {
+        lock.withLock { if stored == nil { failure = .cannotListen(address: address, reason: "\(error)") } }
+    }
+
+    /// Runs a server, recording a failure to listen for `wait()`.
+    func run(address: String, _ server: () async throws -> Void) async throws {
+        do { try await server() } catch {
+            fail(address: address, error: error)
+            throw error
+        }
+    }
+
+    /// The port once bound; why not, as soon as the server failed; `EdgeError.didNotStart` after 10 s of neither.
     func wait() async throws -> Int {
         for _ in 0..<1_000 {
-            if let port = value { return port }
+            let state: (port: Int?, failure: EdgeError?) = lock.withLock { (self.stored, self.failure) }
+            if let port = state.port { return port }
+            if let failure = state.failure { throw failure }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw EdgeError.didNotStart

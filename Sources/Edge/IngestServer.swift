@@ -25,7 +25,8 @@ public final class IngestServer: @unchecked Sendable {
         let box = bound
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in box.set(channel.localAddress?.port) })
-        task = Task { try await app.run() }
+        let address = "\(host):\(port)"
+        task = Task { try await box.run(address: address) { try await app.run() } }
         return "http://\(host):\(try await bound.wait())"
     }
 

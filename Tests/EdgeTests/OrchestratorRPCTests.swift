@@ -199,3 +199,28 @@ struct GRPCFramingTests {
         #expect(GRPCRoutes.percentEncoded("50% sure\n") == "50%25 sure%0A")
     }
 }
+
+/// Start-up errors an operator can act on.
+@Suite("edge start-up errors")
+struct EdgeStartupTests {
+    @Test("a port already in use is named at once, with what to do (not a 10 s wait and a cancellation)")
+    func portInUse() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-port-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try TestOrchestrator(directory: directory)
+        let url = try await first.edge.start()
+        defer { first.edge.stop() }
+        let port = try #require(URL(string: url)?.port)
+        let second = EdgeServer(node: first.node, port: port, context: { TestOrchestrator.chain }, tls: first.tls)
+        let started = ContinuousClock.now
+        do {
+            _ = try await second.start()
+            Issue.record("a second server bound a port in use")
+        } catch let error as EdgeError {
+            guard case .cannotListen(let address, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(address == "127.0.0.1:\(port)" && reason.contains("in use"), "\(error)")
+            #expect(error.description.contains("choose another port"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
