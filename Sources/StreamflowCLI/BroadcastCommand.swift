@@ -38,6 +38,7 @@ struct BroadcastCommand: AsyncParsableCommand {
 
     func run() async throws {
         LibavLog.errorsOnly()
+        try WritableDirectory.check(out, option: "--out")
         let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
         let (attemptTimeout, offchain) = (attemptTimeout, offchain)
         EdgeHTTP.usesHTTP2 = http2

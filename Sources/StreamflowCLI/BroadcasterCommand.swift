@@ -34,6 +34,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
 
     func run() async throws {
         LibavLog.errorsOnly()
+        try WritableDirectory.check(out, option: "--out")
         let stakes = try chain.map { try LocalChain.existing(directory: $0 + "/chain").state.serviceStakes } ?? [:]
         let urls = (orchestrators?.split(separator: ",").map(String.init) ?? []) + stakes.keys.sorted()
         guard !urls.isEmpty else { throw ValidationError("give --orchestrators URLS or --chain DIR (with service URIs registered)") }

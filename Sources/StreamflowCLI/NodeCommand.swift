@@ -51,6 +51,7 @@ struct NodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         LibavLog.errorsOnly()
+        try WritableDirectory.check(data, option: "--data")
         let settings = try kafka.connect(clientID: "streamflow-node")
         let topics = kafka.topics
         let key = try keystore.map { try password.key(inKeystore: $0) } ?? PrivateKey.generate()

@@ -39,6 +39,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
 
     func run() async throws {
         LibavLog.errorsOnly()
+        try WritableDirectory.check(out, option: "--out")
         let key = try PrivateKey.generate()
         let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
                                  tamper: tamperRenditions, offchain: offchain)

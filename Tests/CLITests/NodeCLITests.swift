@@ -57,3 +57,19 @@ struct NodeCLITests {
         #expect(alone.stdout.contains("0 delivered, 2 lost") && alone.stdout.contains("verification-failed"))
     }
 }
+
+/// Operator errors found at start, before anything is served.
+@Suite("start-up checks")
+struct StartupCheckTests {
+    @Test("an --out that cannot be written is named at start by orchestrator and broadcaster")
+    func unwritableOut() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sf-notadir-\(UUID().uuidString)").path
+        try Data("a file, not a directory".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        for command in [["orchestrator", "--port", "0", "--no-tls"], ["broadcaster", "--port", "0", "--orchestrators", "127.0.0.1:9"]] {
+            let result = try StreamflowExecutable.run(command + ["--out", file + "/out"])
+            #expect(result.status == 1 && result.stderr.contains("--out \(file)/out is not a writable directory"),
+                    "\(command[0]): \(result.stderr)")
+        }
+    }
+}
