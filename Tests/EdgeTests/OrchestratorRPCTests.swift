@@ -203,7 +203,7 @@ struct GRPCFramingTests {
 /// Start-up errors an operator can act on.
 @Suite("edge start-up errors")
 struct EdgeStartupTests {
-    @Test("a port already in use is named at once, with what to do (not a 10 s wait and a cancellation)")
+    @Test("a port already in use is named, with what to do (not a 10 s wait ending in \"did not start\")")
     func portInUse() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-port-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -212,7 +212,8 @@ struct EdgeStartupTests {
         defer { first.edge.stop() }
         let port = try #require(URL(string: url)?.port)
         let second = EdgeServer(node: first.node, port: port, context: { TestOrchestrator.chain }, tls: first.tls)
-        let started = ContinuousClock.now
+        // The typed error itself shows there was no timeout (that would be `.didNotStart`, after 10 s); wall time is
+        // not asserted, as a loaded CI machine can delay this test's task by seconds.
         do {
             _ = try await second.start()
             Issue.record("a second server bound a port in use")
@@ -221,6 +222,5 @@ struct EdgeStartupTests {
             #expect(address == "127.0.0.1:\(port)" && reason.contains("in use"), "\(error)")
             #expect(error.description.contains("choose another port"))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
