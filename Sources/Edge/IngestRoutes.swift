@@ -34,12 +34,14 @@ public enum IngestRoutes {
                 return text(.unprocessableContent, refusal)
             }
             switch try await sessions.handle(manifest: manifest, segment: BroadcastSegment(seq: seq, bytes: body, durationMs: durationMs)) {
-            case .sent(let outcome), .duplicate(let outcome):
+            case .sent(let outcome):
                 guard let by = outcome.deliveredBy else {
                     let reasons = outcome.failures.map { "\($0.url): \($0.reason)" }.joined(separator: "\n")
                     return text(.serviceUnavailable, "segment \(seq) lost after \(outcome.failures.count) attempts\n\(reasons)")
                 }
                 return text(.ok, "segment \(seq) delivered by \(by) in \(outcome.latencyMs) ms")
+            case .duplicate(let delivery):
+                return text(.ok, "segment \(seq) delivered by \(delivery.by) in \(delivery.latencyMs) ms (already; not sent again)")
             case .tooLate(let newest):
                 return text(.conflict, "segment \(seq) is older than segment \(newest), already live: too late for the playlist")
             case .tooManyStreams(let limit):

@@ -23,25 +23,31 @@ public actor StreamSessions {
     public enum Handled: Sendable {
         /// Sent (delivered or lost): the outcome.
         case sent(SegmentOutcome)
-        /// Delivered before: the first outcome, nothing sent again.
-        case duplicate(SegmentOutcome)
+        /// Delivered before: who delivered it and how long it took, nothing sent again.
+        case duplicate(Delivery)
         /// Older than the newest segment already published.
         case tooLate(newest: Int64)
         /// `maxStreams` manifests are live and none is idle.
         case tooManyStreams(limit: Int)
     }
 
+    /// A published segment as a duplicate push is answered (its renditions are on disk, not kept here).
+    public struct Delivery: Sendable, Equatable {
+        public let by: String
+        public let latencyMs: Int64
+    }
+
     /// One manifest's state: its stream, what it published, and its queue.
     private struct Session {
         let stream: Stream
-        var delivered: [Int64: SegmentOutcome] = [:]
+        var delivered: [Int64: Delivery] = [:]
         var newest: Int64?
         var tail: Task<Void, Never>?
         var busy = 0
         var lastUsed: UInt64 = 0
     }
 
-    /// Delivered outcomes kept per stream for duplicate answers (the newest ones).
+    /// Deliveries kept per stream for duplicate answers (the newest ones).
     public static let rememberedPerStream = 64
 
     public let maxStreams: Int
@@ -79,17 +85,17 @@ public actor StreamSessions {
         if let earlier = session.delivered[segment.seq] { return .duplicate(earlier) }
         if let newest = session.newest, segment.seq <= newest { return .tooLate(newest: newest) }
         let outcome = await session.stream.broadcaster.send(segment)
-        if outcome.deliveredBy != nil {
+        if let by = outcome.deliveredBy {
             try? session.stream.output.append(seq: segment.seq, duration: Double(segment.durationMs) / 1_000,
                                               renditions: outcome.renditions)
-            remember(outcome, seq: segment.seq, in: manifest)
+            remember(Delivery(by: by, latencyMs: outcome.latencyMs), seq: segment.seq, in: manifest)
         }
         return .sent(outcome)
     }
 
-    private func remember(_ outcome: SegmentOutcome, seq: Int64, in manifest: String) {
+    private func remember(_ delivery: Delivery, seq: Int64, in manifest: String) {
         guard var session = sessions[manifest] else { return }
-        session.delivered[seq] = outcome
+        session.delivered[seq] = delivery
         session.newest = max(session.newest ?? seq, seq)
         if session.delivered.count > Self.rememberedPerStream, let oldest = session.delivered.keys.min() {
             session.delivered[oldest] = nil

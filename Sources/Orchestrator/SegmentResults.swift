@@ -47,7 +47,7 @@ public final class SegmentResults: Sendable {
                 guard Self.makeRoom(&state, limit: limit) else { return .full }
                 state.entries[key] = .inFlight(hash: hash)
                 state.order.append(key)
-                if state.order.count - state.head > 2 * limit { Self.compact(&state) }
+                if state.order.count > 2 * limit { Self.compact(&state) }
                 return .fresh
             }
         }
@@ -66,15 +66,16 @@ public final class SegmentResults: Sendable {
     /// Segments remembered now (in flight or done).
     public var count: Int { state.withLock { $0.entries.count } }
 
-    /// Rewrites the age order with only the keys still held, once each (abandoned segments leave stale keys).
+    /// Rewrites the age order with only the keys still held, once each: drops the prefix already walked by
+    /// `makeRoom` and the stale keys abandoned segments leave behind.
     private static func compact(_ state: inout State) {
         var seen = Set<String>()
         state.order = state.order[state.head...].filter { state.entries[$0] != nil && seen.insert($0).inserted }
         state.head = 0
     }
 
-    /// The age-order keys kept now (bounded by twice the limit).
-    var orderCount: Int { state.withLock { $0.order.count - $0.head } }
+    /// The age-order keys kept now, walked prefix included (bounded by twice the limit).
+    var orderCount: Int { state.withLock { $0.order.count } }
 
     /// Forgets the oldest finished entries until there is room for one more; false when every entry is in flight.
     private static func makeRoom(_ state: inout State, limit: Int) -> Bool {
@@ -88,10 +89,6 @@ public final class SegmentResults: Sendable {
             case .done?: state.entries.removeValue(forKey: key)
             case nil: break
             }
-        }
-        if state.head > 1_024, state.head * 2 > state.order.count {
-            state.order.removeFirst(state.head)
-            state.head = 0
         }
         return state.entries.count < limit
     }

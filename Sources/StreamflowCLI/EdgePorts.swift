@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which ports an orchestrator listens on. Over TLS, go-livepeer's one port: `--port` serves gRPC and every
 /// HTTP route (HTTP/2 and HTTP/1.1), and `--grpc-port` may add a gRPC-only port beside it. In plaintext
 /// (`--no-tls`, local tests only) HTTP/2 gRPC would need prior knowledge, so gRPC keeps `--port` and the HTTP
@@ -18,5 +20,13 @@ struct EdgePorts {
             edge = httpPort ?? (port == 0 ? 0 : port + 1)
             rpc = port
         }
+    }
+
+    /// Where the node serves, for its start-up line: the one port (and the extra gRPC port) over TLS, or the
+    /// gRPC address and the HTTP edge in plaintext.
+    func describe(edgeURL: String, grpc: String?, tls: Bool) -> String {
+        guard tls else { return "\(grpc ?? edgeURL) (HTTP edge \(edgeURL), no TLS" }
+        return "\(edgeURL.replacingOccurrences(of: "https://", with: "")) (gRPC and HTTPS on one port, HTTP edge \(edgeURL)"
+            + (grpc.map { ", gRPC also at \($0)" } ?? "")
     }
 }

@@ -112,9 +112,7 @@ struct NodeCommand: AsyncParsableCommand {
                             "librdkafka": KafkaSettings.libraryVersion]
         try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
             let rpcAddress = try await rpc?.start()
-            let served = tls == nil ? "\(rpcAddress.map { "\($0)" } ?? edgeURL) (HTTP edge \(edgeURL), no TLS"
-                : "\(edgeURL.replacingOccurrences(of: "https://", with: "")) (gRPC and HTTPS on one port, HTTP edge \(edgeURL)"
-                    + (rpcAddress.map { ", gRPC also at \($0)" } ?? "")
+            let served = ports.describe(edgeURL: edgeURL, grpc: rpcAddress.map { "\($0)" }, tls: tls != nil)
             FileHandle.standardOutput.write(Data(("node \(address) serving at \(served)"
                 + "; kafka \(kafka.brokers ?? ""); log \(data)/log)\n").utf8))
         }

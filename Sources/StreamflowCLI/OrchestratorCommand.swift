@@ -67,9 +67,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
                         "offchain": "\(offchain)"]
         try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
             let address = try await rpc?.start()
-            let served = tls == nil ? "\(address.map { "\($0)" } ?? edgeURL) (HTTP edge \(edgeURL), no TLS"
-                : "\(edgeURL.replacingOccurrences(of: "https://", with: "")) (gRPC and HTTPS on one port, HTTP edge \(edgeURL)"
-                    + (address.map { ", gRPC also at \($0)" } ?? "")
+            let served = ports.describe(edgeURL: edgeURL, grpc: address.map { "\($0)" }, tls: tls != nil)
             // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
             FileHandle.standardOutput.write(Data(("orchestrator \(key.address.checksummed) serving at \(served)"
                 + "\(offchain ? ", off-chain" : ""); SIGTERM or Ctrl-C stops it)\n").utf8))

@@ -179,5 +179,11 @@ struct GoLivepeerWireTests {
             failing.abandon(stream: "f", seq: Int64(seq))
         }
         #expect(failing.count == 0 && failing.orderCount <= 8)
+        // Nor do transcodes that finish, once the oldest are being forgotten.
+        for seq in 0..<1_000 {
+            #expect(failing.claim(stream: "ok", seq: Int64(seq), hash: [1]) == .fresh)
+            failing.finish(stream: "ok", seq: Int64(seq), hash: [1], result: result)
+        }
+        #expect(failing.count == 4 && failing.orderCount <= 8)
     }
 }
