@@ -11,14 +11,25 @@ public final class LiveOutput: @unchecked Sendable {
     public let window: Int
     private var entries: [[HLSPlaylist.Entry]]
 
-    public init(directory: String, profiles: [VideoProfile], window: Int = 6) throws {
+    /// `resuming` are segments published before a restart (from the log), lowest seq first: those whose
+    /// renditions are all still on disk are listed again, so the playlist carries on where it was.
+    public init(directory: String, profiles: [VideoProfile], window: Int = 6,
+                resuming: [PublishedSegments.Segment] = []) throws {
         self.directory = directory
         self.profiles = profiles
         self.window = window
-        entries = Array(repeating: [], count: profiles.count)
         for profile in profiles {
             try FileManager.default.createDirectory(atPath: "\(directory)/\(profile.name)", withIntermediateDirectories: true)
         }
+        let kept = resuming.filter { segment in
+            profiles.allSatisfy {
+                FileManager.default.fileExists(atPath: "\(directory)/\($0.name)/\(Segmenter.fileName(Int(segment.seq)))")
+            }
+        }
+        entries = Array(repeating: kept.map {
+            HLSPlaylist.Entry(uri: Segmenter.fileName(Int($0.seq)), duration: Double($0.durationMs) / 1_000)
+        }, count: profiles.count)
+        if !kept.isEmpty { try publish(live: true) }
         try write(HLSPlaylist.master(profiles.map {
             HLSPlaylist.Variant(uri: "\($0.name)/index.m3u8", bandwidth: $0.bitrate, width: $0.width, height: $0.height)
         }), to: "master.m3u8")

@@ -1,21 +1,26 @@
+import Dispatch
 import Foundation
 public import Broadcaster
-import Transcoding
+public import Transcoding
 
 /// The streams a broadcaster node is ingesting: one `StreamBroadcaster` and `LiveOutput` per manifest,
 /// created on its first segment by `makeStream`, and each stream's segments handled strictly in arrival
 /// order (a second PUT waits for the first). A seq already delivered is answered with its first outcome
 /// (not sent or paid again, not listed twice); a seq older than the newest published one is too late for a
 /// live playlist and refused. At most `maxStreams` manifests are live: a new one evicts the least recently
-/// pushed idle stream (its playlist ended), or is refused when every stream is busy.
+/// pushed idle stream (its playlist ended), or is refused when every stream is busy. A stream with no push
+/// for `idleTimeoutMs` is ended and forgotten. A stream made again (after a restart, or after it was ended)
+/// resumes from what it published before, as `makeStream` finds it in the log.
 public actor StreamSessions {
-    /// A stream being broadcast: its sender and its HLS output.
+    /// A stream being broadcast: its sender, its HLS output, and what it had published before it was made.
     public struct Stream: Sendable {
         public let broadcaster: StreamBroadcaster
         public let output: LiveOutput
-        public init(broadcaster: StreamBroadcaster, output: LiveOutput) {
+        public let published: [PublishedSegments.Segment]
+        public init(broadcaster: StreamBroadcaster, output: LiveOutput, published: [PublishedSegments.Segment] = []) {
             self.broadcaster = broadcaster
             self.output = output
+            self.published = published
         }
     }
 
@@ -45,18 +50,35 @@ public actor StreamSessions {
         var tail: Task<Void, Never>?
         var busy = 0
         var lastUsed: UInt64 = 0
+        var lastPushMs: UInt64 = 0
+
+        init(stream: Stream) {
+            self.stream = stream
+            for segment in stream.published.suffix(StreamSessions.rememberedPerStream) {
+                delivered[segment.seq] = Delivery(by: segment.by, latencyMs: segment.latencyMs)
+            }
+            newest = stream.published.last?.seq
+        }
     }
 
     /// Deliveries kept per stream for duplicate answers (the newest ones).
     public static let rememberedPerStream = 64
 
     public let maxStreams: Int
+    public let idleTimeoutMs: UInt64
     private let makeStream: @Sendable (String) throws -> Stream
+    private let now: @Sendable () -> UInt64
     private var sessions: [String: Session] = [:]
     private var clock: UInt64 = 0
+    private var reaper: Task<Void, Never>?
 
-    public init(maxStreams: Int = 1_000, makeStream: @escaping @Sendable (String) throws -> Stream) {
+    /// `now` is a monotonic clock in milliseconds (injected for tests).
+    public init(maxStreams: Int = 1_000, idleTimeoutMs: UInt64 = 60_000,
+                now: @escaping @Sendable () -> UInt64 = StreamTranscoderTable.monotonicMilliseconds,
+                makeStream: @escaping @Sendable (String) throws -> Stream) {
         self.maxStreams = max(1, maxStreams)
+        self.idleTimeoutMs = max(1, idleTimeoutMs)
+        self.now = now
         self.makeStream = makeStream
     }
 
@@ -69,7 +91,12 @@ public actor StreamSessions {
         clock += 1
         sessions[manifest]?.lastUsed = clock
         sessions[manifest]?.busy += 1
-        defer { sessions[manifest]?.busy -= 1 }
+        sessions[manifest]?.lastPushMs = now()
+        defer {
+            sessions[manifest]?.busy -= 1
+            sessions[manifest]?.lastPushMs = now()
+            armReaper()
+        }
         let previous = sessions[manifest]?.tail
         let work = Task { () -> Handled in
             await previous?.value
@@ -114,8 +141,47 @@ public actor StreamSessions {
         return true
     }
 
+    /// Ends and forgets every stream with no push for the idle timeout (its playlist gets ENDLIST); returns
+    /// their manifests.
+    @discardableResult
+    public func endIdle() -> [String] {
+        let time = now()
+        let idle = sessions.filter { $0.value.busy == 0 && time >= $0.value.lastPushMs &+ idleTimeoutMs }.map(\.key).sorted()
+        for manifest in idle {
+            try? sessions[manifest]?.stream.output.finish()
+            sessions[manifest] = nil
+        }
+        return idle
+    }
+
+    /// One task that wakes when the stalest stream would turn idle, ends what is idle, and stops when no
+    /// stream is left (started again by the next push).
+    private func armReaper() {
+        guard reaper == nil else { return }
+        reaper = Task {
+            while let wait = await self.untilNextIdle() {
+                try? await Task.sleep(for: .milliseconds(Int64(clamping: wait)))
+                if Task.isCancelled { return }
+                await self.endIdle()
+            }
+        }
+    }
+
+    /// Milliseconds until the stalest waiting stream is idle, or nil (and the reaper ends) when none is live.
+    private func untilNextIdle() -> UInt64? {
+        guard !sessions.isEmpty else {
+            reaper = nil
+            return nil
+        }
+        guard let stalest = sessions.values.filter({ $0.busy == 0 }).map(\.lastPushMs).min() else { return idleTimeoutMs }
+        let deadline = stalest &+ idleTimeoutMs, time = now()
+        return max(1, deadline > time ? deadline - time : 1)
+    }
+
     /// Ends every stream's playlists (ENDLIST) once their queued segments are done.
     public func finishAll() async {
+        reaper?.cancel()
+        reaper = nil
         for (_, session) in sessions {
             await session.tail?.value
             try? session.stream.output.finish()

@@ -3,7 +3,7 @@ public import EventModel
 import JSONCore
 public import KafkaBus
 import Orchestrator
-import Transcoding
+public import Transcoding
 
 /// A worker of the Kafka transcoder fleet (`streamflow transcoder --kafka`): a member of consumer group `group` on
 /// the segments topic. For each `transcode.requested` it fetches the source, transcodes it, publishes a
@@ -22,6 +22,7 @@ public final class FleetWorker: Sendable {
 
     public init(workerID: String, settings: KafkaSettings, topics: BusTopics, group: String = "streamflow-transcoders",
                 publisher: EventPublisher, placement: DataPlacement, clock: any EventClock, workDirectory: String,
+                streamLimits: StreamTranscoderTable.Limits = .init(),
                 report: @escaping @Sendable (String) -> Void) throws(KafkaError) {
         self.workerID = workerID
         // One request at a time: a kill loses at most the segment in hand.
@@ -29,7 +30,7 @@ public final class FleetWorker: Sendable {
         self.publisher = publisher
         self.placement = placement
         self.clock = clock
-        transcoder = LocalTranscoder(id: workerID)
+        transcoder = LocalTranscoder(id: workerID, streamLimits: streamLimits)
         self.workDirectory = workDirectory
         self.report = report
     }

@@ -1,21 +1,22 @@
 import Dispatch
 import Foundation
+import Synchronization
 public import Transcoding
 
 /// A transcoder in the orchestrator's process: one `StreamTranscoder` per stream (its decoder and encoders
 /// persist across the stream's segments, which is why the scheduler keeps streams sticky), each running on
-/// its own serial dispatch queue, off the cooperative pool.
-public final class LocalTranscoder: TranscoderWorker, @unchecked Sendable {
-    // @unchecked: `streams` and `tasksStarted` are guarded by `lock`; each StreamTranscoder is used on its queue only.
+/// its own serial dispatch queue, off the cooperative pool; a stream idle for the table's timeout gives its
+/// encoders back.
+public final class LocalTranscoder: TranscoderWorker, Sendable {
     public let id: String
     public let capacity: Int
     public let kind = "local"
     public let options: EncoderOptions
     /// A fault this transcoder commits on purpose (drills, tests and the demo only; labelled, off by default).
     public let fault: Fault
-    private let lock = NSLock()
-    private var streams: [String: (transcoder: StreamTranscoder, queue: DispatchQueue)] = [:]
-    private var tasksStarted = 0
+    /// The streams holding encoders here (bounded, idle ones released).
+    public let streams: StreamTranscoderTable
+    private let tasksStarted = Atomic<Int>(0)
 
     /// Faults for drills: none, or dying (every task from the n-th on fails as a crashed process would,
     /// after doing half the work).
@@ -24,24 +25,29 @@ public final class LocalTranscoder: TranscoderWorker, @unchecked Sendable {
         case dieAtTask(Int)
     }
 
-    public init(id: String, capacity: Int = 1, options: EncoderOptions = EncoderOptions(), fault: Fault = .none) {
+    /// `streamLimits` defaults to 60 s idle and max(256, capacity) streams, so a stream is refused only when
+    /// more streams than the capacity are mid-segment at once.
+    public init(id: String, capacity: Int = 1, options: EncoderOptions = EncoderOptions(), fault: Fault = .none,
+                streamLimits: StreamTranscoderTable.Limits? = nil,
+                now: @escaping @Sendable () -> UInt64 = StreamTranscoderTable.monotonicMilliseconds) {
         self.id = id
         self.capacity = max(1, capacity)
         self.options = options
         self.fault = fault
+        streams = StreamTranscoderTable(limits: streamLimits ?? .init(maxStreams: max(256, capacity)), now: now)
     }
 
     public func transcode(_ task: TranscodeTask) async throws(TranscoderFailure) -> [TranscodedRendition] {
-        let (stream, number) = lock.withLock { () -> ((StreamTranscoder, DispatchQueue)?, Int) in
-            tasksStarted += 1
-            let key = "\(task.manifest)|\(task.profiles.map(\.name).joined(separator: ","))"
-            if let existing = streams[key] { return (existing, tasksStarted) }
-            guard let transcoder = try? StreamTranscoder(profiles: task.profiles, options: options) else { return (nil, tasksStarted) }
-            let entry = (transcoder, DispatchQueue(label: "streamflow.\(id).\(task.manifest)"))
-            streams[key] = entry
-            return (entry, tasksStarted)
-        }
-        guard let (transcoder, queue) = stream else { throw .transcode("no profiles to transcode to") }
+        let number = tasksStarted.add(1, ordering: .relaxed).newValue
+        let key = "\(task.manifest)|\(task.profiles.map(\.name).joined(separator: ","))"
+        let lease: StreamTranscoderTable.Lease
+        do {
+            lease = try streams.acquire(key, queueLabel: "streamflow.\(id).\(task.manifest)") { () throws(TranscodeError) in
+                try StreamTranscoder(profiles: task.profiles, options: options)
+            }
+        } catch { throw .transcode(error.description) }
+        defer { releaseWhenIdle(lease) }
+        let (transcoder, queue) = (lease.transcoder, lease.queue)
         if case .dieAtTask(let n) = fault, number >= n {
             try? await Task.sleep(for: .milliseconds(Int(task.durationMs) / 4))
             throw .disconnected
@@ -64,6 +70,16 @@ public final class LocalTranscoder: TranscoderWorker, @unchecked Sendable {
             return zip(task.profiles, segment.renditions).map {
                 TranscodedRendition(profile: $0, file: $1.file, pixels: Int64($1.pixels))
             }
+        }
+    }
+
+    /// Gives the stream's transcoder back and, once the idle timeout has passed, releases whatever is idle
+    /// by then (one timer per finished segment, not a poll).
+    private func releaseWhenIdle(_ lease: StreamTranscoderTable.Lease) {
+        streams.release(lease)
+        let streams = streams
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(streams.limits.idleTimeoutMs))) {
+            streams.releaseIdle()
         }
     }
 }

@@ -39,11 +39,12 @@ public final class OrchestratorNode: @unchecked Sendable {
     private var inFlight = 0
     private var eventCounter = 0
 
-    /// `pool` defaults to one in-process transcoder with room for `capacity` segments; `events` to none.
+    /// `pool` defaults to one in-process transcoder with room for `capacity` segments (its streams bounded by
+    /// `streamLimits`); `events` to none.
     public init(key: PrivateKey, recipient: TicketRecipient, authSecret: [UInt8], price: PriceInfo, capacity: Int,
                 outputDirectory: String, profiles: [VideoProfile], publicURL: String, pool: TranscoderPool? = nil,
                 events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
-                offchain: Bool = false) throws(TranscodeError) {
+                offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
         intake = SegmentIntake(recipient: recipient, authSecret: authSecret,
@@ -61,7 +62,7 @@ public final class OrchestratorNode: @unchecked Sendable {
             self.pool = pool
         } else {
             self.pool = TranscoderPool(orchestrator: addressText, sink: events, clock: clock)
-            self.pool.add(LocalTranscoder(id: "local-1", capacity: capacity))
+            self.pool.add(LocalTranscoder(id: "local-1", capacity: capacity, streamLimits: streamLimits))
         }
     }
 

@@ -28,6 +28,8 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option(help: "Share of segments also sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.0
     @Option(help: "Live manifests at most: a new one ends the least recently pushed idle stream, or gets 503 when all are busy.")
     var maxStreams = 1_000
+    @Option(help: "Seconds without a push after which a stream is ended (ENDLIST) and forgotten; a later push resumes it from the log.")
+    var streamIdleTimeout: Double = 60
     @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
     var attemptTimeout: Double?
     @OptionGroup var kafka: KafkaOptions
@@ -44,6 +46,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // The broadcaster's events: into its own log at OUT/log, or with --kafka onto the topics, for a node's log sink.
         let sink: any EventSink
+        var localLog: EventLog?
         var published: (sink: KafkaEventSink, producer: KafkaProducer)?
         if kafka.brokers != nil {
             let producer = try KafkaProducer(settings: try kafka.connect(clientID: "streamflow-broadcaster"))
@@ -51,8 +54,11 @@ struct BroadcasterCommand: AsyncParsableCommand {
             published = (kafkaSink, producer)
             sink = kafkaSink
         } else {
-            sink = LogEventSink(log: try EventLog(directory: out + "/log"))
+            let log = try EventLog(directory: out + "/log")
+            localLog = log
+            sink = LogEventSink(log: log)
         }
+        let history = localLog
         let ladder = try VideoProfile.parseList(profiles)
         let (out, maxPrice) = (out, maxPricePerPixel)
         let policy = {
@@ -60,14 +66,18 @@ struct BroadcasterCommand: AsyncParsableCommand {
             policy.secondOpinionRate = min(1, max(0, secondOpinion))
             return policy
         }()
-        let sessions = StreamSessions(maxStreams: maxStreams) { manifest in
-            StreamSessions.Stream(
+        let idleMs = UInt64((min(max(streamIdleTimeout, 0.001), 86_400) * 1_000).rounded())
+        let sessions = StreamSessions(maxStreams: maxStreams, idleTimeoutMs: idleMs) { manifest in
+            // What this manifest published before (an earlier run, or before it went idle): its playlist resumes.
+            let before = try history.map { try Self.delivered(manifest: manifest, in: $0) } ?? []
+            return StreamSessions.Stream(
                 broadcaster: StreamBroadcaster(
                     key: key, manifest: manifest, profiles: ladder.map(\.wire), candidates: candidates, maxPricePerPixel: maxPrice,
                     seed: UInt64.random(in: 1...UInt64.max), scratchDirectory: out,
                     funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
                     policy: policy, events: sink),
-                output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder))
+                output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder, resuming: before),
+                published: before)
         }
         let server = IngestServer(sessions: sessions, outputDirectory: out + "/hls", host: host, port: port)
         let url = try await server.start()
@@ -81,5 +91,15 @@ struct BroadcasterCommand: AsyncParsableCommand {
             published.producer.close()
             for problem in published.sink.problems { FileHandle.standardError.write(Data("event not published: \(problem)\n".utf8)) }
         }
+    }
+
+    /// The segments `manifest` delivered, as the broadcaster's log has them.
+    static func delivered(manifest: String, in log: EventLog) throws -> [PublishedSegments.Segment] {
+        var segments = PublishedSegments()
+        try log.scan(key: (.stream, manifest)) { stored in
+            segments.apply(try stored.record().envelope)
+            return true
+        }
+        return segments.inOrder
     }
 }

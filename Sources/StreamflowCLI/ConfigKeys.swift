@@ -9,6 +9,7 @@ enum ConfigKeys {
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
         "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
+        "stream-idle-timeout": .number, "max-encoder-streams": .integer,
     ]) { first, _ in first })
 
     static let broadcast = ConfigSchema(command: "broadcast", keys: logging.merging([
@@ -32,7 +33,7 @@ enum ConfigKeys {
 
     static let transcoder = ConfigSchema(command: "transcoder", keys: kafka.merging([
         "orchestrator": .string, "secret": .string, "capacity": .integer, "work": .string, "group": .string,
-        "worker-id": .string,
+        "worker-id": .string, "stream-idle-timeout": .number, "max-encoder-streams": .integer,
     ]) { first, _ in first })
 
     static let all = [orchestrator, broadcast, node, transcoder]

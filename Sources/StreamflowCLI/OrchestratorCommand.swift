@@ -36,13 +36,15 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"price-per-pixel\"); options given here win.")
     var config: String?
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var streamLimits: StreamLimitOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
         try WritableDirectory.check(out, option: "--out")
         let key = try PrivateKey.generate()
         let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
-                                 tamper: tamperRenditions, offchain: offchain)
+                                 tamper: tamperRenditions, offchain: offchain,
+                                 streamLimits: streamLimits.encoderLimits(capacity: capacity))
         let tls = try identity()
         let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
         let link = HubPoolLink(pool: node.pool)
@@ -90,12 +92,12 @@ struct OrchestratorCommand: AsyncParsableCommand {
                                               gasPrice: UInt256(1_000_000_000))
 
     static func node(key: PrivateKey, out: String, pricePerPixel: UInt64, profiles: String, capacity: Int,
-                     tamper: Bool, offchain: Bool = false) throws -> OrchestratorNode {
+                     tamper: Bool, offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil) throws -> OrchestratorNode {
         let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
         let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
                                         price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
                                         capacity: capacity, outputDirectory: out, profiles: try VideoProfile.parseList(profiles),
-                                        publicURL: "", offchain: offchain)
+                                        publicURL: "", offchain: offchain, streamLimits: streamLimits)
         node.faults = NodeFaults(tamperRenditions: tamper)
         return node
     }

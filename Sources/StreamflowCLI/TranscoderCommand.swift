@@ -23,6 +23,7 @@ struct TranscoderCommand: AsyncParsableCommand {
     @Option(help: "Kafka mode: the worker's consumer group.") var group = "streamflow-transcoders"
     @Option(help: "Kafka mode: this worker's name in results (default: host-pid).") var workerId: String?
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var streamLimits: StreamLimitOptions
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
     var config: String?
 
@@ -35,7 +36,8 @@ struct TranscoderCommand: AsyncParsableCommand {
         }
         guard let orchestrator, let secret else { throw ValidationError("give --orchestrator and --secret, or --kafka BROKERS") }
         let address = try NodeAddress(orchestrator)
-        let agent = TranscoderAgent(orchestrator: address, secret: secret, capacity: capacity, workDirectory: directory) { line in
+        let agent = TranscoderAgent(orchestrator: address, secret: secret, capacity: capacity, workDirectory: directory,
+                                     streamLimits: streamLimits.encoderLimits(capacity: capacity)) { line in
             FileHandle.standardOutput.write(Data("\(line)\n".utf8))
         }
         do {
@@ -53,7 +55,7 @@ struct TranscoderCommand: AsyncParsableCommand {
         let worker = try FleetWorker(
             workerID: name, settings: settings, topics: kafka.topics, group: group,
             publisher: EventPublisher(producer: producer, topics: kafka.topics), placement: kafka.placement, clock: SystemClock(),
-            workDirectory: directory) { line in FileHandle.standardOutput.write(Data("\(line)\n".utf8)) }
+            workDirectory: directory, streamLimits: streamLimits.encoderLimits(capacity: 1)) { line in FileHandle.standardOutput.write(Data("\(line)\n".utf8)) }
         FileHandle.standardOutput.write(Data("worker \(name) in group \(group) on \(kafka.brokers ?? "") (librdkafka \(KafkaSettings.libraryVersion))\n".utf8))
         let stop = SignalStop { worker.stop() }
         try await worker.run()

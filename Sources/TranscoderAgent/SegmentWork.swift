@@ -6,18 +6,18 @@ import Wire
 import WireRPC
 
 /// One NotifySegment's work on a remote transcoder: GET the source from the orchestrator's edge, transcode it
-/// with the stream's own `StreamTranscoder` on that stream's queue (off the cooperative pool; encoders live as
-/// long as the stream), and POST the renditions (or the error) to the same edge's /transcodeResults.
-final class SegmentWork: @unchecked Sendable {
-    // @unchecked: `streams` is guarded by `lock`; each StreamTranscoder is used only on its own serial queue.
+/// with the stream's own `StreamTranscoder` on that stream's queue (off the cooperative pool; encoders live
+/// until the stream has been idle for the table's timeout), and POST the renditions (or the error) to the
+/// same edge's /transcodeResults.
+final class SegmentWork: Sendable {
     private let secret: String
     private let workDirectory: String
-    private let lock = NSLock()
-    private var streams: [String: (StreamTranscoder, DispatchQueue)] = [:]
+    let streams: StreamTranscoderTable
 
-    init(secret: String, workDirectory: String) {
+    init(secret: String, workDirectory: String, streamLimits: StreamTranscoderTable.Limits = .init()) {
         self.secret = secret
         self.workDirectory = workDirectory
+        streams = StreamTranscoderTable(limits: streamLimits)
     }
 
     /// Handles one task; returns a one-line account of what happened.
@@ -58,7 +58,12 @@ final class SegmentWork: @unchecked Sendable {
         guard !profiles.isEmpty else { throw SegmentWorkError(description: "the task names no profiles") }
         let manifest = String(decoding: data.manifestID, as: UTF8.self).filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
         let directory = "\(workDirectory)/\(manifest.isEmpty ? "stream" : manifest)"
-        let (transcoder, queue) = try stream(manifest, profiles: profiles)
+        let lease = try streams.acquire(manifest + "|" + profiles.map(\.name).joined(separator: ","),
+                                        queueLabel: "streamflow.remote.\(manifest)") { () throws(TranscodeError) in
+            try StreamTranscoder(profiles: profiles)
+        }
+        defer { releaseWhenIdle(lease) }
+        let (transcoder, queue) = (lease.transcoder, lease.queue)
         let seq = data.seq, duration = Double(data.duration) / 1_000
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
@@ -79,14 +84,12 @@ final class SegmentWork: @unchecked Sendable {
         }
     }
 
-    /// The stream's transcoder (made on its first segment, for that segment's ladder) and its queue.
-    private func stream(_ manifest: String, profiles: [VideoProfile]) throws -> (StreamTranscoder, DispatchQueue) {
-        let key = manifest + "|" + profiles.map(\.name).joined(separator: ",")
-        return try lock.withLock {
-            if let existing = streams[key] { return existing }
-            let entry = (try StreamTranscoder(profiles: profiles), DispatchQueue(label: "streamflow.remote.\(manifest)"))
-            streams[key] = entry
-            return entry
+    /// Gives the stream's transcoder back; whatever is idle once the timeout has passed is released then.
+    private func releaseWhenIdle(_ lease: StreamTranscoderTable.Lease) {
+        streams.release(lease)
+        let streams = streams
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(streams.limits.idleTimeoutMs))) {
+            streams.releaseIdle()
         }
     }
 }

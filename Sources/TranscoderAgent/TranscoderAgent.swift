@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 public import WireRPC
+public import Transcoding
 import Wire
 
 /// A remote transcoder process's side of go-livepeer's protocol: registers with an orchestrator over gRPC
@@ -14,13 +15,15 @@ public final class TranscoderAgent: Sendable {
     private let work: SegmentWork
     private let log: @Sendable (String) -> Void
 
-    /// `workDirectory` holds sources and renditions while a task runs; `log` receives one line per event.
+    /// `workDirectory` holds sources and renditions while a task runs; `streamLimits` bounds the streams
+    /// holding encoders; `log` receives one line per event.
     public init(orchestrator: NodeAddress, secret: String, capacity: Int, workDirectory: String,
+                streamLimits: StreamTranscoderTable.Limits = .init(),
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.orchestrator = orchestrator
         self.secret = secret
         self.capacity = capacity
-        work = SegmentWork(secret: secret, workDirectory: workDirectory)
+        work = SegmentWork(secret: secret, workDirectory: workDirectory, streamLimits: streamLimits)
         self.log = log
     }
 

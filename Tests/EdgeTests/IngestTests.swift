@@ -2,6 +2,8 @@ import Broadcaster
 import EthCrypto
 import EventModel
 import Foundation
+import JSONCore
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -95,6 +97,15 @@ struct IngestTests {
         // The show's segments once each (the duplicate was not sent again), and the late stream's first one.
         #expect(events.events.filter { $0.type == "segment.delivered" }.count == segments.count + 1)
 
+        // A restart: the stream's events (what a broadcaster's log holds) give back what it published, and a
+        // LiveOutput made from them writes the very playlist players were reading.
+        var history = PublishedSegments()
+        for envelope in events.events where envelope.keys.stream == "show" { history.apply(envelope) }
+        #expect(history.inOrder.map(\.seq) == Array(0..<Int64(segments.count)))
+        #expect(history.inOrder.allSatisfy { $0.by == key.address.checksummed && $0.durationMs == 2_000 })
+        _ = try LiveOutput(directory: "\(directory)/hls/show", profiles: profiles, resuming: history.inOrder)
+        #expect(try String(contentsOfFile: "\(directory)/hls/show/P144p30fps16x9/index.m3u8", encoding: .utf8) == text)
+
         // The only orchestrator gone: the next segment is lost and says so with a 503.
         edge.stop()
         try await Task.sleep(for: .milliseconds(300))
@@ -130,6 +141,113 @@ struct IngestLimitTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["six.ts"], "probe files are removed")
     }
 
+    /// A stream whose pushes are all lost at once (no orchestrator), for tests of the session table alone.
+    static func lostStream(_ manifest: String, directory: String, candidates: [OrchestratorCandidate] = [],
+                           policy: BroadcastPolicy? = nil,
+                           published: [PublishedSegments.Segment] = []) throws -> StreamSessions.Stream {
+        let profiles = try VideoProfile.parseList("P144p30fps16x9")
+        return StreamSessions.Stream(
+            broadcaster: StreamBroadcaster(key: try PrivateKey.generate(), manifest: manifest, profiles: profiles.map(\.wire),
+                                           candidates: candidates, maxPricePerPixel: 1, seed: 1, scratchDirectory: directory,
+                                           funds: (.zero, .zero), policy: policy),
+            output: try LiveOutput(directory: "\(directory)/\(manifest)", profiles: profiles, resuming: published),
+            published: published)
+    }
+
+    @Test("a stream with no push for the idle timeout is ended (ENDLIST) and forgotten; a fresher one is kept")
+    func idleStreamsEnd() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-idle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        final class Clock: Sendable { let ms = Atomic<UInt64>(5_000) }  // moved by hand
+        let clock = Clock()
+        let sessions = StreamSessions(maxStreams: 10, idleTimeoutMs: 30_000, now: { clock.ms.load(ordering: .relaxed) }) {
+            try Self.lostStream($0, directory: directory)
+        }
+        let segment = BroadcastSegment(seq: 0, bytes: [0x47], durationMs: 2_000)
+        _ = try await sessions.handle(manifest: "a", segment: segment)
+        clock.ms.add(20_000, ordering: .relaxed)
+        _ = try await sessions.handle(manifest: "b", segment: segment)
+        clock.ms.add(9_999, ordering: .relaxed)
+        #expect(await sessions.endIdle().isEmpty)
+        clock.ms.add(1, ordering: .relaxed)
+        #expect(await sessions.endIdle() == ["a"])
+        #expect(await sessions.manifests == ["b"])
+        let ended = try String(contentsOfFile: "\(directory)/a/P144p30fps16x9/index.m3u8", encoding: .utf8)
+        #expect(ended.contains("#EXT-X-ENDLIST"))
+        clock.ms.add(30_000, ordering: .relaxed)
+        #expect(await sessions.endIdle() == ["b"])
+        #expect(await sessions.manifests.isEmpty)
+    }
+
+    @Test("a stream made again resumes: delivered seqs are duplicates, older ones too late, its playlist lists what is on disk")
+    func resumedStream() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-resume-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: "\(directory)/show/P144p30fps16x9", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for seq in [0, 1, 3] { FileManager.default.createFile(atPath: "\(directory)/show/P144p30fps16x9/\(Segmenter.fileName(seq))", contents: Data([0x47])) }
+        let published = (0...3).map { PublishedSegments.Segment(seq: Int64($0), durationMs: 2_000, by: "0xabc", latencyMs: 100 + Int64($0)) }
+        let history = published.filter { $0.seq != 2 } + [PublishedSegments.Segment(seq: 5, durationMs: 1_500, by: "0xdef", latencyMs: 7)]
+        let sessions = StreamSessions { try Self.lostStream($0, directory: directory, published: history) }
+        guard case .duplicate(let delivery) = try await sessions.handle(manifest: "show", segment: BroadcastSegment(seq: 3, bytes: [0x47], durationMs: 2_000)) else {
+            Issue.record("a delivered seq is answered as a duplicate"); return
+        }
+        #expect(delivery == StreamSessions.Delivery(by: "0xabc", latencyMs: 103))
+        guard case .tooLate(let newest) = try await sessions.handle(manifest: "show", segment: BroadcastSegment(seq: 4, bytes: [0x47], durationMs: 2_000)) else {
+            Issue.record("a seq below the newest published one is too late"); return
+        }
+        #expect(newest == 5)
+        let playlist = try String(contentsOfFile: "\(directory)/show/P144p30fps16x9/index.m3u8", encoding: .utf8)
+        #expect(playlist == HLSPlaylist.media([0, 1, 3].map { HLSPlaylist.Entry(uri: Segmenter.fileName($0), duration: 2) }, window: 6),
+                "seq 5's renditions are not on disk, so it is not listed")
+    }
+
+    @Test("a stream's events fold into its delivered segments; a delivery without its ingest, and other streams' events, are ignored")
+    func publishedFold() {
+        func event(_ type: String, _ payload: [String: JSONValue]) -> EventEnvelope {
+            EventEnvelope(id: UUID().uuidString, type: type, version: 1, topic: .segments, keys: EventKeys(stream: "s"),
+                          timestamp: 0, payload: .object(payload))
+        }
+        var history = PublishedSegments()
+        history.apply(event("segment.ingested", ["seq": .integer(1), "durationMs": .integer(2_000)]))
+        history.apply(event("segment.ingested", ["seq": .integer(0), "durationMs": .integer(1_800)]))
+        history.apply(event("segment.failed", ["seq": .integer(1), "attempt": .integer(1)]))
+        history.apply(event("segment.delivered", ["seq": .integer(1), "orchestrator": .string("0x1"), "latencyMs": .integer(40)]))
+        history.apply(event("segment.delivered", ["seq": .integer(0), "orchestrator": .string("0x2"), "latencyMs": .integer(30)]))
+        history.apply(event("segment.delivered", ["seq": .integer(9), "orchestrator": .string("0x3"), "latencyMs": .integer(1)]))
+        #expect(history.inOrder == [PublishedSegments.Segment(seq: 0, durationMs: 1_800, by: "0x2", latencyMs: 30),
+                                    PublishedSegments.Segment(seq: 1, durationMs: 2_000, by: "0x1", latencyMs: 40)])
+    }
+
+    @Test("every stream busy at the cap: a new manifest is refused (typed), and is taken once one turns idle")
+    func allBusyRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-busy-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // An orchestrator that accepts connections and never answers keeps stream a's segment in flight.
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let hanging = [OrchestratorCandidate(address: try PrivateKey.generate().address, url: "https://127.0.0.1:\(silent.port)",
+                                             pricePerPixel: 1, stake: 1)]
+        let policy = BroadcastPolicy(maxAttempts: 1, attemptTimeoutFactor: 0, minimumAttemptSeconds: 2, budgetFactor: 0,
+                                     minimumBudgetSeconds: 3)
+        let sessions = StreamSessions(maxStreams: 1) { manifest in
+            try Self.lostStream(manifest, directory: directory, candidates: manifest == "a" ? hanging : [], policy: policy)
+        }
+        let segment = BroadcastSegment(seq: 0, bytes: [0x47], durationMs: 2_000)
+        let first = Task { try await sessions.handle(manifest: "a", segment: segment) }
+        while await !sessions.manifests.contains("a") { await Task.yield() }
+        guard case .tooManyStreams(let limit) = try await sessions.handle(manifest: "b", segment: segment) else {
+            Issue.record("b is refused while a is busy"); return
+        }
+        #expect(limit == 1)
+        #expect(await sessions.manifests == ["a"])
+        guard case .sent(let outcome) = try await first.value else { Issue.record("a's segment ends (lost)"); return }
+        #expect(outcome.deliveredBy == nil)
+        guard case .sent = try await sessions.handle(manifest: "b", segment: segment) else { Issue.record("b is taken now"); return }
+        #expect(await sessions.manifests == ["b"])
+    }
+
     @Test("at most maxStreams manifests: a new one ends and evicts the least recently pushed idle stream")
     func streamCap() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-cap-\(UUID().uuidString)").path
@@ -153,4 +271,28 @@ struct IngestLimitTests {
         _ = try await sessions.handle(manifest: "d", segment: segment)
         #expect(await sessions.manifests == ["b", "d"], "the least recently pushed one (c) goes first")
     }
+}
+
+/// A TCP listener on loopback that never accepts: connections to it hang (an orchestrator that never answers).
+final class SilentListener: Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 64) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard descriptor >= 0, bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }

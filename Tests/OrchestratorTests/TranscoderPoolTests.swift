@@ -4,6 +4,7 @@ import Foundation
 import JSONCore
 import Orchestrator
 import Scheduling
+import Synchronization
 import Testing
 import TestSupport
 import Transcoding
@@ -100,6 +101,34 @@ struct TranscoderPoolTests {
             log.close()
             try? FileManager.default.removeItem(atPath: directory)
         }
+    }
+
+    @Test("a local transcoder keeps encoders for at most maxStreams streams and releases idle ones; a released stream transcodes again")
+    func encodersReleased() async throws {
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        let pool = fixture.pool()
+        final class Clock: Sendable { let ms = Atomic<UInt64>(0) }  // moved by hand
+        let clock = Clock()
+        let local = LocalTranscoder(id: "local-1", capacity: 1, streamLimits: .init(maxStreams: 2, idleTimeoutMs: 60_000),
+                                    now: { clock.ms.load(ordering: .relaxed) })
+        func run(_ stream: String, _ seq: Int64) async throws -> [TranscodedRendition] {
+            try await local.transcode(try fixture.task(pool, stream: stream, seq: seq))
+        }
+        _ = try await run("a", 0)
+        clock.ms.add(1, ordering: .relaxed)
+        _ = try await run("b", 0)
+        #expect(local.streams.count == 2)
+        clock.ms.add(1, ordering: .relaxed)
+        _ = try await run("c", 0)
+        #expect(local.streams.count == 2, "c took the least recently used stream's (a's) encoders")
+        clock.ms.add(60_000, ordering: .relaxed)
+        #expect(local.streams.releaseIdle() == 2 && local.streams.count == 0, "idle streams hold no encoders")
+        let renditions = try await run("a", 1)
+        #expect(renditions.count == 1 && renditions[0].pixels == 256 * 144 * 60, "a resumes on new encoders, every frame there")
+        let probe = try MediaTools.probe(renditions[0].file, ["-show_streams"])
+        let video = (probe["streams"] as? [[String: Any]])?.first { $0["codec_type"] as? String == "video" }
+        #expect(video?["height"] as? Int == 144 && video?["codec_name"] as? String == "h264")
     }
 
     @Test("3 streams × 2 segments on 2 real transcoders: streams stick, both work, renditions decode, the log rebuilds the state")
