@@ -23,7 +23,7 @@ public struct BroadcasterTelemetry: Reporting {
     /// A failed attempt: the orchestrator is suspended until segment `suspendedUntil` and the segment fails over.
     func failed(seq: Int64, at url: String, reason: String, suspendedUntil: Int?) {
         metrics.increment(.broadcasterSegmentsFailed, labels: url)
-        logger.warning("segment attempt failed; orchestrator suspended", metadata: [
+        logRepeated(.warning, "segment attempt failed; orchestrator suspended", kind: "attempt-failed.\(url)", metadata: [
             "seq": "\(seq)", "orchestrator": "\(url)", "reason": "\(reason.prefix(200))",
             "suspended-until-seq": "\(suspendedUntil.map(String.init) ?? "-")",
         ])
@@ -31,7 +31,7 @@ public struct BroadcasterTelemetry: Reporting {
 
     func lost(seq: Int64, attempts: Int) {
         metrics.increment(.broadcasterSegmentsLost)
-        logger.error("segment lost", metadata: ["seq": "\(seq)", "attempts": "\(attempts)"])
+        logRepeated(.error, "segment lost", kind: "segment-lost", metadata: ["seq": "\(seq)", "attempts": "\(attempts)"])
     }
 
     /// A payment built for `url`'s params: tickets sent, and the face value and win probability it offered.

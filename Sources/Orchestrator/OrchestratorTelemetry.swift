@@ -28,8 +28,9 @@ public struct OrchestratorTelemetry: Reporting {
         }
         if case .failure(let refusal) = result {
             metrics.increment(.orchestratorSegmentsRefused, labels: refusal.reason)
-            logger.notice("segment refused", metadata: ["reason": "\(refusal.reason)", "status": "\(refusal.status)",
-                                                        "detail": "\(refusal.description.prefix(200))"])
+            logRepeated(.notice, "segment refused", kind: "refused.\(refusal.reason)",
+                        metadata: ["reason": "\(refusal.reason)", "status": "\(refusal.status)",
+                                   "detail": "\(refusal.description.prefix(200))"])
         }
     }
 
@@ -41,7 +42,7 @@ public struct OrchestratorTelemetry: Reporting {
             metrics.observe(.orchestratorTranscodeSeconds, ContinuousClock.now - start)
         case .failure(let error):
             metrics.increment(.orchestratorSegmentsFailed)
-            logger.error("transcode failed", metadata: ["seq": "\(seq)", "error": "\(error)"])
+            logRepeated(.error, "transcode failed", kind: "transcode-failed", metadata: ["seq": "\(seq)", "error": "\(error)"])
         }
     }
 

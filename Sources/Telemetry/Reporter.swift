@@ -5,9 +5,13 @@ public import Logging
 public struct Reporter: Sendable {
     public let metrics: MetricsRegistry
     public let logger: Logger
+    /// Bounds the lines logged for repeated events (refusals, failures) of one kind.
+    public let limiter: LogRateLimiter
 
-    public init(component: String, metrics: MetricsRegistry, counters: [StreamflowMetrics.Metric]) {
+    public init(component: String, metrics: MetricsRegistry, counters: [StreamflowMetrics.Metric],
+                limiter: LogRateLimiter = .process) {
         self.metrics = metrics
+        self.limiter = limiter
         logger = Logger(label: component)
         for counter in counters { metrics.increment(counter, by: 0) }
     }
@@ -23,4 +27,16 @@ extension Reporting {
     public var metrics: MetricsRegistry { reporter.metrics }
     /// This component's logger (its label is the `component` of each line).
     public var logger: Logger { reporter.logger }
+}
+
+extension Reporting {
+    /// Logs a line that may repeat at the rate of hostile traffic, at most the limiter's lines per window per
+    /// `kind`; a line after dropped ones carries `suppressed` = how many were dropped.
+    public func logRepeated(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, kind: String,
+                            metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        guard logger.logLevel <= level, let dropped = reporter.limiter.admit("\(logger.label).\(kind)") else { return }
+        var fields = metadata()
+        if dropped > 0 { fields["suppressed"] = "\(dropped)" }
+        logger.log(level: level, message(), metadata: fields)
+    }
 }
