@@ -10,6 +10,8 @@ public enum VerificationFailure: Error, Equatable, Sendable, CustomStringConvert
     case badSignature
     case pixelMismatch(index: Int, reported: Int64, counted: Int64)
     case undecodable(index: Int, reason: String)
+    /// A count below zero or above `RenditionMultipart.maxPixels`: no rendition has it.
+    case implausiblePixels(index: Int, reported: Int64)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum VerificationFailure: Error, Equatable, Sendable, CustomStringConvert
         case .badSignature: "the result signature is not the orchestrator's"
         case .pixelMismatch(let index, let reported, let counted): "rendition \(index): \(reported) pixels reported, \(counted) decoded"
         case .undecodable(let index, let reason): "rendition \(index) does not decode: \(reason)"
+        case .implausiblePixels(let index, let reported): "rendition \(index): \(reported) pixels reported, which no rendition has"
         }
     }
 }
@@ -52,6 +55,9 @@ public struct ResultVerifier: Sendable {
         }
         guard data.segments.count == expected, renditions.count == expected else {
             return .failure(.renditionCountMismatch(expected: expected, got: min(data.segments.count, renditions.count)))
+        }
+        if let index = data.segments.firstIndex(where: { !(0...RenditionMultipart.maxPixels).contains($0.pixels) }) {
+            return .failure(.implausiblePixels(index: index, reported: data.segments[index].pixels))
         }
         let message = SegmentSigning.resultMessage(renditionHashes: renditions.map { Keccak256.hash($0) })
         if !(unsignedAllowed && data.sig.isEmpty) {

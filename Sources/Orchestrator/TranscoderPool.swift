@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import Transcoding
+import Wire
 public import EventModel
 public import Scheduling
 
@@ -154,10 +156,14 @@ public final class TranscoderPool: @unchecked Sendable {
         }
     }
 
-    /// A result is usable when it has one rendition per profile, each a file that exists.
+    /// A result is usable when it has one rendition per profile, each a file that exists with a pixel count some
+    /// rendition could have (0…2^48, so that no sum of counts can overflow).
     private static func checked(_ renditions: [TranscodedRendition], task: TranscodeTask) -> Result<[TranscodedRendition], TranscoderFailure> {
         guard renditions.count == task.profiles.count else {
             return .failure(.badResult("\(renditions.count) renditions for \(task.profiles.count) profiles"))
+        }
+        for rendition in renditions where !(0...RenditionMultipart.maxPixels).contains(rendition.pixels) {
+            return .failure(.badResult("\(rendition.pixels) pixels claimed for \(rendition.profile.name)"))
         }
         for rendition in renditions where !FileManager.default.fileExists(atPath: rendition.file) {
             return .failure(.badResult("missing file \(rendition.file)"))

@@ -5,6 +5,10 @@ import Foundation
 /// A failed task is posted instead with `Content-Type: application/vnd+livepeer.transcode-error` and the reason
 /// as the body.
 public enum RenditionMultipart {
+    /// More pixels than any one rendition of a segment can have (2^48: 8K at 240 fps for over 4 hours); a
+    /// count above it is refused as a lie, which also keeps every sum of counts far from overflowing Int64.
+    public static let maxPixels: Int64 = 1 << 48
+
     /// The content type of a failed task's body.
     public static let errorContentType = "application/vnd+livepeer.transcode-error"
 
@@ -67,6 +71,9 @@ public enum RenditionMultipart {
             }
             guard let pixels = header("Pixels", in: headers).flatMap({ Int64($0) }), pixels >= 0 else {
                 throw .malformed("part \(parts.count) has no Pixels header")
+            }
+            guard pixels <= Self.maxPixels else {
+                throw .malformed("part \(parts.count) claims \(pixels) pixels, more than any segment has (\(Self.maxPixels))")
             }
             parts.append(Part(pixels: pixels, bytes: Array(body[start..<next])))
             cursor = next + 2

@@ -72,6 +72,13 @@ struct BroadcasterTests {
         #expect(try verifier.verify(result(pixels: truth, signer: PrivateKey.generate(), over: [bytes]), renditions: [bytes], expected: 1).failure == .badSignature)
         #expect(try verifier.verify(result(pixels: truth, signer: orchestrator, over: [bytes]), renditions: [bytes], expected: 2).failure
                 == .renditionCountMismatch(expected: 2, got: 1))
+        // A count no rendition has (negative, or beyond 2^48) is refused before anything is summed, counting or not.
+        for lie in [Int64(-1), Int64.max] {
+            for countPixels in [true, false] {
+                #expect(try verifier.verify(result(pixels: lie, signer: orchestrator, over: [bytes]), renditions: [bytes], expected: 1,
+                                            countPixels: countPixels).failure == .implausiblePixels(index: 0, reported: lie))
+            }
+        }
     }
 }
 

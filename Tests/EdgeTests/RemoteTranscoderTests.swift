@@ -269,5 +269,7 @@ struct RemoteTranscoderTests {
         #expect(throws: RenditionMultipart.DecodeError.self) {
             try RenditionMultipart.decode(Array(body.prefix(body.count / 2)), contentType: contentType)
         }
+        let (inflatedType, inflated) = RenditionMultipart.encode([RenditionMultipart.Part(pixels: RenditionMultipart.maxPixels + 1, bytes: [1])])
+        #expect(throws: RenditionMultipart.DecodeError.self) { try RenditionMultipart.decode(inflated, contentType: inflatedType) }
     }
 }

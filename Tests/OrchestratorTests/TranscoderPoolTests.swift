@@ -184,6 +184,27 @@ struct TranscoderPoolTests {
         #expect(try await fixture.rebuilt() == [Self.orchestrator: pool.snapshot])
     }
 
+    @Test("a transcoder claiming Int64.max pixels per rendition is a bad result (no overflow trap when they are summed); another finishes")
+    func implausiblePixels() async throws {
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        let pool = fixture.pool()
+        pool.add(InflatingTranscoder(id: "a-inflates"))
+        let task = TranscodeTask(id: pool.newTaskID(), manifest: "s", seq: 0, durationMs: 2_000,
+                                 profiles: try VideoProfile.parseList("P144p30fps16x9,P240p30fps16x9"), sourcePath: fixture.sources[0],
+                                 outputDirectory: "\(fixture.directory)/out/s")
+        do {
+            _ = try await pool.run(task)
+            Issue.record("the inflated result must be refused")
+        } catch {
+            guard case .allAttemptsFailed(let reasons)? = error as? TranscoderPool.Failure else { Issue.record("\(error)"); return }
+            #expect(reasons.count == 1 && reasons[0].contains("\(Int64.max) pixels claimed"), "\(reasons)")
+        }
+        pool.add(LocalTranscoder(id: "b-ok", capacity: 1))
+        let (renditions, transcoder) = try await pool.run(try fixture.task(pool, stream: "t", seq: 0))
+        #expect(transcoder == "b-ok" && renditions.count == 1 && renditions[0].pixels == 256 * 144 * 60)
+    }
+
     @Test("a stalled transcoder times out and the task moves on; with nothing left, the failure is final and typed")
     func timeoutsAndExhaustion() async throws {
         let fixture = try Fixture()
@@ -206,6 +227,18 @@ struct TranscoderPoolTests {
         let failed = try await fixture.written().filter { $0.type == "task.failed" }
         #expect(failed.first?.payload["reason"] == "timeout" && failed.first?.payload["final"] == true)
         #expect(try await fixture.rebuilt() == [Self.orchestrator: pool.snapshot])
+    }
+}
+
+/// A labelled test double: a transcoder that claims an absurd pixel count for every rendition (a lying or broken
+/// remote transcoder or fleet worker), on real files.
+final class InflatingTranscoder: TranscoderWorker {
+    let id: String
+    let capacity = 1
+    let kind = "remote"
+    init(id: String) { self.id = id }
+    func transcode(_ task: TranscodeTask) async throws(TranscoderFailure) -> [TranscodedRendition] {
+        task.profiles.map { TranscodedRendition(profile: $0, file: task.sourcePath, pixels: .max) }
     }
 }
 
