@@ -52,18 +52,23 @@ public final class LocalTranscoder: TranscoderWorker, Sendable {
             try? await Task.sleep(for: .milliseconds(Int(task.durationMs) / 4))
             throw .disconnected
         }
-        let result: Result<SegmentResult, TranscodeError> = await withCheckedContinuation { continuation in
-            queue.async {
-                let segment = SourceSegment(index: Int(task.seq), path: task.sourcePath, start: 0,
-                                            duration: Double(task.durationMs) / 1_000, videoPackets: 0)
-                continuation.resume(returning: Result { () throws(TranscodeError) in
-                    do {
-                        try FileManager.default.createDirectory(atPath: task.outputDirectory, withIntermediateDirectories: true)
-                    } catch { throw .io("\(error)") }
-                    return try transcoder.transcode(segment) { profile, _ in task.renditionPath(profile: profile) }
-                })
+        // A cancelled task (the pool's timeout, a caller gone) stops the transcode at its next packet.
+        let stop = StopFlag()
+        let result: Result<SegmentResult, TranscodeError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async {
+                    let segment = SourceSegment(index: Int(task.seq), path: task.sourcePath, start: 0,
+                                                duration: Double(task.durationMs) / 1_000, videoPackets: 0)
+                    continuation.resume(returning: Result { () throws(TranscodeError) in
+                        if stop.isRaised { throw .cancelled }
+                        do {
+                            try FileManager.default.createDirectory(atPath: task.outputDirectory, withIntermediateDirectories: true)
+                        } catch { throw .io("\(error)") }
+                        return try transcoder.transcode(segment, stop: { stop.isRaised }) { profile, _ in task.renditionPath(profile: profile) }
+                    })
+                }
             }
-        }
+        } onCancel: { stop.raise() }
         switch result {
         case .failure(let error): throw .transcode(error.description)
         case .success(let segment):

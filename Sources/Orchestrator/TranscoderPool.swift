@@ -143,7 +143,7 @@ public final class TranscoderPool: @unchecked Sendable {
         let once = OnceBox<Result<[TranscodedRendition], TranscoderFailure>>()
         return await withCheckedContinuation { continuation in
             once.attach(continuation)
-            Task {
+            let work = Task {
                 do throws(TranscoderFailure) {
                     let renditions = try await worker.transcode(task)
                     once.resume(Self.checked(renditions, task: task))
@@ -152,6 +152,7 @@ public final class TranscoderPool: @unchecked Sendable {
             Task {
                 try? await Task.sleep(for: timeout)
                 once.resume(.failure(.timeout))
+                work.cancel()  // the segment is given up: a local transcode stops at its next packet
             }
         }
     }

@@ -40,8 +40,11 @@ public final class StreamTranscoder: @unchecked Sendable {
         self.options = options
     }
 
-    /// Transcodes one source segment; `output(profile, index)` names each rendition's file.
-    public func transcode(_ segment: SourceSegment, output: (VideoProfile, Int) -> String) throws(TranscodeError) -> SegmentResult {
+    /// Transcodes one source segment; `output(profile, index)` names each rendition's file. `stop` is asked
+    /// between packets: once it says true the transcode ends with `.cancelled`, and the stream's decoder and
+    /// encoders are dropped (the next segment starts them afresh, with no frames of this one in them).
+    public func transcode(_ segment: SourceSegment, stop: () -> Bool = { false },
+                          output: (VideoProfile, Int) -> String) throws(TranscodeError) -> SegmentResult {
         let started = DispatchTime.now().uptimeNanoseconds
         let input = try MediaInput(path: segment.path)
         let video = input.videoStream
@@ -99,6 +102,11 @@ public final class StreamTranscoder: @unchecked Sendable {
         }
 
         while try input.read(into: packet) {
+            if stop() {
+                self.decoder = nil
+                encoders = []
+                throw .cancelled
+            }
             let index = packet.raw.pointee.stream_index
             if index == input.videoIndex {
                 try decoder.send(packet)

@@ -11,6 +11,8 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
     case encoderUnavailable(String)
     case ffmpeg(operation: String, message: String)
     case io(String)
+    /// Stopped between packets because whoever asked for the segment gave it up (timeout, disconnect).
+    case cancelled
     /// Two inputs that cannot be compared (sizes, pixel format, no frames).
     case incomparable(String)
 
@@ -25,6 +27,7 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
         case .encoderUnavailable(let name): "encoder \(name) is not available"
         case .ffmpeg(let operation, let message): "\(operation) failed: \(message)"
         case .io(let reason): reason
+        case .cancelled: "the transcode was stopped: its segment was given up"
         case .incomparable(let reason): "cannot compare: \(reason)"
         }
     }

@@ -205,6 +205,20 @@ struct TranscoderPoolTests {
         #expect(transcoder == "b-ok" && renditions.count == 1 && renditions[0].pixels == 256 * 144 * 60)
     }
 
+    @Test("a cancelled local transcode stops (the pool cancels one it timed out) and its stream's next segment is whole")
+    func cancelledTranscodeStops() async throws {
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        let pool = fixture.pool()
+        let local = LocalTranscoder(id: "local-1", capacity: 1)
+        let task = try fixture.task(pool, stream: "s", seq: 0)
+        let work = Task { try await local.transcode(task) }
+        work.cancel()
+        await #expect(throws: TranscoderFailure.transcode(TranscodeError.cancelled.description)) { try await work.value }
+        let renditions = try await local.transcode(try fixture.task(pool, stream: "s", seq: 1))
+        #expect(renditions.count == 1 && renditions[0].pixels == 256 * 144 * 60)
+    }
+
     @Test("a stalled transcoder times out and the task moves on; with nothing left, the failure is final and typed")
     func timeoutsAndExhaustion() async throws {
         let fixture = try Fixture()

@@ -1,5 +1,7 @@
 import Synchronization
 import Testing
+import Foundation
+import TestSupport
 @testable import Transcoding
 
 /// The bounded table of per-stream transcoders: idle streams release their encoders, a full table of busy
@@ -73,5 +75,29 @@ struct StreamTranscoderTableTests {
             try table.acquire("a", queueLabel: "a") { () throws(TranscodeError) in try StreamTranscoder(profiles: []) }
         }
         #expect(table.count == 0)
+    }
+}
+
+/// A transcode given up mid-segment stops between packets, and its stream transcodes the next segment whole.
+@Suite("stopping a transcode")
+struct StopTranscodeTests {
+    @Test("stop raised after 10 packets → .cancelled; the same stream's next segment has every frame, checked by ffprobe")
+    func stopMidSegment() throws {
+        let fixture = try MediaFixture()
+        defer { fixture.remove() }
+        let input = try fixture.source("two.ts", width: 320, height: 180, seconds: 2, audio: false)
+        let transcoder = try StreamTranscoder(profiles: try VideoProfile.parseList("P144p30fps16x9"))
+        let segment = SourceSegment(index: 0, path: input, start: 0, duration: 2, videoPackets: 0)
+        var asked = 0
+        #expect(throws: TranscodeError.cancelled) {
+            try transcoder.transcode(segment, stop: { asked += 1; return asked > 10 }) { _, _ in fixture.path("stopped.ts") }
+        }
+        #expect(asked == 11, "asked once per packet, stopped at once")
+        let next = SourceSegment(index: 1, path: input, start: 0, duration: 2, videoPackets: 0)
+        let result = try transcoder.transcode(next) { _, _ in fixture.path("whole.ts") }
+        #expect(result.renditions[0].frames == 60)
+        let probe = try MediaTools.probe(fixture.path("whole.ts"), ["-count_frames", "-show_streams"])
+        let video = (probe["streams"] as? [[String: Any]])?.first { $0["codec_type"] as? String == "video" }
+        #expect(video?["nb_read_frames"] as? String == "60" && video?["height"] as? Int == 144)
     }
 }
