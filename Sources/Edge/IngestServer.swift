@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output.
 public final class IngestServer: @unchecked Sendable {
@@ -10,6 +12,7 @@ public final class IngestServer: @unchecked Sendable {
     private let port: Int
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
+    private let shutdown = GroupBox()
 
     public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0) {
         self.sessions = sessions
@@ -26,10 +29,18 @@ public final class IngestServer: @unchecked Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in box.set(channel.localAddress?.port) })
         let address = "\(host):\(port)"
-        task = Task { try await box.run(address: address) { try await app.run() } }
+        // A one-service group, so that `stop()` is a graceful shutdown (requests in flight finish) and not a
+        // cancellation, which Hummingbird reports as an error.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "ingest")))
+        shutdown.set(group)
+        task = Task { try await box.run(address: address) { try await group.run() } }
         return "http://\(host):\(try await bound.wait())"
     }
 
-    public func stop() { task?.cancel() }
+    /// Stops serving: no new connections, requests in flight finish.
+    public func stop() {
+        guard let group = shutdown.value else { return task?.cancel() ?? () }
+        Task { await group.triggerGracefulShutdown() }
+    }
     public func wait() async throws { try await task?.value }
 }

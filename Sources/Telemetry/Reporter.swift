@@ -33,10 +33,11 @@ extension Reporting {
     /// Logs a line that may repeat at the rate of hostile traffic, at most the limiter's lines per window per
     /// `kind`; a line after dropped ones carries `suppressed` = how many were dropped.
     public func logRepeated(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, kind: String,
-                            metadata: @autoclosure () -> Logger.Metadata = [:]) {
+                            metadata: @autoclosure () -> Logger.Metadata = [:],
+                            file: String = #fileID, function: String = #function, line: UInt = #line) {
         guard logger.logLevel <= level, let dropped = reporter.limiter.admit("\(logger.label).\(kind)") else { return }
         var fields = metadata()
         if dropped > 0 { fields["suppressed"] = "\(dropped)" }
-        logger.log(level: level, message(), metadata: fields)
+        logger.log(level: level, message(), metadata: fields, file: file, function: function, line: line)
     }
 }

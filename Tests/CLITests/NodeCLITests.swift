@@ -72,4 +72,18 @@ struct StartupCheckTests {
                     "\(command[0]): \(result.stderr)")
         }
     }
+
+    @Test("a clean SIGTERM stops orchestrator and broadcaster with status 0 and no error-level line")
+    func cleanStop() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-stop-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, command, ready) in [("orchestrator", ["orchestrator", "--port", "0"], "listening"),
+                                       ("broadcaster", ["broadcaster", "--port", "0", "--orchestrators", "https://127.0.0.1:9"], "ingest at")] {
+            let child = try ChildProcess.streamflow(command + ["--out", "\(directory)/\(name)"], outputPath: "\(directory)/\(name).txt")
+            #expect(await child.waitFor(ready, seconds: 60), "\(name): \(child.output)")
+            #expect(child.stop() == 0, "\(name): \(child.output)")
+            #expect(!child.output.contains("level=error") && !child.output.contains(" error "), "\(name): \(child.output)")
+        }
+    }
 }
