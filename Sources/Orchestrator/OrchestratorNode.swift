@@ -162,7 +162,7 @@ public final class OrchestratorNode: @unchecked Sendable {
             emit(payments, stream: stream, refusal: (200, "transcode-failed", message, seq, accepted.sender))
             var failed = Net_TranscodeResult()
             failed.seq = seq
-            failed.error = message
+            failed.error = PublicMessage.redactingPaths(message)
             if let info { failed.info = info }
             return Reply(status: 200, body: (try? failed.serializedBytes()) ?? [], events: payments)
         case .success(var result):

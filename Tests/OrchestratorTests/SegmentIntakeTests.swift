@@ -141,3 +141,16 @@ struct SegmentIntakeTests {
         #expect(try Payment(wire: Net_Payment(serializedBytes: bytes)) == paid.payment)
     }
 }
+
+/// An orchestrator's error sent to a broadcaster names the file that failed, not where its files are kept.
+@Suite("public error messages")
+struct PublicMessageTests {
+    @Test("absolute paths are cut to their last component; everything else is kept")
+    func redaction() {
+        #expect(PublicMessage.redactingPaths("transcode failed: cannot open /srv/streamflow/out/show/source_3.ts as media: Invalid data")
+                == "transcode failed: cannot open …/source_3.ts as media: Invalid data")
+        #expect(PublicMessage.redactingPaths("missing file \"/tmp/a/b.ts\", 2/3 done, 1/2 left")
+                == "missing file \"…/b.ts\", 2/3 done, 1/2 left")
+        #expect(PublicMessage.redactingPaths("/etc at /x") == "/etc at /x")
+    }
+}
