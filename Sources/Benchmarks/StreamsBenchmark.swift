@@ -27,6 +27,9 @@ public enum StreamsBenchmark {
         /// gRPC and the edge over TLS (self-signed), as go-livepeer serves them.
         public var tls = true
         public var directory = "/tmp/streamflow-bench-streams"
+        /// With real transcodes: the transcoders' stream idle timeout; after the run the benchmark waits it out and
+        /// measures the RSS again, to show the encoders given back (nil: the 60 s default, not waited for).
+        public var encoderIdleSeconds: Double?
         public init() {}
     }
 
@@ -50,6 +53,9 @@ public enum StreamsBenchmark {
         public let cpuMillisecondsPerSegment: Double
         public let events: UInt64
         public let ticketsSent: Int
+        /// Resident memory right after the run, and once every stream's encoders were idle for the timeout (MB).
+        public var rssAfterRunMB: Double? = nil
+        public var rssAfterIdleMB: Double? = nil
     }
 
     public static func run(_ parameters: Parameters) async throws -> Report {
@@ -71,13 +77,23 @@ public enum StreamsBenchmark {
         let context = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                         gasPrice: UInt256(1_000_000_000))
         var servers: [OrchestratorEndpoints] = []
+        var locals: [LocalTranscoder] = []
+        let encoderLimits = parameters.encoderIdleSeconds.map {
+            StreamTranscoderTable.Limits(maxStreams: 1_000, idleTimeoutMs: UInt64(max(0.001, $0) * 1_000))
+        }
         var candidates: [OrchestratorCandidate] = []
         for index in 0..<parameters.orchestrators {
             let key = try PrivateKey.generate()
             let pool = TranscoderPool(orchestrator: key.address.checksummed, sink: sink, clock: SystemClock())
             for worker in 0..<parameters.transcodersPerOrchestrator {
                 let id = "o\(index)-t\(worker)"
-                pool.add(parameters.controlPlane ? CopyTranscoder(id: id, capacity: 1_000) : LocalTranscoder(id: id, capacity: 1_000))
+                if parameters.controlPlane {
+                    pool.add(CopyTranscoder(id: id, capacity: 1_000))
+                } else {
+                    let local = LocalTranscoder(id: id, capacity: 1_000, streamLimits: encoderLimits)
+                    locals.append(local)
+                    pool.add(local)
+                }
             }
             let node = try OrchestratorNode(
                 key: key, recipient: TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate())),
@@ -124,7 +140,14 @@ public enum StreamsBenchmark {
             return true
         }
         let media = segments.reduce(0) { $0 + Double($1.durationMs) / 1_000 }
-        return Report(mode: parameters.controlPlane ? "control-plane (transcode replaced by a copy)" : "real transcode 240p → 144p",
+        var memory: (run: Double?, idle: Double?) = (nil, nil)
+        if let idle = parameters.encoderIdleSeconds, !locals.isEmpty {
+            memory.run = residentMB()
+            try await Task.sleep(for: .milliseconds(Int64(idle * 1_000) + 500))
+            for local in locals { local.streams.releaseIdle() }
+            memory.idle = residentMB()
+        }
+        var report = Report(mode: parameters.controlPlane ? "control-plane (transcode replaced by a copy)" : "real transcode 240p → 144p",
                       streams: parameters.streams, segmentsPerStream: segments.count, delivered: delivered.count,
                       lost: outcomes.count - delivered.count, failedAttempts: outcomes.reduce(0) { $0 + $1.failures.count },
                       failureReasons: Array(Set(outcomes.flatMap { $0.failures.map { String($0.reason.prefix(200)) } }).sorted().prefix(5)),
@@ -132,6 +155,17 @@ public enum StreamsBenchmark {
                       latencyP50Ms: percentile(latencies, 0.5), latencyP99Ms: percentile(latencies, 0.99), latencyMaxMs: latencies.last ?? 0,
                       cpuMillisecondsPerSegment: cpu * 1_000 / Double(max(1, delivered.count)), events: log.head.sequence,
                       ticketsSent: tickets)
+        report.rssAfterRunMB = memory.run
+        report.rssAfterIdleMB = memory.idle
+        return report
+    }
+
+    /// This process's resident set (VmRSS), in MB.
+    static func residentMB() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes / 1_024
     }
 
     /// User + system CPU seconds of this process so far.

@@ -177,9 +177,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Broadcasters post segments and fetch renditions over HTTP/2 (default HTTP/1.1).") var http2 = false
         @Flag(help: "Print JSON instead of a table.") var json = false
         @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-streams"
+        @Option(help: "Real transcodes: the streams' encoder idle timeout (s); the run then waits it out and reports RSS before and after.")
+        var encoderIdleSeconds: Double?
 
         func run() async throws {
             var parameters = StreamsBenchmark.Parameters()
+            parameters.encoderIdleSeconds = encoderIdleSeconds
             parameters.streams = streams
             parameters.segments = segments
             parameters.orchestrators = orchestrators
@@ -200,6 +203,9 @@ struct BenchCommand: AsyncParsableCommand {
             print("segment latency under this load: p50 \(report.latencyP50Ms) ms, p99 \(report.latencyP99Ms) ms, max \(report.latencyMaxMs) ms")
             print(String(format: "CPU per delivered segment (whole node): %.2f ms; %d tickets; %llu events logged",
                          report.cpuMillisecondsPerSegment, report.ticketsSent, report.events))
+            if let run = report.rssAfterRunMB, let idle = report.rssAfterIdleMB {
+                print(String(format: "RSS after the run %.0f MB; once the streams' encoders were idle and released %.0f MB", run, idle))
+            }
             let met = report.lost == 0 && (controlPlane || report.realtimeRatio <= 1)
             print("goal met: \(met ? "yes" : "no")")
         }

@@ -1,4 +1,5 @@
 public import Dispatch
+internal import CFFmpeg
 import Synchronization
 
 /// The per-stream transcoders one worker keeps (each stream's decoder and encoders, ~18 MB for a two-rung
@@ -95,7 +96,10 @@ public final class StreamTranscoderTable: Sendable {
     @discardableResult
     public func releaseIdle() -> Int {
         let time = now()
-        return entries.withLock { Self.dropIdle(&$0, now: time, timeout: limits.idleTimeoutMs) }
+        let released = entries.withLock { Self.dropIdle(&$0, now: time, timeout: limits.idleTimeoutMs) }
+        // Encoders free many large blocks across malloc's per-thread arenas; give the now-empty pages back.
+        if released > 0 { _ = sf_release_free_memory() }
+        return released
     }
 
     /// Streams holding a transcoder now.
