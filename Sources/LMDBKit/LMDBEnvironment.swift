@@ -48,6 +48,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
                 throw LMDBError(code: ENOTDIR, operation: "create directory \(path)")
             }
         }
+        try MetaPages.check(directory: path)
         handle = try EnvironmentHandle()
         try LMDBError.check(mdb_env_set_maxdbs(handle.raw, MDB_dbi(options.maxDatabases)), "set_maxdbs")
         try LMDBError.check(mdb_env_set_maxreaders(handle.raw, options.maxReaders), "set_maxreaders")
@@ -93,11 +94,14 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read-only snapshot (adopting a map another process grew, if it must).
+    /// An LMDB failure names this environment's path.
     public func read<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
-        do { return try readOnce(body) } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
-            try adoptResize()
-            return try readOnce(body)
-        }
+        do {
+            do { return try readOnce(body) } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
+                try adoptResize()
+                return try readOnce(body)
+            }
+        } catch let error as LMDBError { throw error.naming(path) }
     }
 
     private func readOnce<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
@@ -115,7 +119,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Runs `body` in a write transaction and commits it. If the map fills up (in a put or at
     /// commit) the transaction is aborted, the map doubled, and `body` run again from the start:
     /// `body` must be re-runnable. Any other error aborts and is rethrown; nothing is written.
+    /// An LMDB failure names this environment's path.
     public func write<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
+        do { return try writeGrowing(body) } catch let error as LMDBError { throw error.naming(path) }
+    }
+
+    private func writeGrowing<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
         guard !readOnly else { throw LMDBError(code: EACCES, operation: "write on a read-only environment") }
         while true {
             do {
