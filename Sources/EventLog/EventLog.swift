@@ -33,7 +33,7 @@ public final class EventLog: @unchecked Sendable {
     private let writer: LogWriter?
     /// Ids of events after the index checkpoint (empty for a read-only log).
     let recentIDs = RecentIDs()
-    private let indexer: LogIndexer?
+    let indexer: LogIndexer?
     private let acknowledger: DurableAcknowledger?
     let headWatch: HeadWatch
     public let directory: String

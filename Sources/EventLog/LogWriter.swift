@@ -195,11 +195,14 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     case corrupt(sequence: UInt64, reason: String)
     case storage(String)
+    /// An index disagrees with the events (a reader that uses it stops rather than return fewer events).
+    case indexMismatch(IndexFinding)
 
     public var description: String {
         switch self {
+        case .indexMismatch(let finding): "the log's index is damaged (\(finding)); run `streamflow replay verify --repair`"
         case .closed: "the event log is closed"
-        case .corrupt(let sequence, let reason): "event \(sequence) is corrupt: \(reason)"
+        case .corrupt(let sequence, let reason): "the event at sequence \(sequence) is corrupt: \(reason)"
         case .storage(let reason): "event log storage failed: \(reason)"
         }
     }
