@@ -233,7 +233,7 @@ let package = Package(
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OperationsTests",
             dependencies: ["Telemetry", "OperatorConfig", "Edge", "Orchestrator", "Payments", "EthCrypto", "Transcoding", "Wire",
