@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"], path: "Tests/JSONKitTests",
             swiftSettings: swiftSettings),
-        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",

@@ -38,7 +38,7 @@ extension EventLog {
     private func indexedSequences(_ index: IndexFinding.Index, key: [UInt8], from sequence: UInt64) throws -> ([UInt64], UInt64) {
         guard let store = self.index else { return ([], 0) }
         return try store.environment.read { transaction in
-            let checkpoint = store.indexedThrough(in: transaction)
+            let checkpoint = try store.indexedThrough(in: transaction)
             var sequences: [UInt64] = []
             let database = index == .keys ? store.keys : store.topics
             try transaction.forEachDuplicate(ofKey: key, in: database, from: LogDatabases.encodeSequence(max(sequence, 1))) { bytes in

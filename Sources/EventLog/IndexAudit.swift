@@ -26,7 +26,7 @@ extension EventLog {
         let head = head.sequence
         try environment.read { transaction in
             try index.environment.read { indexTransaction in
-                let checkpoint = index.indexedThrough(in: indexTransaction)
+                let checkpoint = try index.indexedThrough(in: indexTransaction)
                 report.checkpoint = checkpoint
                 if checkpoint > head {
                     findings.append(IndexFinding(index: .ids, key: "", sequence: checkpoint, problem: .checkpointAhead))
@@ -38,8 +38,8 @@ extension EventLog {
                         report.entries += 1
                         let sequence = LogDatabases.decodeSequence(value)
                         guard expected.remove(IndexedEntry(index: name, key: Array(key), sequence: sequence)) == nil else { return true }
-                        let stored = sequence <= checkpoint
-                            && transaction.withValue(LogDatabases.encodeSequence(sequence), in: databases.events) { _ in true } == true
+                        let exists = try transaction.withValue(LogDatabases.encodeSequence(sequence), in: databases.events) { _ in true }
+                        let stored = sequence <= checkpoint && exists == true
                         findings.append(IndexFinding(index: name, key: IndexFinding.printable(key, in: name),
                                                      sequence: sequence, problem: stored ? .wrong : .dangling))
                         return true

@@ -33,6 +33,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     private let handle: EnvironmentHandle
+    /// Where the data file is mapped: values read are checked to lie inside it.
+    private let bounds: MapBounds
     private let resizeLock = ResizeLock()
     private let cacheLock = NSLock()
     private var databases: [String: LMDBDatabase] = [:]
@@ -62,6 +64,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         if options.readOnly { flags |= UInt32(MDB_RDONLY) }
         if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
         try LMDBError.check(mdb_env_open(handle.raw, path, flags, 0o644), "open \(path)")
+        bounds = MapBounds(file: path + "/data.mdb")
     }
 
     /// The current map size in bytes.
@@ -107,7 +110,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     private func readOnce<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
         try resizeLock.shared {
             let raw = try begin(flags: UInt32(MDB_RDONLY), "read txn_begin")
-            let transaction = LMDBTransaction(raw: raw, writable: false)
+            let transaction = LMDBTransaction(raw: raw, writable: false, bounds: bounds)
             defer {
                 transaction.scope.close()
                 mdb_txn_abort(raw)
@@ -147,13 +150,16 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Takes the map size another process set (mdb_env_set_mapsize with 0 adopts it).
     private func adoptResize() throws(LMDBError) {
-        let status = resizeLock.exclusive { mdb_env_set_mapsize(handle.raw, 0) }
+        let status = resizeLock.exclusive {
+            defer { bounds.refresh() }
+            return mdb_env_set_mapsize(handle.raw, 0)
+        }
         try LMDBError.check(status, "adopt map size")
     }
 
     private func writeOnce<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
         let raw = try begin(flags: 0, "write txn_begin")
-        var transaction = LMDBTransaction(raw: raw, writable: true)
+        var transaction = LMDBTransaction(raw: raw, writable: true, bounds: bounds)
         let result: R
         do {
             result = try body(&transaction)
@@ -169,7 +175,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Doubles the map size; needs every transaction of this process closed (the exclusive lock).
     private func grow() throws(LMDBError) {
-        let status = resizeLock.exclusive { mdb_env_set_mapsize(handle.raw, mapSize * 2) }
+        let status = resizeLock.exclusive {
+            defer { bounds.refresh() }
+            return mdb_env_set_mapsize(handle.raw, mapSize * 2)
+        }
         try LMDBError.check(status, "grow map")
     }
 

@@ -5,12 +5,13 @@ public enum StoreDamage: Sendable, Equatable, CustomStringConvertible {
     case truncated(path: String, fileBytes: Int, neededBytes: Int)
     /// Neither meta page (or one of them) holds LMDB's magic and data version.
     case badMeta(path: String, reason: String)
-    /// A stored value reaches past the end of the data file (a damaged node size or page).
-    case valueOutOfBounds(path: String, bytes: Int)
+    /// A stored key or value reaches past the end of the data file (a damaged node size or page);
+    /// `key` is the hex of the entry's key when it could be read.
+    case valueOutOfBounds(path: String, bytes: Int, key: String?)
 
     public var path: String {
         switch self {
-        case .truncated(let path, _, _), .badMeta(let path, _), .valueOutOfBounds(let path, _): path
+        case .truncated(let path, _, _), .badMeta(let path, _), .valueOutOfBounds(let path, _, _): path
         }
     }
 
@@ -21,9 +22,9 @@ public enum StoreDamage: Sendable, Equatable, CustomStringConvertible {
                 + "restore it from a backup or re-import an export"
         case .badMeta(let path, let reason):
             "the store \(path) is damaged: \(reason); restore it from a backup or re-import an export"
-        case .valueOutOfBounds(let path, let bytes):
-            "the store \(path) is damaged: a stored value of \(bytes) bytes reaches past the end of the file; "
-                + "restore it from a backup or re-import an export"
+        case .valueOutOfBounds(let path, let bytes, let key):
+            "the store \(path) is damaged: a stored entry of \(bytes) bytes" + (key.map { " under key \($0)" } ?? "")
+                + " reaches past the end of the file; restore it from a backup or re-import an export"
         }
     }
 }

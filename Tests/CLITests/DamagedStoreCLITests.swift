@@ -21,12 +21,6 @@ struct DamagedStoreCLITests {
         return data
     }
 
-    static func truncate(_ path: String, to bytes: Int) throws {
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.truncate(atOffset: UInt64(bytes))
-        try handle.close()
-    }
-
     @Test("a data.mdb truncated to half or to 8 KiB: every command exits 1 naming the file, none crashes",
           arguments: ["half", "8KiB"])
     func truncated(size: String) throws {
@@ -34,8 +28,8 @@ struct DamagedStoreCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try Self.importedNode(directory)
         let file = data + "/log/data.mdb"
-        let bytes = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
-        try Self.truncate(file, to: size == "half" ? bytes / 2 : 8_192)
+        let bytes = try FileDamage.size(file)
+        try FileDamage.truncate(file, to: size == "half" ? bytes / 2 : 8_192)
         for command in Self.commands {
             let outcome = try StreamflowExecutable.run(command + ["--data", data])
             #expect(outcome.exitedNormally, "\(command) died of a signal")
@@ -44,7 +38,7 @@ struct DamagedStoreCLITests {
         }
     }
 
-    @Test("one damaged node-size field (an event's value made 2 GiB long): every command names the store or the sequence, none crashes")
+    @Test("one damaged node-size field (an event's value made 2 GiB long): every command refuses it naming the file and the key, none crashes")
     func damagedNodeSize() throws {
         let directory = try ReplayCLITests.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -60,8 +54,9 @@ struct DamagedStoreCLITests {
         for command in Self.commands {
             let outcome = try StreamflowExecutable.run(command + ["--data", data])
             #expect(outcome.exitedNormally, "\(command) died of a signal")
-            let named = (outcome.status == 3 && outcome.stderr.contains("is damaged") && outcome.stderr.contains(data))
-                || (outcome.status == 1 && outcome.stderr.contains(file))
+            // A typed refusal naming the file and the entry's key (sequence 5), not the fault guard's exit 3.
+            let named = outcome.status == 1 && outcome.stderr.contains(file) && outcome.stderr.contains("reaches past the end")
+                && outcome.stderr.contains("key 0x0000000000000005")
             // `project` reads only the events after its stored checkpoint (the head, since import): nothing to fault on.
             let untouched = command == ["replay", "project"] && outcome.status == 0
             #expect(named || untouched, "\(command): \(outcome.status) \(outcome.stderr)")
@@ -80,7 +75,7 @@ struct DamagedStoreCLITests {
             let data = directory.appendingPathComponent("flip-\(flip)").path
             try FileManager.default.copyItem(atPath: pristine, toPath: data)
             let file = data + (flip % 3 == 2 ? "/log/index/data.mdb" : "/log/data.mdb")
-            let bytes = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+            let bytes = try FileDamage.size(file)
             let offset = Int(random.next() % UInt64(bytes))
             let handle = try #require(FileHandle(forUpdatingAtPath: file))
             try handle.seek(toOffset: UInt64(offset))

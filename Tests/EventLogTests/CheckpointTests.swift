@@ -28,12 +28,6 @@ struct CheckpointTests {
         return (log, signed)
     }
 
-    static func export(_ log: EventLog) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        try LogExporter.export(log) { bytes += $0 }
-        return bytes
-    }
-
     @Test("the checkpointer signs after N events or T ms (injected clock) and at shutdown, never twice for one head")
     func cadence() async throws {
         let directory = TemporaryDirectory()
@@ -73,7 +67,7 @@ struct CheckpointTests {
     func rechainedImport() async throws {
         let directory = TemporaryDirectory()
         let (log, _) = try await Self.checkpointedLog(directory.sub("a"))
-        let original = try Self.export(log)
+        let original = try exportBytes(log)
         // Edit an unsigned field of line 23 (a delivery's latency) and recompute every hash after it.
         let forged = try Rechain.export(original) { line, envelope in
             guard line == 23 else { return }
@@ -98,7 +92,7 @@ struct CheckpointTests {
     func forgedSignature() async throws {
         let directory = TemporaryDirectory()
         let (log, _) = try await Self.checkpointedLog(directory.sub("a"))
-        let forged = try Rechain.export(try Self.export(log)) { line, envelope in
+        let forged = try Rechain.export(try exportBytes(log)) { line, envelope in
             guard line == 61, let signature = try? Self.other.signMessage(LogCheckpoint.message(sequence: 60, headHash: .zero)) else { return }
             envelope = EventEnvelope(id: envelope.id, type: envelope.type, version: envelope.version, topic: envelope.topic,
                                      keys: envelope.keys, timestamp: envelope.timestamp,

@@ -8,17 +8,11 @@ import Testing
 /// Issue 17's import cases: derived ticket fields, duplicate ids, staging left by a killed import.
 @Suite("audit: import hardening")
 struct ImportHardeningTests {
-    static func export(_ log: EventLog) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        try LogExporter.export(log) { bytes += $0 }
-        return bytes
-    }
-
     @Test("a ticket event whose ev does not follow from its signed ticket is refused at its line", arguments: ["ticket.issued", "ticket.received"])
     func derivedEV(type: String) async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        let original = try Self.export(log)
+        let original = try exportBytes(log)
         let target = try #require(Rechain.lines(original).firstIndex { $0.contains("\"type\":\"\(type)\"") }) + 1
         let forged = try Rechain.export(original) { line, envelope in
             guard line == target else { return }
@@ -38,7 +32,7 @@ struct ImportHardeningTests {
     func duplicateID() async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        let original = try Self.export(log)
+        let original = try exportBytes(log)
         let firstID = try ExportLine.parse(try JSONParser.parse(Array(Rechain.lines(original)[2].utf8))).envelope.id
         let forged = try Rechain.export(original) { line, envelope in
             guard line == 7 else { return }
@@ -57,7 +51,7 @@ struct ImportHardeningTests {
     func staleStaging() async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        let lines = try Self.export(log)
+        let lines = try exportBytes(log)
         let target = directory.sub("b")
         let dead = target + ".importing-2147483647"  // no such process
         let live = target + ".importing-1"  // init: alive

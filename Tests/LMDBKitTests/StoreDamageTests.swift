@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import Testing
+import TestSupport
 
 /// A damaged data file is refused by name before LMDB maps it (issue 17: a truncated store used to
 /// fault with SIGBUS on the first read past the end of the file).
@@ -17,20 +18,14 @@ struct StoreDamageTests {
         return directory
     }
 
-    static func truncate(_ path: String, to bytes: Int) throws {
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.truncate(atOffset: UInt64(bytes))
-        try handle.close()
-    }
-
     @Test("a file truncated to half or to 8 KiB is refused, read-only or not, naming the file and the sizes",
           arguments: ["half", "8KiB"])
     func truncated(size: String) throws {
         let directory = try Self.filledStore()
         let file = directory.path + "/data.mdb"
-        let original = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        let original = try FileDamage.size(file)
         let bytes = size == "half" ? original / 2 : 8_192
-        try Self.truncate(file, to: bytes)
+        try FileDamage.truncate(file, to: bytes)
         for readOnly in [true, false] {
             var options = LMDBEnvironment.Options()
             options.readOnly = readOnly
@@ -84,5 +79,33 @@ struct StoreDamageTests {
         let reopened = try LMDBEnvironment(path: directory.path, options: options)
         let db = try reopened.database("main")
         #expect(try reopened.read { try $0.count(in: db) } > 0)
+    }
+
+    @Test("a damaged node size (a value made 2 GiB long) is a typed error naming the file and key, not a read past the end")
+    func valuePastTheEnd() throws {
+        let directory = try Self.filledStore()
+        let file = directory.path + "/data.mdb"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        // A leaf node: size lo u16, size hi u16, flags u16, key size u16 = 8, then the key (u64 BE 7).
+        let pattern: [UInt8] = [8, 0] + LMDBTests.key(7)
+        let found = try #require((0..<(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) })
+        bytes[found - 4] = 0xFF
+        bytes[found - 3] = 0x7F
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        var options = LMDBEnvironment.Options()
+        options.readOnly = true
+        let environment = try LMDBEnvironment(path: directory.path, options: options)
+        let db = try environment.database("main")
+        #expect(try environment.read { try $0.get(LMDBTests.key(6), in: db) }?.count == 1_024)  // its neighbour reads
+        for read in ["get", "forEach"] {
+            #expect {
+                try environment.read { transaction in
+                    if read == "get" { _ = try transaction.get(LMDBTests.key(7), in: db) } else { try transaction.forEach(in: db) { _, _ in true } }
+                }
+            } throws: { error in
+                guard let error = error as? LMDBError, case .valueOutOfBounds(let path, let size, let key)? = error.damage else { return false }
+                return path == file && size > 1 << 30 && key == "0x0000000000000007"
+            }
+        }
     }
 }
