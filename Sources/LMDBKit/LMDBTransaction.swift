@@ -11,21 +11,28 @@ public struct LMDBTransaction {
     let writable: Bool
     let scope = TransactionScope()
     let bounds: MapBounds
+    /// The mapping and file size taken when the transaction began (checked without a lock).
+    private let mapped: MapBounds.Snapshot
 
     init(raw: OpaquePointer, writable: Bool, bounds: MapBounds) {
         self.raw = raw
         self.writable = writable
         self.bounds = bounds
+        mapped = bounds.snapshot()
+    }
+
+    private func inFile(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        mapped.contains(buffer) || bounds.containsNow(buffer)
     }
 
     /// The bytes of `value` (stored under `key`), refused when they reach past the end of the data file.
     private func checked(_ value: MDB_val, key: MDB_val? = nil) throws(LMDBError) -> UnsafeRawBufferPointer {
         let buffer = UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
-        guard bounds.contains(buffer) else {
+        guard inFile(buffer) else {
             var keyText: String?
             if let key {
                 let keyBytes = UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size)
-                if bounds.contains(keyBytes) { keyText = "0x" + keyBytes.prefix(64).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+                if inFile(keyBytes) { keyText = "0x" + keyBytes.prefix(64).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
             }
             throw LMDBError(damage: .valueOutOfBounds(path: bounds.file, bytes: value.mv_size, key: keyText))
         }

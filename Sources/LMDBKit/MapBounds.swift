@@ -24,23 +24,41 @@ final class MapBounds: Sendable {
         state.withLock { $0 = found }
     }
 
-    /// Whether `buffer` lies inside the data file; memory outside the map (a write transaction's
-    /// own pages) passes. A buffer past the end is checked again against the file's current size.
-    func contains(_ buffer: UnsafeRawBufferPointer) -> Bool {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return true }
-        let start = UInt(bitPattern: base)
-        let (end, overflow) = start.addingReportingOverflow(UInt(buffer.count))
-        guard !overflow else { return false }
-        if inside(start, end) { return true }
-        let size = Self.size(of: file)
-        state.withLock { $0.fileBytes = size }
-        return inside(start, end)
+    /// Where the file is mapped and how long it is now: a transaction takes one when it begins, so
+    /// checking a value takes no lock.
+    func snapshot() -> Snapshot { state.withLock { Snapshot(regions: $0.regions, fileBytes: $0.fileBytes) } }
+
+    /// The mapping and file size a transaction checks its values against.
+    struct Snapshot {
+        let regions: [Range<UInt>]
+        var fileBytes: UInt
+
+        /// Whether `buffer` lies inside the data file; memory outside the map (a write transaction's
+        /// own pages) passes.
+        func contains(_ buffer: UnsafeRawBufferPointer) -> Bool {
+            guard let base = buffer.baseAddress else { return true }
+            let start = UInt(bitPattern: base)
+            let (end, overflow) = start.addingReportingOverflow(UInt(buffer.count))
+            guard !overflow else { return false }
+            var index = 0
+            while index < regions.count {
+                let region = regions[index]
+                if start >= region.lowerBound && start < region.upperBound {
+                    return end <= min(region.upperBound, region.lowerBound &+ fileBytes)
+                }
+                index += 1
+            }
+            return true
+        }
     }
 
-    private func inside(_ start: UInt, _ end: UInt) -> Bool {
-        state.withLock { state in
-            guard let region = state.regions.first(where: { $0.contains(start) }) else { return true }
-            return end <= min(region.upperBound, region.lowerBound + state.fileBytes)
+    /// Whether `buffer` lies inside the data file as it is now (the file may have grown since the
+    /// snapshot): the slow path, taken only when the snapshot refused it.
+    func containsNow(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        let size = Self.size(of: file)
+        return state.withLock { state in
+            state.fileBytes = size
+            return Snapshot(regions: state.regions, fileBytes: size).contains(buffer)
         }
     }
 
