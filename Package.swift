@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"], path: "Tests/JSONKitTests",
             swiftSettings: swiftSettings),
-        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
@@ -233,7 +233,7 @@ let package = Package(
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OperationsTests",
             dependencies: ["Telemetry", "OperatorConfig", "Edge", "Orchestrator", "Payments", "EthCrypto", "Transcoding", "Wire",

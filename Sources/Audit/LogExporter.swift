@@ -9,7 +9,7 @@ public enum LogExporter {
                               key: (EventKeys.Kind, String)? = nil, write: ([UInt8]) throws -> Void) throws -> Int {
         var count = 0
         var line: [UInt8] = []
-        try log.scan(from: sequence, topic: topic, key: key) { stored in
+        try log.scanCheckingIndex(from: sequence, topic: topic, key: key) { stored in
             line = try ExportLine.render(stored.record())
             line.append(0x0A)
             try write(line)

@@ -1,4 +1,4 @@
-import EthCrypto
+public import EthCrypto
 public import EventLog
 import EventModel
 import EventSchemas
@@ -17,17 +17,19 @@ public enum LogImporter {
         public let signatures: Int
     }
 
-    /// Imports JSON Lines `bytes` into `directory`, which must not hold a log yet.
+    /// Imports JSON Lines `bytes` into `directory`, which must not hold a log yet; with `trusted`,
+    /// every checkpoint must be signed by that address, and one at least.
     public static func importLines(_ bytes: [UInt8], into directory: String,
-                                   options: EventLog.Options = EventLog.Options()) throws -> Report {
+                                   options: EventLog.Options = EventLog.Options(), trusted: Address? = nil) throws -> Report {
         if FileManager.default.fileExists(atPath: directory + "/data.mdb") {
             throw AuditFailure(reason: "\(directory) already holds a log; import into an empty directory")
         }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory), !contents.isEmpty {
             throw AuditFailure(reason: "\(directory) is not empty; import into an empty directory")
         }
-        let (prepared, head, signatures) = try check(bytes)
-        let staging = directory + ".importing-\(getpid())"
+        let (prepared, head, signatures) = try check(bytes, trusted: trusted)
+        ImportStaging.removeAbandoned(besides: directory)
+        let staging = ImportStaging.path(for: directory)
         try? FileManager.default.removeItem(atPath: staging)
         do {
             let log = try EventLog(directory: staging, options: options)
@@ -53,13 +55,15 @@ public enum LogImporter {
     }
 
     /// Pass one: every line checked and encoded; nothing is written.
-    static func check(_ bytes: [UInt8]) throws(AuditFailure) -> ([PreparedEvent], LogHead, Int) {
+    static func check(_ bytes: [UInt8], trusted: Address? = nil) throws(AuditFailure) -> ([PreparedEvent], LogHead, Int) {
+        var trail = CheckpointTrail(trusted: trusted)
         let lineSchema: JSONSchema
         do { lineSchema = try JSONSchema(SchemaFiles.exportLine) } catch { throw AuditFailure(reason: "\(error)") }
         var prepared: [PreparedEvent] = []
         var previous = Hash32.zero
         var signatures = 0
         var lineNumber = 0
+        var lineOfID: [String: Int] = [:]
         for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if rawLine.isEmpty || rawLine.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
@@ -91,12 +95,23 @@ public enum LogImporter {
                 throw AuditFailure(line: lineNumber, sequence: record.sequence,
                                    reason: "hash \(record.hash) does not match the line's content (\(hash)): the line was altered")
             }
-            do { signatures += try SignatureChecks.check(record.envelope) } catch {
+            do {
+                signatures += try SignatureChecks.check(record.envelope)
+                try DerivedFieldChecks.check(record.envelope)
+            } catch {
                 throw AuditFailure(line: lineNumber, sequence: record.sequence, reason: error.reason)
+            }
+            if let first = lineOfID.updateValue(lineNumber, forKey: record.envelope.id) {
+                throw AuditFailure(line: lineNumber, sequence: record.sequence,
+                                   reason: "id \"\(record.envelope.id)\" repeats the id of line \(first); ids are unique in a log")
+            }
+            do { try trail.record(sequence: record.sequence, hash: hash, envelope: record.envelope) } catch {
+                throw AuditFailure(line: lineNumber, sequence: record.sequence, reason: error.description)
             }
             prepared.append(event)
             previous = hash
         }
+        do { try trail.finish() } catch { throw AuditFailure(reason: error.description) }
         return (prepared, LogHead(sequence: UInt64(prepared.count), hash: previous), signatures)
     }
 }

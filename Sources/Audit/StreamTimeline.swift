@@ -10,7 +10,7 @@ public enum StreamTimeline {
         var lines: [String] = []
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        try log.scan(key: (.stream, stream)) { stored in
+        try log.scanCheckingIndex(key: (.stream, stream)) { stored in
             let record = try stored.record()
             let time = formatter.string(from: Date(timeIntervalSince1970: Double(record.envelope.timestamp) / 1000))
             let type = record.envelope.type.padding(toLength: 22, withPad: " ", startingAt: 0)

@@ -29,7 +29,7 @@ extension EventLog {
         if let recent = recentIDs.sequence(of: IDKey(key)) { return recent }
         guard let index else { return try walkForID(key, after: 0) }
         let (found, checkpoint): (UInt64?, UInt64) = try index.environment.read { transaction in
-            (index.sequence(ofID: key, in: transaction), index.indexedThrough(in: transaction))
+            (try index.sequence(ofID: key, in: transaction), try index.indexedThrough(in: transaction))
         }
         if let found { return found }
         return isWritable ? nil : try walkForID(key, after: checkpoint)
@@ -70,14 +70,14 @@ extension EventLog {
             var keepGoing = true
             if let index {
                 try index.environment.read { indexTransaction in
-                    indexed = index.indexedThrough(in: indexTransaction)
+                    indexed = try index.indexedThrough(in: indexTransaction)
                     guard sequence <= indexed else { return }
                     let indexKey = key.map { LogDatabases.indexKey($0.0, $0.1) } ?? Array(topic!.rawValue.utf8)
                     let indexDatabase = key != nil ? index.keys : index.topics
                     try indexTransaction.forEachDuplicate(ofKey: indexKey, in: indexDatabase, from: start) { sequenceBytes in
                         let sequence = LogDatabases.decodeSequence(sequenceBytes)
                         guard sequence <= indexed else { return false }
-                        let event = transaction.withValue(sequenceBytes, in: databases.events) { value in
+                        let event = try transaction.withValue(sequenceBytes, in: databases.events) { value in
                             StoredEvent(sequence: sequence, value: value)
                         } ?? nil
                         guard let event else { throw EventLogError.corrupt(sequence: sequence, reason: "indexed but missing") }

@@ -33,7 +33,7 @@ public final class EventLog: @unchecked Sendable {
     private let writer: LogWriter?
     /// Ids of events after the index checkpoint (empty for a read-only log).
     let recentIDs = RecentIDs()
-    private let indexer: LogIndexer?
+    let indexer: LogIndexer?
     private let acknowledger: DurableAcknowledger?
     let headWatch: HeadWatch
     public let directory: String
@@ -52,7 +52,7 @@ public final class EventLog: @unchecked Sendable {
         databases = try LogDatabases(environment: environment)
         let databases = databases
         let head = try environment.read { transaction in
-            transaction.withValue(LogDatabases.headKey, in: databases.meta) { LogDatabases.decodeHead($0) } ?? nil
+            try transaction.withValue(LogDatabases.headKey, in: databases.meta) { LogDatabases.decodeHead($0) } ?? nil
         } ?? .empty
         let index = try IndexStore.open(logDirectory: directory, readOnly: options.readOnly, mapSize: options.initialMapSize)
         if !options.readOnly, let index, try index.indexedThrough() > head.sequence {

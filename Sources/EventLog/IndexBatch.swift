@@ -38,6 +38,15 @@ struct IndexBatch {
         }
     }
 
+    /// Visits every entry: its key bytes and sequence.
+    func forEach(_ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) rethrows {
+        try arena.withUnsafeBytes { bytes in
+            for entry in entries {
+                try body(UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.start + entry.length)]), entry.sequence)
+            }
+        }
+    }
+
     /// Writes every entry into `database` with `flags`.
     func write(into database: LMDBDatabase, flags: LMDBPutFlags, in transaction: inout LMDBTransaction) throws {
         try arena.withUnsafeBytes { bytes in

@@ -33,7 +33,7 @@ struct IndexStore: Sendable {
         options.mapSize = mapSize
         let environment = try LMDBEnvironment(path: path, options: options)
         let meta = try environment.database("meta")
-        let currentLayout = try environment.read { $0.get(layoutKey, in: meta) }
+        let currentLayout = try environment.read { try $0.get(layoutKey, in: meta) }
         if readOnly && currentLayout != layout { return nil }
         let store = IndexStore(
             environment: environment,
@@ -47,17 +47,17 @@ struct IndexStore: Sendable {
 
     /// The last sequence the indexes cover.
     func indexedThrough() throws -> UInt64 {
-        try environment.read { indexedThrough(in: $0) }
+        try environment.read { try indexedThrough(in: $0) }
     }
 
     /// The last sequence the indexes cover, as `transaction` sees them.
-    func indexedThrough(in transaction: LMDBTransaction) -> UInt64 {
-        transaction.withValue(Self.indexedKey, in: meta) { LogDatabases.decodeSequence($0) } ?? 0
+    func indexedThrough(in transaction: LMDBTransaction) throws -> UInt64 {
+        try transaction.withValue(Self.indexedKey, in: meta) { LogDatabases.decodeSequence($0) } ?? 0
     }
 
     /// The sequence the index holds for `id` (only ids at or below its checkpoint are there).
-    func sequence(ofID id: [UInt8], in transaction: LMDBTransaction) -> UInt64? {
-        transaction.withValue(id, in: ids) { LogDatabases.decodeSequence($0) }
+    func sequence(ofID id: [UInt8], in transaction: LMDBTransaction) throws -> UInt64? {
+        try transaction.withValue(id, in: ids) { LogDatabases.decodeSequence($0) }
     }
 
     /// Empties the indexes (they are rebuilt from the log) and stamps the current layout.

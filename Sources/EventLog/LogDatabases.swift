@@ -70,12 +70,17 @@ public struct StoredEvent: Sendable {
         CanonicalEvent.hash(content: content, sequence: sequence, previous: previousHash)
     }
 
-    /// The full record with its payload parsed.
-    public func record() throws(EventDecodingError) -> EventRecord {
+    /// The full record with its payload parsed; content that does not decode is
+    /// `EventLogError.corrupt` naming this event's sequence.
+    public func record() throws(EventLogError) -> EventRecord {
         let decoded = content.withUnsafeBytes { buffer in
             Result { () throws(EventDecodingError) in try CanonicalEvent.decode(content: buffer) }
         }
-        let envelope = try decoded.get()
-        return EventRecord(sequence: sequence, envelope: envelope, previousHash: previousHash, hash: hash)
+        switch decoded {
+        case .success(let envelope):
+            return EventRecord(sequence: sequence, envelope: envelope, previousHash: previousHash, hash: hash)
+        case .failure(let error):
+            throw .corrupt(sequence: sequence, reason: error.description)
+        }
     }
 }

@@ -66,43 +66,61 @@ final class LogIndexer: @unchecked Sendable {
         try indexLock.withLock {
             var indexed = try indexedThrough()
             while indexed < sequence {
-                var ids = IndexBatch(capacity: Self.batchLimit)
-                var topics = IndexBatch(capacity: Self.batchLimit)
-                var keys = IndexBatch(capacity: Self.batchLimit)
+                var batches = IndexBatches(capacity: Self.batchLimit)
                 var last = indexed
                 let databases = databases
                 try environment.read { transaction in
                     try transaction.forEach(in: databases.events, from: LogDatabases.encodeSequence(indexed + 1)) { key, value in
                         let current = LogDatabases.decodeSequence(key)
                         guard current <= sequence, value.count > 64 else { return false }
-                        let content = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)])
-                        let header = try ContentHeader(content: content)
-                        ids.add(UnsafeRawBufferPointer(rebasing: content[header.id]), sequence: current)
-                        topics.add(UnsafeRawBufferPointer(rebasing: content[header.topic]), sequence: current)
-                        for (kind, range) in header.keyRanges.enumerated() where !range.isEmpty {
-                            keys.add(prefix: UInt8(kind), UnsafeRawBufferPointer(rebasing: content[range]), sequence: current)
-                        }
+                        try batches.add(content: UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)]), sequence: current)
                         last = current
                         return current - indexed < UInt64(Self.batchLimit)
                     }
                 }
                 guard last > indexed else { return indexed }
-                ids.sort()
-                topics.sort()
-                keys.sort()
+                batches.sort()
                 let checkpoint = last
                 let index = index
                 try index.environment.write { transaction in
-                    // The writer refuses repeated ids, so each id comes once; noOverwrite keeps the
-                    // first sequence should a rebuilt index ever meet one twice.
-                    try ids.write(into: index.ids, flags: .noOverwrite, in: &transaction)
-                    try topics.write(into: index.topics, flags: .appendDup, in: &transaction)
-                    try keys.write(into: index.keys, flags: .appendDup, in: &transaction)
-                    try transaction.put(LogDatabases.encodeSequence(checkpoint), forKey: IndexStore.indexedKey, in: index.meta)
+                    try batches.write(into: index, checkpoint: checkpoint, in: &transaction)
                 }
                 indexed = checkpoint
             }
             return indexed
+        }
+    }
+
+    /// Rebuilds every index from a walk of the events up to the head, in one transaction of the
+    /// index environment (`replay verify --repair`): a crash leaves the old index or the new one.
+    /// Returns the new checkpoint.
+    @discardableResult
+    func rebuild() throws -> UInt64 {
+        try indexLock.withLock {
+            var batches = IndexBatches(capacity: 4_096)
+            var last: UInt64 = 0
+            let databases = databases
+            try environment.read { transaction in
+                try transaction.forEach(in: databases.events) { key, value in
+                    let current = LogDatabases.decodeSequence(key)
+                    guard value.count > 64 else { throw EventLogError.corrupt(sequence: current, reason: "stored value too short") }
+                    let content = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - 64)])
+                    do { try batches.add(content: content, sequence: current) } catch {
+                        throw EventLogError.corrupt(sequence: current, reason: "\(error)")
+                    }
+                    last = current
+                    return true
+                }
+            }
+            batches.sort()
+            let index = index
+            try index.environment.write { transaction in
+                try transaction.clear(index.ids)
+                try transaction.clear(index.topics)
+                try transaction.clear(index.keys)
+                try batches.write(into: index, checkpoint: last, in: &transaction)
+            }
+            return last
         }
     }
 }

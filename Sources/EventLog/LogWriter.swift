@@ -136,20 +136,20 @@ final class LogWriter: @unchecked Sendable {
     {
         let index = index
         return try index.environment.read { indexTransaction in
-            let checkpoint = index.indexedThrough(in: indexTransaction)
+            let checkpoint = try index.indexedThrough(in: indexTransaction)
             return try recentIDs.withLock { recent in
                 recent.removeNewest(idsAddedByAttempt)
                 idsAddedByAttempt = 0
                 recent.prune(through: checkpoint)
                 return try write(batch, from: start, in: &transaction, recent: recent) { id in
-                    index.sequence(ofID: id.bytes, in: indexTransaction)
+                    try index.sequence(ofID: id.bytes, in: indexTransaction)
                 }
             }
         }
     }
 
     private func write(_ batch: [Request], from start: LogHead, in transaction: inout LMDBTransaction,
-                       recent: RecentIDs.Access, indexed: (IDKey) -> UInt64?) throws -> ([[AppendOutcome]], LogHead)
+                       recent: RecentIDs.Access, indexed: (IDKey) throws -> UInt64?) throws -> ([[AppendOutcome]], LogHead)
     {
         var sequence = start.sequence
         var previous = start.hash
@@ -160,9 +160,9 @@ final class LogWriter: @unchecked Sendable {
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(request.events.count)
             for event in request.events {
-                if let existing = recent.sequence(of: event.idKey) ?? indexed(event.idKey) {
+                if let existing = try recent.sequence(of: event.idKey) ?? indexed(event.idKey) {
                     let content = event.content
-                    let same = transaction.withValue(LogDatabases.encodeSequence(existing), in: databases.events) { stored in
+                    let same = try transaction.withValue(LogDatabases.encodeSequence(existing), in: databases.events) { stored in
                         stored.count >= 64 && content.elementsEqual(stored.prefix(stored.count - 64))
                     } ?? false
                     outcomes.append(.duplicate(sequence: existing, sameContent: same))
@@ -195,11 +195,14 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     case corrupt(sequence: UInt64, reason: String)
     case storage(String)
+    /// An index disagrees with the events (a reader that uses it stops rather than return fewer events).
+    case indexMismatch(IndexFinding)
 
     public var description: String {
         switch self {
+        case .indexMismatch(let finding): "the log's index is damaged (\(finding)); run `streamflow replay verify --repair`"
         case .closed: "the event log is closed"
-        case .corrupt(let sequence, let reason): "event \(sequence) is corrupt: \(reason)"
+        case .corrupt(let sequence, let reason): "the event at sequence \(sequence) is corrupt: \(reason)"
         case .storage(let reason): "event log storage failed: \(reason)"
         }
     }

@@ -61,7 +61,7 @@ public final class ProjectionRunner: @unchecked Sendable {
             var out: [String: (UInt64, [UInt8])] = [:]
             try transaction.forEach(in: databases.projections) { key, value in
                 let name = String(decoding: key, as: UTF8.self)
-                let checkpoint = transaction.withValue(Array(key), in: databases.checkpoints) {
+                let checkpoint = try transaction.withValue(Array(key), in: databases.checkpoints) {
                     LogDatabases.decodeSequence($0)
                 } ?? 0
                 out[name] = (checkpoint, Array(value))

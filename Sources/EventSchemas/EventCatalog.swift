@@ -31,7 +31,7 @@ public struct EventDefinition: Sendable {
 public enum EventCatalog {
     public static let definitions: [EventDefinition] =
         NegotiationEvents.all + SegmentEvents.all + TicketEvents.all + VerificationEvents.all
-        + SettlementEvents.all + TranscoderEvents.all + FleetEvents.all
+        + SettlementEvents.all + TranscoderEvents.all + FleetEvents.all + LogEvents.all
 
     private static let byKey: [String: EventDefinition] = Dictionary(
         uniqueKeysWithValues: definitions.map { ("\($0.type)@\($0.version)", $0) })

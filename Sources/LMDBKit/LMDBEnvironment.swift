@@ -33,6 +33,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     private let handle: EnvironmentHandle
+    /// Where the data file is mapped: values read are checked to lie inside it.
+    private let bounds: MapBounds
     private let resizeLock = ResizeLock()
     private let cacheLock = NSLock()
     private var databases: [String: LMDBDatabase] = [:]
@@ -48,6 +50,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
                 throw LMDBError(code: ENOTDIR, operation: "create directory \(path)")
             }
         }
+        try MetaPages.check(directory: path)
         handle = try EnvironmentHandle()
         try LMDBError.check(mdb_env_set_maxdbs(handle.raw, MDB_dbi(options.maxDatabases)), "set_maxdbs")
         try LMDBError.check(mdb_env_set_maxreaders(handle.raw, options.maxReaders), "set_maxreaders")
@@ -61,6 +64,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         if options.readOnly { flags |= UInt32(MDB_RDONLY) }
         if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
         try LMDBError.check(mdb_env_open(handle.raw, path, flags, 0o644), "open \(path)")
+        bounds = MapBounds(file: path + "/data.mdb")
     }
 
     /// The current map size in bytes.
@@ -93,17 +97,20 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read-only snapshot (adopting a map another process grew, if it must).
+    /// An LMDB failure names this environment's path.
     public func read<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
-        do { return try readOnce(body) } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
-            try adoptResize()
-            return try readOnce(body)
-        }
+        do {
+            do { return try readOnce(body) } catch let error as LMDBError where error.code == MDB_MAP_RESIZED {
+                try adoptResize()
+                return try readOnce(body)
+            }
+        } catch let error as LMDBError { throw error.naming(path) }
     }
 
     private func readOnce<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
         try resizeLock.shared {
             let raw = try begin(flags: UInt32(MDB_RDONLY), "read txn_begin")
-            let transaction = LMDBTransaction(raw: raw, writable: false)
+            let transaction = LMDBTransaction(raw: raw, writable: false, bounds: bounds)
             defer {
                 transaction.scope.close()
                 mdb_txn_abort(raw)
@@ -115,7 +122,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Runs `body` in a write transaction and commits it. If the map fills up (in a put or at
     /// commit) the transaction is aborted, the map doubled, and `body` run again from the start:
     /// `body` must be re-runnable. Any other error aborts and is rethrown; nothing is written.
+    /// An LMDB failure names this environment's path.
     public func write<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
+        do { return try writeGrowing(body) } catch let error as LMDBError { throw error.naming(path) }
+    }
+
+    private func writeGrowing<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
         guard !readOnly else { throw LMDBError(code: EACCES, operation: "write on a read-only environment") }
         while true {
             do {
@@ -138,13 +150,16 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Takes the map size another process set (mdb_env_set_mapsize with 0 adopts it).
     private func adoptResize() throws(LMDBError) {
-        let status = resizeLock.exclusive { mdb_env_set_mapsize(handle.raw, 0) }
+        let status = resizeLock.exclusive {
+            defer { bounds.refresh() }
+            return mdb_env_set_mapsize(handle.raw, 0)
+        }
         try LMDBError.check(status, "adopt map size")
     }
 
     private func writeOnce<R>(_ body: (inout LMDBTransaction) throws -> R) throws -> R {
         let raw = try begin(flags: 0, "write txn_begin")
-        var transaction = LMDBTransaction(raw: raw, writable: true)
+        var transaction = LMDBTransaction(raw: raw, writable: true, bounds: bounds)
         let result: R
         do {
             result = try body(&transaction)
@@ -160,7 +175,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Doubles the map size; needs every transaction of this process closed (the exclusive lock).
     private func grow() throws(LMDBError) {
-        let status = resizeLock.exclusive { mdb_env_set_mapsize(handle.raw, mapSize * 2) }
+        let status = resizeLock.exclusive {
+            defer { bounds.refresh() }
+            return mdb_env_set_mapsize(handle.raw, mapSize * 2)
+        }
         try LMDBError.check(status, "grow map")
     }
 

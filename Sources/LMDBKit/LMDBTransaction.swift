@@ -10,32 +10,56 @@ public struct LMDBTransaction {
     let raw: OpaquePointer
     let writable: Bool
     let scope = TransactionScope()
+    let bounds: MapBounds
+    /// The mapping and file size taken when the transaction began (checked without a lock).
+    private let mapped: MapBounds.Snapshot
 
-    init(raw: OpaquePointer, writable: Bool) {
+    init(raw: OpaquePointer, writable: Bool, bounds: MapBounds) {
         self.raw = raw
         self.writable = writable
+        self.bounds = bounds
+        mapped = bounds.snapshot()
+    }
+
+    private func inFile(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        mapped.contains(buffer) || bounds.containsNow(buffer)
+    }
+
+    /// The bytes of `value` (stored under `key`), refused when they reach past the end of the data file.
+    private func checked(_ value: MDB_val, key: MDB_val? = nil) throws(LMDBError) -> UnsafeRawBufferPointer {
+        let buffer = UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
+        guard inFile(buffer) else {
+            var keyText: String?
+            if let key {
+                let keyBytes = UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size)
+                if inFile(keyBytes) { keyText = "0x" + keyBytes.prefix(64).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+            }
+            throw LMDBError(damage: .valueOutOfBounds(path: bounds.file, bytes: value.mv_size, key: keyText))
+        }
+        return buffer
     }
 
     // MARK: reading
 
     /// Calls `body` with the value stored under `key` (valid only during the call), or returns nil.
+    /// A value reaching past the end of the data file is refused (`StoreDamage.valueOutOfBounds`).
     public func withValue<R>(_ key: UnsafeRawBufferPointer, in database: LMDBDatabase,
-                             _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+                             _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         scope.check()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         guard mdb_get(raw, database.handle, &k, &v) == 0 else { return nil }
-        return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+        return try body(try checked(v, key: k))
     }
 
     public func withValue<R>(_ key: [UInt8], in database: LMDBDatabase,
-                             _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+                             _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try key.withUnsafeBytes { try withValue($0, in: database, body) }
     }
 
     /// A copy of the value under `key`, or nil.
-    public func get(_ key: [UInt8], in database: LMDBDatabase) -> [UInt8]? {
-        withValue(key, in: database) { Array($0) }
+    public func get(_ key: [UInt8], in database: LMDBDatabase) throws -> [UInt8]? {
+        try withValue(key, in: database) { Array($0) }
     }
 
     /// Visits entries in key order from `start` (the first key ≥ start), or backwards from the end
@@ -62,8 +86,7 @@ public struct LMDBTransaction {
             status = mdb_cursor_get(cursor.raw, &k, &v, reverse ? MDB_LAST : MDB_FIRST)
         }
         while status == 0 {
-            let keep = try body(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
-                                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+            let keep = try body(try checked(k), try checked(v, key: k))
             guard keep else { return }
             status = mdb_cursor_get(cursor.raw, &k, &v, reverse ? MDB_PREV : MDB_NEXT)
         }
@@ -88,7 +111,7 @@ public struct LMDBTransaction {
                 status = mdb_cursor_get(cursor.raw, &k, &v, MDB_SET_KEY)
             }
             while status == 0 {
-                guard try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) else { return }
+                guard try body(try checked(v, key: k)) else { return }
                 status = mdb_cursor_get(cursor.raw, &k, &v, MDB_NEXT_DUP)
             }
             guard status == MDB_NOTFOUND else { throw LMDBError(code: status, operation: "cursor") }

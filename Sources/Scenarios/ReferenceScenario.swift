@@ -72,12 +72,12 @@ public enum ReferenceScenario {
                     let ticketKeys = EventKeys(stream: stream, orchestrator: worker.address.checksummed, sender: sender)
                     builder.add("ticket.issued", .tickets, ticketKeys,
                                 ["ticket": ticketJSON, "ticketHash": .string(ticket.hash.hex), "segmentSeq": .integer(Int64(segment)),
-                                 "ev": "5000"])
+                                 "ev": "50000"])
                     builder.add("segment.dispatched", .segments, EventKeys(stream: stream, orchestrator: worker.address.checksummed),
                                 ["seq": .integer(Int64(segment)), "orchestrator": .string(worker.address.checksummed),
                                  "attempt": .integer(Int64(attempt)), "tickets": 1])
                     builder.add("ticket.received", .tickets, ticketKeys,
-                                ["ticket": ticketJSON, "ticketHash": .string(ticket.hash.hex), "ev": "5000"])
+                                ["ticket": ticketJSON, "ticketHash": .string(ticket.hash.hex), "ev": "50000"])
                     if segment % 3 == 2 && worker.address == primary.address { winners.append((ticket, worker, ticketJSON.description)) }
                     let isBad = tampered && attempt == 1
                     try addResult(&builder, stream: stream, segment: segment, orchestrator: worker, segmentHash: segmentHash,

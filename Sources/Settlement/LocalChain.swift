@@ -30,7 +30,7 @@ public final class LocalChain: @unchecked Sendable {
         stateDatabase = states
         receiptDatabase = try environment.database("receipts")
         outboxDatabase = try environment.database("outbox")
-        let stored = try environment.read { transaction in transaction.get(Self.stateKey, in: states) }
+        let stored = try environment.read { transaction in try transaction.get(Self.stateKey, in: states) }
         if let stored {
             current = try JSONDecoder().decode(ChainState.self, from: Data(stored))
         } else {
@@ -53,7 +53,7 @@ public final class LocalChain: @unchecked Sendable {
 
     /// The receipt of an earlier submission, if the chain has it.
     public func receipt(id: String) throws -> ChainReceipt? {
-        let bytes = try environment.read { transaction in transaction.get(Array(id.utf8), in: receiptDatabase) }
+        let bytes = try environment.read { transaction in try transaction.get(Array(id.utf8), in: receiptDatabase) }
         return try bytes.map { try JSONDecoder().decode(ChainReceipt.self, from: Data($0)) }
     }
 

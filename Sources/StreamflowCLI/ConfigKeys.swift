@@ -29,6 +29,7 @@ enum ConfigKeys {
         "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
         "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer, "ticket-ev": .integer,
         "ticket-multiplier": .integer, "redeem-min-tickets": .integer, "redeem-every": .number, "block-seconds": .number,
+        "checkpoint-events": .integer, "checkpoint-seconds": .number,
     ]) { first, _ in first })
 
     static let transcoder = ConfigSchema(command: "transcoder", keys: kafka.merging([

@@ -45,6 +45,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between redemption steps.") var redeemEvery: Double = 10
     @Option(help: "With --chain: advance the embedded chain a block every this many seconds (0: never).")
     var blockSeconds: Double = 2
+    @Option(help: "Sign a log checkpoint (sequence, head hash) after this many events.") var checkpointEvents: UInt64 = 1_000
+    @Option(help: "…or this many seconds after the last one when events came since (and always at shutdown).")
+    var checkpointSeconds: Double = 60
     @OptionGroup var logging: LoggingOptions
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
     var config: String?
@@ -93,6 +96,8 @@ struct NodeCommand: AsyncParsableCommand {
                       hub: nil, host: host, port: $0, tls: tls)
         }
         let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
+        let checkpointer = LogCheckpointer(log: log, key: key, clock: clock, policy: CheckpointPolicy(
+            everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000)))
         let background = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await fleet.run() }
@@ -102,6 +107,9 @@ struct NodeCommand: AsyncParsableCommand {
                 group.addTask {
                     while !Task.isCancelled {
                         _ = try? projections.catchUp()
+                        do { try await checkpointer.checkpointIfDue() } catch {
+                            NodeLifecycle.logger.error("log checkpoint failed: \(error)")
+                        }
                         try? await Task.sleep(for: .milliseconds(500))
                     }
                 }
@@ -125,6 +133,7 @@ struct NodeCommand: AsyncParsableCommand {
         background.cancel()
         await background.value
         settlement?.stop()
+        do { try await checkpointer.checkpointNow() } catch { NodeLifecycle.logger.error("final log checkpoint failed: \(error)") }
         _ = try? projections.catchUp()
         producer.close()
         for problem in events.problems { NodeLifecycle.logger.error("event not published: \(problem)") }

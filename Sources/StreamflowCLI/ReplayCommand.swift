@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import EthCrypto
 import EventLog
 import EventModel
 import Foundation
@@ -20,30 +21,60 @@ struct ReplayCommand: ParsableCommand {
 
         var logDirectory: String { URL(fileURLWithPath: data).appendingPathComponent("log").path }
 
-        /// Opens an existing log; a missing one is an error, not a new empty log.
+        /// Opens an existing log; a missing one is an error, not a new empty log. A damaged store
+        /// (truncated, not LMDB's) is refused by name; a fault while reading one exits 3 naming it.
         func openExisting(readOnly: Bool = true) throws -> EventLog {
             guard FileManager.default.fileExists(atPath: logDirectory + "/data.mdb") else {
                 throw CLIError("no event log at \(logDirectory)")
             }
+            StoreFaultGuard.install(store: logDirectory)
             var options = EventLog.Options()
             options.readOnly = readOnly
             return try EventLog(directory: logDirectory, options: options)
         }
     }
 
+    /// `--trust ADDRESS`: every checkpoint must be signed by this address, and one at least.
+    struct TrustOption: ParsableArguments {
+        @Option(help: "Require every signed checkpoint to be this address's (and at least one).") var trust: String?
+
+        func address() throws -> Address? {
+            guard let trust else { return nil }
+            do { return try Address(trust) } catch { throw CLIError("--trust \(trust) is not an address: \(error)") }
+        }
+    }
+
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the hash chain, schemas and signatures; name the first bad sequence (exit 1).")
+            abstract: "Check the hash chain, schemas, signatures and indexes; name the first bad sequence (exit 1).")
         @OptionGroup var data: DataOptions
+        @Flag(help: "Rebuild the indexes from the events (one transaction) when only the indexes disagree.")
+        var repair = false
+        @OptionGroup var trust: TrustOption
 
         func run() throws {
-            let log = try data.openExisting()
-            let report = try LogVerifier.verify(log)
+            let log = try data.openExisting(readOnly: !repair)
+            var report = try LogVerifier.verify(log, trusted: try trust.address())
             if let failure = report.failure {
                 FileHandle.standardError.write(Data("verify FAILED at \(failure)\n".utf8))
                 throw ExitCode(1)
             }
-            print("verify ok: \(report.events) events, \(report.signatures) signatures, head \(report.head.sequence) \(report.head.hash)")
+            if !report.indexes.passed && repair {
+                let checkpoint = try log.rebuildIndexes()
+                let found = report.indexes.findingCount
+                report.indexes = try log.auditIndexes()
+                print("repaired the indexes: \(found) findings, rebuilt through \(checkpoint)")
+            }
+            guard report.indexes.passed else {
+                let lines = report.indexes.findings.map { "  \($0)" }.joined(separator: "\n")
+                FileHandle.standardError.write(Data(("verify FAILED: \(report.indexes.findingCount) index findings "
+                    + "(the events verified; `replay verify --repair` rebuilds the indexes)\n\(lines)\n").utf8))
+                throw ExitCode(1)
+            }
+            print("verify ok: \(report.events) events, \(report.signatures) signatures, head \(report.head.sequence) \(report.head.hash)"
+                + ", indexes agree through \(report.indexes.checkpoint.map(String.init) ?? "none")"
+                + (report.checkpoints == 0 ? ", no signed checkpoint"
+                    : ", \(report.checkpoints) checkpoints, last signed sequence \(report.lastSigned)"))
         }
     }
 
@@ -90,6 +121,7 @@ struct ReplayCommand: ParsableCommand {
             abstract: "Rebuild a log from an export, checking every line; nothing is written unless all pass.")
         @OptionGroup var data: DataOptions
         @Argument(help: "The JSON Lines export (- for stdin).") var file: String
+        @OptionGroup var trust: TrustOption
 
         func run() throws {
             let bytes: [UInt8]
@@ -100,7 +132,7 @@ struct ReplayCommand: ParsableCommand {
                 bytes = Array(try handle.readToEnd() ?? Data())
             }
             do {
-                let report = try LogImporter.importLines(bytes, into: data.logDirectory)
+                let report = try LogImporter.importLines(bytes, into: data.logDirectory, trusted: try trust.address())
                 let log = try EventLog(directory: data.logDirectory)
                 try ProjectionRunner(log: log, projections: BuiltInProjections.all).catchUp()
                 print("imported \(report.events) events (\(report.signatures) signatures checked), head \(report.head.hash)")

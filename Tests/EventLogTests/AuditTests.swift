@@ -10,12 +10,6 @@ import Testing
 
 @Suite("audit: verify, export, import")
 struct AuditTests {
-    static func export(_ log: EventLog) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        try LogExporter.export(log) { bytes += $0 }
-        return bytes
-    }
-
     @Test("verify passes on a good log, checking every ticket and result signature")
     func verifyGood() async throws {
         let directory = TemporaryDirectory()
@@ -37,7 +31,7 @@ struct AuditTests {
         let events = try environment.database("events", flags: [])
         let key = withUnsafeBytes(of: UInt64(20).bigEndian) { Array($0) }
         try environment.write { transaction in
-            var value = try #require(transaction.get(key, in: events))
+            var value = try #require(try transaction.get(key, in: events))
             let index = value.count - 64 - 3
             value[index] = value[index] == 0x31 ? 0x32 : 0x31
             try transaction.put(value, forKey: key, in: events)
@@ -53,11 +47,11 @@ struct AuditTests {
     func roundTrip() async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        let lines = try Self.export(log)
+        let lines = try exportBytes(log)
         let report = try LogImporter.importLines(lines, into: directory.sub("b"))
         #expect(report.head == log.head)
         let imported = try openLog(directory.sub("b"))
-        #expect(try Self.export(imported) == lines)
+        #expect(try exportBytes(imported) == lines)
         #expect(try LogVerifier.verify(imported).passed)
     }
 
@@ -67,7 +61,7 @@ struct AuditTests {
     func badImports(kind: String) async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        var lines = try Self.export(log).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        var lines = try exportBytes(log).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         let target = 12  // 1-based line that we damage
         var expectedLine = target
         switch kind {
@@ -103,7 +97,7 @@ struct AuditTests {
     func refusesExisting() async throws {
         let directory = TemporaryDirectory()
         let log = try await scenarioLog(directory.sub("a"))
-        let lines = try Self.export(log)
+        let lines = try exportBytes(log)
         #expect(throws: AuditFailure.self) { try LogImporter.importLines(lines, into: directory.sub("a")) }
         #expect(try LogVerifier.verify(log).passed)
         // Nor a directory with anything else in it: nothing of the user's is replaced.

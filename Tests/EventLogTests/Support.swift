@@ -1,3 +1,4 @@
+import Audit
 import EventLog
 import EventModel
 import Foundation
@@ -37,4 +38,11 @@ func scenarioLog(_ directory: String) async throws -> EventLog {
     let log = try openLog(directory)
     _ = try await log.append(ReferenceScenario.events())
     return log
+}
+
+/// The whole log as its JSON Lines export.
+func exportBytes(_ log: EventLog) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    try LogExporter.export(log) { bytes += $0 }
+    return bytes
 }

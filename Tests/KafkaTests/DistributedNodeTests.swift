@@ -101,6 +101,10 @@ import TestSupport
         #expect(lastSeq?.envelope.payload["worker"]?.stringValue != killed)
         let verify = try KafkaTestKit.verifies(directory + "/node")
         #expect(verify.passed, "\(verify.output)")
+        // A clean shutdown signs the head: the last event is the node's checkpoint of the one before it.
+        let last = try #require(records.last)
+        #expect(last.envelope.type == "log.checkpoint" && last.envelope.payload["sequence"]?.integerValue == Int64(last.sequence) - 1)
+        #expect(verify.output.contains("last signed sequence \(last.sequence - 1)"), "\(verify.output)")
     }
 
     @Test func theNodeKilledAndRestartedLosesAndDuplicatesNothing() async throws {

@@ -25,14 +25,14 @@ struct LMDBTests {
                 let deletedMissing = try transaction.delete(Array("zzz".utf8), in: db)
                 #expect(first && !overwrite && deleted && !deletedMissing)
             }
-            try environment.read { transaction in
-                #expect(transaction.get(Array("a".utf8), in: db) == [1, 2, 3])
-                #expect(transaction.get(Array("b".utf8), in: db) == nil)
+            let (a, b) = try environment.read { transaction in
+                (try transaction.get(Array("a".utf8), in: db), try transaction.get(Array("b".utf8), in: db))
             }
+            #expect(a == [1, 2, 3] && b == nil)
         }
         let reopened = try LMDBEnvironment(path: directory.path)
         let db = try reopened.database("main")
-        #expect(try reopened.read { $0.get(Array("a".utf8), in: db) } == [1, 2, 3])
+        #expect(try reopened.read { try $0.get(Array("a".utf8), in: db) } == [1, 2, 3])
     }
 
     @Test("an out-of-order append is a typed error and the transaction writes nothing")
@@ -64,7 +64,7 @@ struct LMDBTests {
                 throw Stop()
             }
         }
-        #expect(try environment.read { $0.get([1], in: db) } == nil)
+        #expect(try environment.read { try $0.get([1], in: db) } == nil)
     }
 
     @Test("dup-sorted values append and iterate in order; cursors go forward, backward and from a key")
