@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output.
+/// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output, its connections
+/// capped and timed and its pushed bodies read under the node's body budget (`limits`).
 public final class IngestServer: @unchecked Sendable {
     // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
     public let sessions: StreamSessions
@@ -10,9 +11,15 @@ public final class IngestServer: @unchecked Sendable {
     private let port: Int
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
+    /// The body budget and connection limits this server applies.
+    public let limits: ServerLimits
+    private let gate: ConnectionGate
 
-    public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0) {
+    public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0,
+                limits: ServerLimits = ServerLimits()) {
         self.sessions = sessions
+        self.limits = limits
+        gate = limits.gate("ingest")
         self.outputDirectory = outputDirectory
         self.host = host
         self.port = port
@@ -21,9 +28,10 @@ public final class IngestServer: @unchecked Sendable {
     /// Starts serving; returns the base URL once the socket is bound.
     public func start() async throws -> String {
         let router = Router()
-        IngestRoutes.add(to: router, sessions: sessions, outputDirectory: outputDirectory)
+        IngestRoutes.add(to: router, sessions: sessions, outputDirectory: outputDirectory, budget: limits.budget)
         let box = bound
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        let app = Application(router: router, server: .guarded(tls: nil, gate: gate),
+                              configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in box.set(channel.localAddress?.port) })
         let address = "\(host):\(port)"
         task = Task { try await box.run(address: address) { try await app.run() } }
