@@ -77,8 +77,11 @@ final class RequestSeenHandler: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 extension ConnectionGateHandler {
-    /// Tells the connection `channel` belongs to (its parent for an HTTP/2 stream) that a request started.
+    /// Tells the connection `channel` belongs to that a request started: `channel` itself when the gate's handler is
+    /// in its pipeline, else its parent (an HTTP/2 stream's connection; a connection's parent is the listener). Called
+    /// on `channel`'s event loop.
     static func reportRequest(on channel: any Channel) {
-        (channel.parent ?? channel).pipeline.fireUserInboundEventTriggered(RequestStarted())
+        let own = (try? channel.pipeline.syncOperations.handler(type: ConnectionGateHandler.self)) != nil
+        (own ? channel : channel.parent ?? channel).pipeline.fireUserInboundEventTriggered(RequestStarted())
     }
 }
