@@ -6,6 +6,7 @@ public import EthCrypto
 import SwiftProtobuf
 import Wire
 public import Payments
+import Telemetry
 
 /// The orchestrator's HTTP edge, as go-livepeer's: POST /segment (body: the segment; headers Livepeer-Segment
 /// and Livepeer-Payment, base64 protobuf) answered with a protobuf TranscodeResult or a status code, and
@@ -17,24 +18,33 @@ public enum EdgeRoutes {
     /// GET /orchestrator-info?sender=0x… answers with a protobuf OrchestratorInfo (go-livepeer's GetOrchestrator
     /// reply over plain HTTP, kept for tools; broadcasters use the gRPC service, which checks the request's signature).
     /// Adds the routes to `router`. `context()` is the chain as the orchestrator sees it now, `now()` seconds
-    /// since the epoch, and `record` receives the payment events of each request (to append to the log).
+    /// since the epoch, `record` receives the payment events of each request (to append to the log), and segment
+    /// bodies are read under `budget` once their headers pass.
     public static func add<Context: RequestContext>(
         to router: Router<Context>, node: OrchestratorNode, context: @escaping @Sendable () -> ValidationContext,
         now: @escaping @Sendable () -> Int64, record: @escaping @Sendable ([PaymentEvent]) async -> Void,
+        budget: BodyBudget = BodyBudget(),
         funds: @escaping @Sendable (Address) -> SenderFunds = OrchestratorInfoSource.assumedFunds
     ) {
         let source = OrchestratorInfoSource(node: node, context: context, now: now, funds: funds)
         router.post("segment") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: maxSegmentBytes)
             let segment = request.headers[HTTPField.Name("Livepeer-Segment")!] ?? ""
             let payment = request.headers[HTTPField.Name("Livepeer-Payment")!] ?? ""
-            let reply = await node.handleSegment(segmentHeader: segment, paymentHeader: payment,
-                                                 body: Array(buffer: body), context: context(), now: now(),
-                                                 offer: { sender in try? source.info(for: sender ?? .zero) })
-            await record(reply.events)
-            let type = reply.status == 200 ? "application/vnd+livepeer.transcoderesult" : "text/plain; charset=utf-8"
-            return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: type],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+            let respond = { (body: [UInt8]) async -> Response in
+                let reply = await node.handleSegment(segmentHeader: segment, paymentHeader: payment, body: body, context: context(),
+                                                     now: now(), offer: { sender in try? source.info(for: sender ?? .zero) })
+                await record(reply.events)
+                let type = reply.status == 200 ? "application/vnd+livepeer.transcoderesult" : "text/plain; charset=utf-8"
+                return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: type],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+            }
+            // Headers first: a request they refuse is answered (and recorded) without its body being read.
+            if case .failure = node.intake.checkHeaders(segmentHeader: segment, paymentHeader: payment, now: now()) {
+                return await respond([])
+            }
+            return try await BoundedBody.with(request, budget: budget, limit: maxSegmentBytes, metrics: node.telemetry.metrics) {
+                await respond(Array(buffer: $0))
+            }
         }
         router.get("orchestrator-info") { request, _ -> Response in
             guard let text = request.uri.queryParameters["sender"].map(String.init), let sender = try? Address(text) else {

@@ -14,7 +14,8 @@ import Telemetry
 /// port), over TLS when given an identity, the node's public URL set to where it listens; with a hub, also the
 /// remote transcoders' source and result routes. Over TLS it is go-livepeer's one port: ALPN offers h2 and
 /// http/1.1, and HTTP/2 requests with content type application/grpc are the gRPC Orchestrator (and, with a
-/// hub, Transcoder) services; every HTTP route answers over both HTTP versions.
+/// hub, Transcoder) services; every HTTP route answers over both HTTP versions. Connections are capped and timed by
+/// `limits.connections`, and request bodies are read under the node's `limits.budget`.
 public final class EdgeServer: @unchecked Sendable {
     // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
     public let node: OrchestratorNode
@@ -25,6 +26,10 @@ public final class EdgeServer: @unchecked Sendable {
     private let record: @Sendable ([PaymentEvent]) async -> Void
     private let tls: TLSIdentity?
     private let hub: RemoteTranscoderHub?
+    /// The body budget and connection limits this edge applies.
+    public let limits: ServerLimits
+    /// This listener's connections.
+    let gate: ConnectionGate
     private var task: Task<Void, any Error>?
     let bound = BoundPort()
     private let shutdown = GroupBox()
@@ -38,8 +43,10 @@ public final class EdgeServer: @unchecked Sendable {
                 context: @escaping @Sendable () -> ValidationContext,
                 now: @escaping @Sendable () -> Int64 = EdgeServer.wallClock,
                 record: @escaping @Sendable ([PaymentEvent]) async -> Void = { _ in },
-                tls: TLSIdentity? = nil, hub: RemoteTranscoderHub? = nil) {
+                tls: TLSIdentity? = nil, hub: RemoteTranscoderHub? = nil, limits: ServerLimits = ServerLimits()) {
         self.node = node
+        self.limits = limits
+        gate = limits.gate("edge", metrics: node.telemetry.metrics)
         self.tls = tls
         self.hub = hub
         self.host = host
@@ -74,12 +81,12 @@ public final class EdgeServer: @unchecked Sendable {
     /// The edge's routes (and GET /metrics from the node's registry) on `host:port`, recording the port it binds.
     func makeApplication() throws -> some ApplicationProtocol {
         let router = Router(context: EdgeRequestContext.self)
-        EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record)
+        EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record, budget: limits.budget)
         EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
-        if let hub { TranscoderRoutes.add(to: router, hub: hub) }
+        if let hub { TranscoderRoutes.add(to: router, hub: hub, budget: limits.budget, metrics: node.telemetry.metrics) }
         if let rpc { GRPCRoutes.add(to: router, methods: rpc.methods, transport: rpc.transport) }
         let box = bound
-        let server: HTTPServerBuilder = try tls.map { try .http2Upgrade(tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
+        let server = HTTPServerBuilder.guarded(tls: try tls?.serverConfiguration(), gate: gate)
         return Application(router: router, server: server, configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: Logger(label: "edge"))
     }

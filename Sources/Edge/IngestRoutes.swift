@@ -3,6 +3,7 @@ public import Hummingbird
 import HTTPTypes
 import Broadcaster
 import Transcoding
+public import Telemetry
 
 /// A broadcaster node's HTTP side, as go-livepeer's: segments pushed with PUT or POST
 /// /live/{manifest}/{seq}.ts (Content-Duration in ms), each answered once it is delivered (200) or lost
@@ -10,7 +11,9 @@ import Transcoding
 /// delivered seq pushed again gets its first answer, a seq older than the live one 409; and the live HLS
 /// output served under /hls/{manifest}/….
 public enum IngestRoutes {
-    public static func add<Context: RequestContext>(to router: Router<Context>, sessions: StreamSessions, outputDirectory: String) {
+    /// Adds the routes; pushed bodies are read under `budget` once the path and Content-Duration pass.
+    public static func add<Context: RequestContext>(to router: Router<Context>, sessions: StreamSessions, outputDirectory: String,
+                                                    budget: BodyBudget = BodyBudget(), metrics: MetricsRegistry = .process) {
         let push: @Sendable (Request, Context) async throws -> Response = { request, context in
             let manifest = try context.parameters.require("manifest")
             let file = try context.parameters.require("segment")
@@ -28,25 +31,9 @@ public enum IngestRoutes {
             } else {
                 durationMs = 2_000
             }
-            let body = Array(buffer: try await request.body.collect(upTo: EdgeRoutes.maxSegmentBytes))
-            guard !body.isEmpty else { return text(.badRequest, "empty segment") }
-            if let refusal = checkMedia(body, declaredMs: durationMs, scratch: outputDirectory) {
-                return text(.unprocessableContent, refusal)
-            }
-            switch try await sessions.handle(manifest: manifest, segment: BroadcastSegment(seq: seq, bytes: body, durationMs: durationMs)) {
-            case .sent(let outcome):
-                guard let by = outcome.deliveredBy else {
-                    let reasons = outcome.failures.map { "\($0.url): \($0.reason)" }.joined(separator: "\n")
-                    return text(.serviceUnavailable, "segment \(seq) lost after \(outcome.failures.count) attempts\n\(reasons)")
-                }
-                return text(.ok, "segment \(seq) delivered by \(by) in \(outcome.latencyMs) ms")
-            case .duplicate(let delivery):
-                return text(.ok, "segment \(seq) delivered by \(delivery.by) in \(delivery.latencyMs) ms (already; not sent again)")
-            case .tooLate(let newest):
-                return text(.conflict, "segment \(seq) is older than segment \(newest), already live: too late for the playlist")
-            case .tooManyStreams(let limit):
-                return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "10"],
-                                body: ResponseBody(byteBuffer: ByteBuffer(string: "\(limit) streams are live and busy; try again\n")))
+            return try await BoundedBody.with(request, budget: budget, limit: EdgeRoutes.maxSegmentBytes, metrics: metrics) { buffer in
+                try await deliver(Array(buffer: buffer), manifest: manifest, seq: seq, durationMs: durationMs, sessions: sessions,
+                                  scratch: outputDirectory)
             }
         }
         router.put("live/:manifest/:segment", use: push)
@@ -58,6 +45,30 @@ public enum IngestRoutes {
             case 3: return serve(outputDirectory, parts[0], parts[1], parts[2])
             default: return Response(status: .notFound)
             }
+        }
+    }
+
+    /// A pushed body whose headers passed: checked as video, then sent through its stream and answered.
+    static func deliver(_ body: [UInt8], manifest: String, seq: Int64, durationMs: Int32, sessions: StreamSessions,
+                        scratch: String) async throws -> Response {
+        guard !body.isEmpty else { return text(.badRequest, "empty segment") }
+        if let refusal = checkMedia(body, declaredMs: durationMs, scratch: scratch) {
+            return text(.unprocessableContent, refusal)
+        }
+        switch try await sessions.handle(manifest: manifest, segment: BroadcastSegment(seq: seq, bytes: body, durationMs: durationMs)) {
+        case .sent(let outcome):
+            guard let by = outcome.deliveredBy else {
+                let reasons = outcome.failures.map { "\($0.url): \($0.reason)" }.joined(separator: "\n")
+                return text(.serviceUnavailable, "segment \(seq) lost after \(outcome.failures.count) attempts\n\(reasons)")
+            }
+            return text(.ok, "segment \(seq) delivered by \(by) in \(outcome.latencyMs) ms")
+        case .duplicate(let delivery):
+            return text(.ok, "segment \(seq) delivered by \(delivery.by) in \(delivery.latencyMs) ms (already; not sent again)")
+        case .tooLate(let newest):
+            return text(.conflict, "segment \(seq) is older than segment \(newest), already live: too late for the playlist")
+        case .tooManyStreams(let limit):
+            return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "10"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: "\(limit) streams are live and busy; try again\n")))
         }
     }
 

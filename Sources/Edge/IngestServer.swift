@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output.
+/// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output, its connections
+/// capped and timed and its pushed bodies read under the node's body budget (`limits`).
 public final class IngestServer: @unchecked Sendable {
     // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
     public let sessions: StreamSessions
@@ -13,9 +14,15 @@ public final class IngestServer: @unchecked Sendable {
     private var task: Task<Void, any Error>?
     private let bound = BoundPort()
     private let shutdown = GroupBox()
+    /// The body budget and connection limits this server applies.
+    public let limits: ServerLimits
+    private let gate: ConnectionGate
 
-    public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0) {
+    public init(sessions: StreamSessions, outputDirectory: String, host: String = "127.0.0.1", port: Int = 0,
+                limits: ServerLimits = ServerLimits()) {
         self.sessions = sessions
+        self.limits = limits
+        gate = limits.gate("ingest")
         self.outputDirectory = outputDirectory
         self.host = host
         self.port = port
@@ -24,9 +31,10 @@ public final class IngestServer: @unchecked Sendable {
     /// Starts serving; returns the base URL once the socket is bound.
     public func start() async throws -> String {
         let router = Router()
-        IngestRoutes.add(to: router, sessions: sessions, outputDirectory: outputDirectory)
+        IngestRoutes.add(to: router, sessions: sessions, outputDirectory: outputDirectory, budget: limits.budget)
         let box = bound
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        let app = Application(router: router, server: .guarded(tls: nil, gate: gate),
+                              configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in box.set(channel.localAddress?.port) })
         let address = "\(host):\(port)"
         // A one-service group, so that `stop()` is a graceful shutdown (requests in flight finish) and not a

@@ -1,11 +1,14 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
+import Telemetry
 public import Orchestrator
 public import WireRPC
 
 /// An orchestrator's gRPC endpoint: the Orchestrator service, and the Transcoder service when remote transcoders
-/// are accepted, served over HTTP/2 (TLS unless `tls` is nil) on its own port beside the HTTP edge.
+/// are accepted, served over HTTP/2 (TLS unless `tls` is nil) on its own port beside the HTTP edge. Its connections are
+/// capped and given the request timeout by a `ConnectionGate`, and closed after the idle timeout without an RPC.
 public final class RPCServer: @unchecked Sendable {
     // @unchecked: `server` and `task` are set once by `start`, before anything reads them.
     private let services: [any RegistrableRPCService]
@@ -13,12 +16,15 @@ public final class RPCServer: @unchecked Sendable {
     private let host: String
     private let port: Int
     private let tls: TLSIdentity?
+    /// This listener's connections.
+    let gate: ConnectionGate
     private var server: GRPCServer<HTTP2ServerTransport.Posix>?
     private var task: Task<Void, any Error>?
 
     /// The services of an orchestrator: GetOrchestrator from `source`, and registrations into `hub` when given.
     public init(source: OrchestratorInfoSource, hub: RemoteTranscoderHub?, host: String = "127.0.0.1", port: Int = 0,
-                tls: TLSIdentity?) {
+                tls: TLSIdentity?, limits: ConnectionLimits = .standard) {
+        gate = ConnectionGate(listener: "grpc", limits: limits.fitted(), metrics: source.node.telemetry.metrics)
         var services: [any RegistrableRPCService] = [OrchestratorService(source: source)]
         if let hub { services.append(TranscoderService(hub: hub)) }
         self.services = services
@@ -34,12 +40,30 @@ public final class RPCServer: @unchecked Sendable {
             .tls(certificateChain: [.bytes(Array($0.certificatePEM.utf8), format: .pem)],
                  privateKey: .bytes(Array($0.privateKeyPEM.utf8), format: .pem))
         } ?? .plaintext
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: security)
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: security,
+                                                   config: Self.config(gate: gate))
         let server = GRPCServer(transport: transport, services: services)
         self.server = server
         task = Task { try await server.serve() }
         guard let bound = try await transport.listeningAddress.ipv4?.port else { throw RPCServerError.didNotStart }
         return NodeAddress(host: host, port: bound, tls: tls != nil)
+    }
+
+    /// The transport's defaults, with connections closed after the idle timeout without an RPC, the gate's handler
+    /// first on every connection, and each stream reported to it as a request.
+    static func config(gate: ConnectionGate) -> HTTP2ServerTransport.Posix.Config {
+        .defaults { config in
+            config.connection.maxIdleTime = gate.limits.idleTimeout
+            config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionGateHandler(gate: gate), position: .first)
+                }
+            }
+            config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+                ConnectionGateHandler.reportRequest(on: stream)
+                return stream.eventLoop.makeSucceededVoidFuture()
+            }
+        }
     }
 
     /// Stops accepting RPCs; RPCs in flight finish. Remote transcoders' streams are ended (reported lost).

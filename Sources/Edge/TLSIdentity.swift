@@ -67,13 +67,22 @@ public struct TLSIdentity: Sendable {
         return key
     }
 
-    /// A NIOSSL server configuration serving this identity (the HTTP edge's).
+    /// A NIOSSL server configuration serving this identity (the HTTP edge's): TLS 1.2 and later, and on 1.2 only
+    /// the ECDHE key exchanges with AEAD ciphers (`modernCipherSuites`; TLS 1.3's suites are all AEAD).
     public func serverConfiguration() throws(TLSIdentityError) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: try certificates().map { .certificate($0) },
                                                                      privateKey: .privateKey(try privateKey()))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuiteValues = Self.modernCipherSuites
         return configuration
     }
+
+    /// The TLS 1.2 suites served: forward-secret (ECDHE) with authenticated encryption (GCM, ChaCha20-Poly1305).
+    public static let modernCipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
 
     /// An IPv4 or IPv6 literal's bytes, nil for a DNS name.
     static func ipAddressBytes(_ host: String) -> [UInt8]? {

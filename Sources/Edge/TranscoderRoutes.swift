@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Orchestrator
+public import Telemetry
 import Wire
 
 /// The HTTP side of remote transcoders: GET /transcoder/source/{token} serves a task's source segment (the
@@ -12,7 +13,13 @@ public enum TranscoderRoutes {
     /// The Authorization header's value on result posts (go-livepeer's protocol name).
     public static let authorization = "Livepeer-Transcoder-1.0"
 
-    public static func add<Context: RequestContext>(to router: Router<Context>, hub: RemoteTranscoderHub) {
+    /// Most bytes one result may send (every rendition of a segment).
+    public static let maxResultBytes = EdgeRoutes.maxSegmentBytes * 4
+
+    /// Adds the routes; result bodies are read under `budget`, and only once their headers (Authorization,
+    /// Credentials, a task that is waiting) pass.
+    public static func add<Context: RequestContext>(to router: Router<Context>, hub: RemoteTranscoderHub, budget: BodyBudget = BodyBudget(),
+                                                    metrics: MetricsRegistry = .process) {
         router.get("transcoder/source/:token") { _, requestContext -> Response in
             let token = try requestContext.parameters.require("token")
             guard let path = hub.sourcePath(token: token), let data = FileManager.default.contents(atPath: path) else {
@@ -28,25 +35,34 @@ public enum TranscoderRoutes {
                 return text(.badRequest, "TaskId header missing or not an integer")
             }
             let credentials = request.headers[HTTPField.Name("Credentials")!] ?? ""
+            guard hub.accepts(credentials: credentials) else { return text(.unauthorized, "wrong Credentials") }
+            guard hub.isWaiting(taskID: taskID) else { return text(.notFound, "task \(taskID) is not waiting for a result") }
             let contentType = request.headers[.contentType] ?? ""
-            let body = Array(buffer: try await request.body.collect(upTo: EdgeRoutes.maxSegmentBytes * 4))
-            let result: Result<[RenditionMultipart.Part], TranscoderFailure>
-            if contentType.hasPrefix(RenditionMultipart.errorContentType) {
-                result = .failure(.transcode(String(decoding: body, as: UTF8.self)))
-            } else {
-                do {
-                    result = .success(try RenditionMultipart.decode(body, contentType: contentType))
-                } catch {
-                    result = .failure(.badResult("\(error)"))
-                }
+            return try await BoundedBody.with(request, budget: budget, limit: maxResultBytes, metrics: metrics) { buffer in
+                receive(Array(buffer: buffer), contentType: contentType, taskID: taskID, credentials: credentials, hub: hub)
             }
-            let receipt = hub.receive(taskID: taskID, credentials: credentials, result: result)
-            switch receipt {
-            case .accepted: return Response(status: .ok)
-            case .badCredentials: return text(.unauthorized, "wrong Credentials")
-            case .unknownTask: return text(.notFound, "task \(taskID) is not waiting for a result")
-            case .rejected(let why): return text(.badRequest, why)
+        }
+    }
+
+    /// Hands a result body to the hub and answers with its receipt.
+    private static func receive(_ body: [UInt8], contentType: String, taskID: Int64, credentials: String,
+                                hub: RemoteTranscoderHub) -> Response {
+        let result: Result<[RenditionMultipart.Part], TranscoderFailure>
+        if contentType.hasPrefix(RenditionMultipart.errorContentType) {
+            result = .failure(.transcode(String(decoding: body, as: UTF8.self)))
+        } else {
+            do {
+                result = .success(try RenditionMultipart.decode(body, contentType: contentType))
+            } catch {
+                result = .failure(.badResult("\(error)"))
             }
+        }
+        let receipt = hub.receive(taskID: taskID, credentials: credentials, result: result)
+        switch receipt {
+        case .accepted: return Response(status: .ok)
+        case .badCredentials: return text(.unauthorized, "wrong Credentials")
+        case .unknownTask: return text(.notFound, "task \(taskID) is not waiting for a result")
+        case .rejected(let why): return text(.badRequest, why)
         }
     }
 

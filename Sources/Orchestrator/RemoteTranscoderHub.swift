@@ -90,7 +90,7 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     /// against the secret and the waiting task; renditions are written to `task.renditionPath(profile:)`.
     /// A transcoder's error arrives as `.transcode(reason)`, an unreadable body as `.badResult(reason)`.
     public func receive(taskID: Int64, credentials: String, result: Result<[RenditionMultipart.Part], TranscoderFailure>) -> ResultReceipt {
-        guard let secret, Self.equalInConstantTime(Array(credentials.utf8), Array(secret.utf8)) else { return .badCredentials }
+        guard accepts(credentials: credentials) else { return .badCredentials }
         guard let entry = take(taskID: taskID, attempt: nil) else { return .unknownTask }
         let outcome: Result<[TranscodedRendition], TranscoderFailure>
         switch result {
@@ -101,6 +101,15 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
         if case .failure(.badResult(let why)) = outcome { return .rejected(why) }
         return .accepted
     }
+
+    /// Whether `credentials` is the transcoders' secret (compared in constant time); false when none is set.
+    public func accepts(credentials: String) -> Bool {
+        guard let secret else { return false }
+        return Self.equalInConstantTime(Array(credentials.utf8), Array(secret.utf8))
+    }
+
+    /// Whether task `taskID` is waiting for a result now.
+    public func isWaiting(taskID: Int64) -> Bool { lock.withLock { waiting[taskID] != nil } }
 
     /// Sends `task` on `transcoder`'s stream and waits for its result, its stream's end or the timeout.
     func dispatch(_ task: TranscodeTask, to transcoder: RemoteTranscoder) async throws(TranscoderFailure) -> [TranscodedRendition] {

@@ -70,6 +70,14 @@ public struct AcceptedSegment: Sendable {
     public let payment: ReceiveOutcome?
 }
 
+/// A segment request's headers, parsed and checked (`SegmentIntake.checkHeaders`).
+public struct SegmentHeaders: Sendable {
+    let wire: Net_Payment
+    let payment: Payment?
+    let segment: Net_SegData
+    let sender: Address?
+}
+
 /// The orchestrator's checks on POST /segment, in go-livepeer's order (server/segment_rpc.go): the payment header
 /// parses (402); the segment header parses, is signed by the payment's sender, asks only for capabilities this
 /// node offers, carries our current auth token and there is capacity (403); the tickets pay and leave at least
@@ -93,36 +101,14 @@ public struct SegmentIntake: Sendable {
     /// Checks one request. `hasCapacity` is asked after the cheap checks; `now` is seconds since the epoch.
     public func accept(segmentHeader: String, paymentHeader: String, body: [UInt8], context: ValidationContext, now: Int64,
                        hasCapacity: () -> Bool) -> (Result<AcceptedSegment, SegmentRefusal>, ReceiveOutcome?) {
-        let wire: Net_Payment
-        var payment: Payment?
-        do {
-            guard let bytes = Data(base64Encoded: paymentHeader) else { throw WireError.notBase64("Livepeer-Payment") }
-            wire = try Net_Payment(serializedBytes: bytes)
-            // go-livepeer's broadcaster sends no ticket params when its credit covers the segment.
-            if !offchain && wire.hasTicketParams { payment = try Payment(wire: wire) }
-        } catch {
-            return (.failure(.unparsablePayment("\(error)")), recipient.rejectUnreadable(detail: "Livepeer-Payment: \(error)"))
+        let headers: SegmentHeaders
+        switch checkHeaders(segmentHeader: segmentHeader, paymentHeader: paymentHeader, now: now) {
+        case .success(let checked): headers = checked
+        case .failure(let refusal):
+            guard case .unparsablePayment(let why) = refusal else { return (.failure(refusal), nil) }
+            return (.failure(refusal), recipient.rejectUnreadable(detail: "Livepeer-Payment: \(why)"))
         }
-        let segment: Net_SegData
-        do {
-            guard let bytes = Data(base64Encoded: segmentHeader) else { throw WireError.notBase64("Livepeer-Segment") }
-            segment = try Net_SegData(serializedBytes: bytes)
-            guard SegmentSigning.profiles(of: segment).allSatisfy({ !$0.name.isEmpty }) else {
-                throw WireError.missing("a profile's name")
-            }
-        } catch {
-            return (.failure(.unparsableSegment("\(error)")), nil)
-        }
-        let sender = try? WireBytes.address(wire.sender, field: "sender")
-        if !offchain {
-            guard let sender, SegmentSigning.isSigned(segment, by: sender) else { return (.failure(.badSegmentSignature), nil) }
-        }
-        guard LivepeerCapabilities.isCompatible(job: segment.capabilities, orchestrator: capabilities) else {
-            return (.failure(.incompatibleCapabilities), nil)
-        }
-        guard segment.hasAuthToken, AuthTokens.isValid(segment.authToken, secret: authSecret, now: now) else {
-            return (.failure(.badAuthToken), nil)
-        }
+        let (wire, payment, segment, sender) = (headers.wire, headers.payment, headers.segment, headers.sender)
         guard hasCapacity() else { return (.failure(.overCapacity), nil) }
         guard !offchain, let sender else { return checkBody(body, of: segment, sender: nil, outcome: nil) }
         var outcome: ReceiveOutcome?
@@ -139,6 +125,43 @@ public struct SegmentIntake: Sendable {
             return (.failure(.creditBelowTicketEV(credit: credit.description, ev: ev.description)), outcome)
         }
         return checkBody(body, of: segment, sender: sender, outcome: outcome)
+    }
+
+    /// The checks that need only the headers, in go-livepeer's order: the payment parses (402); the segment parses,
+    /// is signed by the payment's sender, asks only for capabilities offered and carries a valid auth token (403).
+    /// Nothing is recorded or charged, so the edge runs them before reading a body.
+    public func checkHeaders(segmentHeader: String, paymentHeader: String, now: Int64) -> Result<SegmentHeaders, SegmentRefusal> {
+        let wire: Net_Payment
+        var payment: Payment?
+        do {
+            guard let bytes = Data(base64Encoded: paymentHeader) else { throw WireError.notBase64("Livepeer-Payment") }
+            wire = try Net_Payment(serializedBytes: bytes)
+            // go-livepeer's broadcaster sends no ticket params when its credit covers the segment.
+            if !offchain && wire.hasTicketParams { payment = try Payment(wire: wire) }
+        } catch {
+            return .failure(.unparsablePayment("\(error)"))
+        }
+        let segment: Net_SegData
+        do {
+            guard let bytes = Data(base64Encoded: segmentHeader) else { throw WireError.notBase64("Livepeer-Segment") }
+            segment = try Net_SegData(serializedBytes: bytes)
+            guard SegmentSigning.profiles(of: segment).allSatisfy({ !$0.name.isEmpty }) else {
+                throw WireError.missing("a profile's name")
+            }
+        } catch {
+            return .failure(.unparsableSegment("\(error)"))
+        }
+        let sender = try? WireBytes.address(wire.sender, field: "sender")
+        if !offchain {
+            guard let sender, SegmentSigning.isSigned(segment, by: sender) else { return .failure(.badSegmentSignature) }
+        }
+        guard LivepeerCapabilities.isCompatible(job: segment.capabilities, orchestrator: capabilities) else {
+            return .failure(.incompatibleCapabilities)
+        }
+        guard segment.hasAuthToken, AuthTokens.isValid(segment.authToken, secret: authSecret, now: now) else {
+            return .failure(.badAuthToken)
+        }
+        return .success(SegmentHeaders(wire: wire, payment: payment, segment: segment, sender: sender))
     }
 
     private func checkBody(_ body: [UInt8], of segment: Net_SegData, sender: Address?,

@@ -33,6 +33,7 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option(help: "Seconds one orchestrator has for a segment before the next is tried (default: 3× the segment, at least 5).")
     var attemptTimeout: Double?
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var serverLimits: ServerLimitOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
@@ -79,7 +80,8 @@ struct BroadcasterCommand: AsyncParsableCommand {
                 output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder, resuming: before),
                 published: before)
         }
-        let server = IngestServer(sessions: sessions, outputDirectory: out + "/hls", host: host, port: port)
+        let server = IngestServer(sessions: sessions, outputDirectory: out + "/hls", host: host, port: port,
+                                  limits: serverLimits.limits())
         let url = try await server.start()
         FileHandle.standardOutput.write(Data("ingest at \(url)/live/{manifest}/{seq}.ts; HLS at \(url)/hls/{manifest}/master.m3u8\n".utf8))
         let stop = SignalStop { server.stop() }

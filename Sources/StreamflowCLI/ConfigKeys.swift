@@ -5,7 +5,13 @@ import OperatorConfig
 enum ConfigKeys {
     static let logging: [String: ConfigValueKind] = ["log-format": .string, "log-level": .string]
 
-    static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging([
+    /// The servers' limits (ServerLimitOptions), on every command that serves.
+    static let serverLimits: [String: ConfigValueKind] = [
+        "max-body-bytes-in-flight": .integer, "max-request-body-bytes": .integer, "max-connections": .integer,
+        "max-connections-per-address": .integer, "request-timeout": .number, "idle-timeout": .number,
+    ]
+
+    static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging(serverLimits) { first, _ in first }.merging([
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
         "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
@@ -24,7 +30,7 @@ enum ConfigKeys {
         "store": .string, "kafka-property": .list,
     ]
 
-    static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging([
+    static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging(serverLimits) { first, _ in first }.merging([
         "data": .string, "host": .string, "port": .integer, "http-port": .integer, "grpc-port": .integer, "price-per-pixel": .integer,
         "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
         "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer, "ticket-ev": .integer,

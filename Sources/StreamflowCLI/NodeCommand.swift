@@ -49,6 +49,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "…or this many seconds after the last one when events came since (and always at shutdown).")
     var checkpointSeconds: Double = 60
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var serverLimits: ServerLimitOptions
     @Option(help: "A JSON file of these options (keys are the long names, e.g. \"topic-prefix\"); options given here win.")
     var config: String?
 
@@ -90,10 +91,11 @@ struct NodeCommand: AsyncParsableCommand {
                                         events: events, clock: clock)
         let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
         let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
-        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: context, tls: tls, hub: nil)
+        let limits = serverLimits.limits()
+        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: context, tls: tls, hub: nil, limits: limits)
         let rpc = ports.rpc.map {
             RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock),
-                      hub: nil, host: host, port: $0, tls: tls)
+                      hub: nil, host: host, port: $0, tls: tls, limits: limits.connections)
         }
         let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
         let checkpointer = LogCheckpointer(log: log, key: key, clock: clock, policy: CheckpointPolicy(
@@ -117,7 +119,7 @@ struct NodeCommand: AsyncParsableCommand {
         }
         settlement?.start()
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
-                            "librdkafka": KafkaSettings.libraryVersion]
+                            "librdkafka": KafkaSettings.libraryVersion].merging(serverLimits.settings) { first, _ in first }
         try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
             let rpcAddress = try await rpc?.start()
             let served = ports.describe(edgeURL: edgeURL, grpc: rpcAddress.map { "\($0)" }, tls: tls != nil)

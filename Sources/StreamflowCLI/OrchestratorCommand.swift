@@ -37,6 +37,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
     var config: String?
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var streamLimits: StreamLimitOptions
+    @OptionGroup var serverLimits: ServerLimitOptions
 
     func run() async throws {
         LibavLog.errorsOnly()
@@ -60,13 +61,14 @@ struct OrchestratorCommand: AsyncParsableCommand {
             }
         }
         link.hub = hub
-        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: { Self.localChain }, tls: tls, hub: hub)
+        let limits = serverLimits.limits()
+        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: { Self.localChain }, tls: tls, hub: hub, limits: limits)
         let rpc = ports.rpc.map {
             RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.localChain }, now: EdgeServer.wallClock),
-                      hub: hub, host: host, port: $0, tls: tls)
+                      hub: hub, host: host, port: $0, tls: tls, limits: limits.connections)
         }
         let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out,
-                        "offchain": "\(offchain)"]
+                        "offchain": "\(offchain)"].merging(serverLimits.settings) { first, _ in first }
         try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
             let address = try await rpc?.start()
             let served = ports.describe(edgeURL: edgeURL, grpc: address.map { "\($0)" }, tls: tls != nil)

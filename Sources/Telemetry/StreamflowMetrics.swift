@@ -128,6 +128,17 @@ extension StreamflowMetrics.Metric {
         name: "streamflow_redeemer_gas_price_wei", kind: .gauge, labels: [],
         help: "Gas price in wei at the redeemer's last step.")
 
+    // MARK: Edge (every HTTP and gRPC server of a node)
+
+    /// Requests refused before their body was read; `reason` is `BodyRefusal.reason` (over-body-budget, body-too-large).
+    public static let edgeRequestsRefused = Self(
+        name: "streamflow_edge_requests_refused_total", kind: .counter, labels: ["reason"],
+        help: "Requests refused before their body was read (node-wide body budget, per-request limit), by reason.")
+    /// Connections refused or closed by the connection limits; `reason` is `ConnectionRefusal.reason`.
+    public static let edgeConnectionsRefused = Self(
+        name: "streamflow_edge_connections_refused_total", kind: .counter, labels: ["listener", "reason"],
+        help: "Connections refused or closed by the limits (listener or address full, evicted, no request in time), by listener and reason.")
+
     static let catalog: [Self] = [
         orchestratorSegmentsReceived, orchestratorSegmentsTranscoded, orchestratorSegmentsRefused, orchestratorSegmentsFailed,
         orchestratorTranscodeSeconds, orchestratorTicketsReceived, orchestratorTicketsWon, orchestratorTicketsRejected,
@@ -135,5 +146,6 @@ extension StreamflowMetrics.Metric {
         broadcasterSegmentsSent, broadcasterSegmentsDelivered, broadcasterSegmentsFailed, broadcasterSegmentsLost,
         broadcasterRoundTripSeconds, broadcasterTicketsSent, broadcasterFaceValue, broadcasterWinProbability,
         redeemerTransactions, redeemerTicketsRedeemed, redeemerTicketsExpired, redeemerGasUsed, redeemerGasPrice,
+        edgeRequestsRefused, edgeConnectionsRefused,
     ]
 }
