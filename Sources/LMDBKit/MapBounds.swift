@@ -63,16 +63,15 @@ final class MapBounds: Sendable {
     }
 
     private static func size(of file: String) -> UInt {
-        var info = stat()
-        return stat(file, &info) == 0 ? UInt(info.st_size) : 0
+        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.uintValue ?? 0
     }
 
     /// The address ranges at which this process maps `file` from offset 0 (one per open environment).
     private static func mappings(of file: String) -> [Range<UInt>] {
         #if os(Linux)
-        var info = stat()
-        guard stat(file, &info) == 0, let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
-        let inode = String(info.st_ino)
+        guard let number = (try? FileManager.default.attributesOfItem(atPath: file))?[.systemFileNumber] as? NSNumber,
+              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+        let inode = String(number.uint64Value)
         return maps.split(separator: "\n").compactMap { line in
             // "start-end perms offset dev inode path"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
