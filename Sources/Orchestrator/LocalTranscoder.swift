@@ -46,7 +46,7 @@ public final class LocalTranscoder: TranscoderWorker, Sendable {
                 try StreamTranscoder(profiles: task.profiles, options: options)
             }
         } catch { throw .transcode(error.description) }
-        defer { releaseWhenIdle(lease) }
+        defer { streams.releaseAndSweepWhenIdle(lease) }
         let (transcoder, queue) = (lease.transcoder, lease.queue)
         if case .dieAtTask(let n) = fault, number >= n {
             try? await Task.sleep(for: .milliseconds(Int(task.durationMs) / 4))
@@ -75,16 +75,6 @@ public final class LocalTranscoder: TranscoderWorker, Sendable {
             return zip(task.profiles, segment.renditions).map {
                 TranscodedRendition(profile: $0, file: $1.file, pixels: Int64($1.pixels))
             }
-        }
-    }
-
-    /// Gives the stream's transcoder back and, once the idle timeout has passed, releases whatever is idle
-    /// by then (one timer per finished segment, not a poll).
-    private func releaseWhenIdle(_ lease: StreamTranscoderTable.Lease) {
-        streams.release(lease)
-        let streams = streams
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(streams.limits.idleTimeoutMs))) {
-            streams.releaseIdle()
         }
     }
 }

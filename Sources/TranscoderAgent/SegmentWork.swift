@@ -62,7 +62,7 @@ final class SegmentWork: Sendable {
                                         queueLabel: "streamflow.remote.\(manifest)") { () throws(TranscodeError) in
             try StreamTranscoder(profiles: profiles)
         }
-        defer { releaseWhenIdle(lease) }
+        defer { streams.releaseAndSweepWhenIdle(lease) }
         let (transcoder, queue) = (lease.transcoder, lease.queue)
         let seq = data.seq, duration = Double(data.duration) / 1_000
         return try await withCheckedThrowingContinuation { continuation in
@@ -81,15 +81,6 @@ final class SegmentWork: Sendable {
                     }
                 })
             }
-        }
-    }
-
-    /// Gives the stream's transcoder back; whatever is idle once the timeout has passed is released then.
-    private func releaseWhenIdle(_ lease: StreamTranscoderTable.Lease) {
-        streams.release(lease)
-        let streams = streams
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(streams.limits.idleTimeoutMs))) {
-            streams.releaseIdle()
         }
     }
 }

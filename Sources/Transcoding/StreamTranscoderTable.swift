@@ -92,6 +92,15 @@ public final class StreamTranscoderTable: Sendable {
         }
     }
 
+    /// Gives a checked-out transcoder back and, once the idle timeout has passed, releases whatever is idle by
+    /// then (one timer per finished segment, not a poll).
+    public func releaseAndSweepWhenIdle(_ lease: Lease) {
+        release(lease)
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(limits.idleTimeoutMs))) {
+            self.releaseIdle()
+        }
+    }
+
     /// Releases every stream idle for the timeout or longer; returns how many were released.
     @discardableResult
     public func releaseIdle() -> Int {
