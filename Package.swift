@@ -38,53 +38,52 @@ let package = Package(
     ],
     targets: [
         // C shims: one per system library, found through pkg-config, installed with apt.
-        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
-        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
-        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CLMDB", path: "Sources/C/CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CSecp256k1", path: "Sources/C/CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CRdKafka", path: "Sources/C/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(
-            name: "CFFmpeg", pkgConfig: "libavformat",
+            name: "CFFmpeg", path: "Sources/C/CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavcodec-dev", "libavformat-dev", "libavutil-dev", "libswscale-dev"])]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ethereum cryptography: keccak256, secp256k1 signing, addresses, UInt256, keystores.
-        .target(name: "CKeccak", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL", "CKeccak"], swiftSettings: swiftSettings),
+        .target(name: "CKeccak", path: "Sources/C/CKeccak", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL", "CKeccak"], path: "Sources/Core/EthCrypto", swiftSettings: swiftSettings),
         // Exact JSON: strict parser, canonical bytes, Codable bridge, JSON Schema (2020-12 subset) validator.
-        .target(name: "JSONCore", path: "Sources/JSONKit", swiftSettings: swiftSettings),
+        .target(name: "JSONCore", path: "Sources/Core/JSONCore", swiftSettings: swiftSettings),
         // Operations: the metric names (one place), the Prometheus registry and its text, the logfmt/JSON log handler.
         .target(
             name: "Telemetry",
             dependencies: ["JSONCore", .product(name: "Logging", package: "swift-log"),
                            .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
-            swiftSettings: swiftSettings),
+            path: "Sources/Core/Telemetry", swiftSettings: swiftSettings),
         // The operator's config file (JSON, keys are the long flag names) merged under the command line.
-        .target(name: "OperatorConfig", dependencies: ["JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "OperatorConfig", dependencies: ["JSONCore"], path: "Sources/Core/OperatorConfig", swiftSettings: swiftSettings),
         // LMDB: environment, transactions and cursors, each C handle owned by one Swift type.
-        .target(name: "LMDB", dependencies: ["CLMDB"], path: "Sources/LMDBKit", swiftSettings: swiftSettings),
+        .target(name: "LMDB", dependencies: ["CLMDB"], path: "Sources/Storage/LMDB", swiftSettings: swiftSettings),
         // The pure domain core of events: envelope, keys, topics, canonical bytes and hash chain, clock.
-        .target(name: "EventModel", dependencies: ["EthCrypto", "JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "EventModel", dependencies: ["EthCrypto", "JSONCore"], path: "Sources/Core/EventModel", swiftSettings: swiftSettings),
         // The catalog of event types and their JSON Schemas (the source of Schemas/).
-        .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], path: "Sources/Core/EventSchemas", swiftSettings: swiftSettings),
         // The LMDB-backed, hash-chained, group-committed log, its tail and its projections.
         .target(
             name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore", "Payments", "Scheduling"],
-            swiftSettings: swiftSettings),
+            path: "Sources/Storage/EventLog", swiftSettings: swiftSettings),
         // The transcoder scheduler's pure state: a fold over `transcoder.*` and `task.*` events, and its choice.
-        .target(name: "Scheduling", dependencies: ["EventModel", "JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "Scheduling", dependencies: ["EventModel", "JSONCore"], path: "Sources/Domain/Scheduling", swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
-        .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], swiftSettings: swiftSettings),
+        .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], path: "Sources/Domain/Payments", swiftSettings: swiftSettings),
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
-        .target(name: "Transcoding", dependencies: ["CFFmpeg", "JSONCore"], swiftSettings: swiftSettings),
+        .target(name: "Transcoding", dependencies: ["CFFmpeg"], path: "Sources/Services/Transcoding", swiftSettings: swiftSettings),
         // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
-        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB", "Telemetry",
-                                                   .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
-                swiftSettings: swiftSettings),
+        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB", "Telemetry", .product(name: "Logging", package: "swift-log")],
+                path: "Sources/Services/Settlement", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
             name: "Wire",
             dependencies: ["EthCrypto", "Payments", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            exclude: ["README.md"], swiftSettings: swiftSettings),
+            path: "Sources/Domain/Wire", exclude: ["README.md"], swiftSettings: swiftSettings),
         // go-livepeer's gRPC services (net.grpc.swift, generated once and committed) and the node's transports:
         // gRPC over HTTP/2 with TLS that accepts self-signed peers, and the matching HTTPS client.
         .target(
@@ -95,26 +94,21 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            swiftSettings: swiftSettings),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Sources/Transport/WireRPC", swiftSettings: swiftSettings),
         // The orchestrator: segment intake (payment, signature, auth, capacity, hash), results, scheduling.
         .target(
             name: "Orchestrator",
             dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding", "Scheduling", "Telemetry",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Services/Orchestrator", swiftSettings: swiftSettings),
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
         .target(
             name: "Broadcaster",
             dependencies: ["Wire", "WireRPC", "EthCrypto", "EventModel", "Transcoding", "Payments", "Telemetry",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
-                           .product(name: "GRPCCore", package: "grpc-swift-2"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: swiftSettings),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2")],
+            path: "Sources/Services/Broadcaster", swiftSettings: swiftSettings),
         // The HTTP edge (Hummingbird): POST /segment and the renditions an orchestrator serves.
         .target(
             name: "Edge",
@@ -134,48 +128,45 @@ let package = Package(
                            .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-            swiftSettings: swiftSettings),
+            path: "Sources/Services/Edge", swiftSettings: swiftSettings),
         // A remote transcoder process: registers with an orchestrator over gRPC, transcodes what it is sent, posts results.
         .target(
             name: "TranscoderAgent",
             dependencies: ["Wire", "WireRPC", "Transcoding", "Orchestrator",
-                           .product(name: "GRPCCore", package: "grpc-swift-2"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            swiftSettings: swiftSettings),
+                           .product(name: "GRPCCore", package: "grpc-swift-2")],
+            path: "Sources/Services/TranscoderAgent", swiftSettings: swiftSettings),
         // Distributed mode's bus: librdkafka producer and consumer, topic contracts, the Kafka event sink and log sink.
         .target(
             name: "KafkaBus",
             dependencies: ["CRdKafka", "EventModel", "EventSchemas", "EventLog", "JSONCore"],
-            swiftSettings: swiftSettings),
+            path: "Sources/Transport/KafkaBus", swiftSettings: swiftSettings),
         // The Kafka transcoder fleet: the orchestrator's side (requests, results) and the worker process's loop.
         .target(
             name: "Fleet",
             dependencies: ["KafkaBus", "Orchestrator", "Transcoding", "EventModel", "EthCrypto", "JSONCore"],
-            swiftSettings: swiftSettings),
+            path: "Sources/Services/Fleet", swiftSettings: swiftSettings),
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
             dependencies: ["EventLog", "EventModel", "EventSchemas", "EthCrypto", "JSONCore", "Payments"],
-            swiftSettings: swiftSettings),
+            path: "Sources/Services/Audit", swiftSettings: swiftSettings),
         // Deterministic scenarios and synthetic events (reference scenario, benchmarks, crash tests).
         .target(
             name: "Scenarios", dependencies: ["EventModel", "EthCrypto", "JSONCore", "Payments"],
-            swiftSettings: swiftSettings),
+            path: "Sources/App/Scenarios", swiftSettings: swiftSettings),
         // Version probes of every linked C library (proves each shim links and loads).
         .target(
             name: "NativeLibraries",
             dependencies: ["CLMDB", "CSecp256k1", "CRdKafka", "CFFmpeg", "COpenSSL"],
-            swiftSettings: swiftSettings),
+            path: "Sources/App/NativeLibraries", swiftSettings: swiftSettings),
         // Benchmarks run from the CLI; the only place outside a wrapper that calls C directly (anchors).
         .target(
             name: "Benchmarks",
             dependencies: [
-                "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Scenarios", "Audit", "LMDB", "JSONCore", "Payments",
+                "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Audit", "LMDB", "JSONCore", "Payments",
                 "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire", "KafkaBus",
             ],
-            swiftSettings: swiftSettings),
+            path: "Sources/App/Benchmarks", swiftSettings: swiftSettings),
         .executableTarget(
             name: "StreamflowCLI",
             dependencies: [
@@ -187,7 +178,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings),
+            path: "Sources/App/StreamflowCLI", swiftSettings: swiftSettings),
 
         // Shared by the test targets: the Python oracle (.venv) and running the built CLI.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
@@ -198,9 +189,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"], path: "Tests/JSONKitTests",
+            name: "JSONCoreTests", dependencies: ["JSONCore", "TestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "LMDBKitTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/CKeccak/keccak.c: Keccak-f[1600] unrolled (one state, scalar) and eight states
+"""Writes Sources/C/CKeccak/keccak.c: Keccak-f[1600] unrolled (one state, scalar) and eight states
 at once (AVX-512), from the round tables below. Run it again after changing this script."""
 R = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56], [27, 20, 39, 8, 14]]
 RC = [0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000, 0x000000000000808B,
