@@ -26,6 +26,19 @@ public final class LogEventSink: EventSink, Sendable {
         }
     }
 
+    public func persist(_ events: [EventEnvelope]) async throws(EventSinkError) {
+        var prepared: [PreparedEvent] = []
+        prepared.reserveCapacity(events.count)
+        for (envelope, result) in zip(events, PreparedEvent.prepareEach(events)) {
+            switch result {
+            case .success(let event): prepared.append(event)
+            case .failure(let error): throw .refused(type: envelope.type, id: envelope.id, reason: "\(error)")
+            }
+        }
+        guard !prepared.isEmpty else { return }
+        do { _ = try await log.append(prepared) } catch { throw .notDurable("\(error)") }
+    }
+
     /// Waits (off the cooperative pool) until every event emitted before the call is committed.
     public func flush() async { await pending.flush() }
 

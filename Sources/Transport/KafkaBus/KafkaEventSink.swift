@@ -28,6 +28,24 @@ public final class KafkaEventSink: EventSink, Sendable {
         }
     }
 
+    public func persist(_ events: [EventEnvelope]) async throws(EventSinkError) {
+        var messages: [OutgoingMessage] = []
+        for envelope in events {
+            do {
+                try EventValidator.shared.validate(envelope)
+                messages.append(try EnvelopeMessage.encode(envelope, topics: publisher.topics))
+            } catch {
+                throw .refused(type: envelope.type, id: envelope.id, reason: "\(error)")
+            }
+        }
+        guard !messages.isEmpty else { return }
+        let producer = publisher.producer
+        let result = await withCheckedContinuation { continuation in
+            producer.enqueue(messages) { continuation.resume(returning: $0) }
+        }
+        if case .failure(let error) = result { throw .notDurable("publish failed: \(error)") }
+    }
+
     /// Waits (off the cooperative pool) until the broker has acknowledged every event emitted before the call.
     public func flush() async { await pending.flush() }
 
