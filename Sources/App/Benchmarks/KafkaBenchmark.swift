@@ -3,6 +3,7 @@ import EventModel
 import Foundation
 import KafkaBus
 import LMDB
+import Synchronization
 
 /// `streamflow bench kafka`: 200-byte events produced (idempotent, acks=all), consumed by the log sink and appended to
 /// the LMDB log, on a broker on loopback: events/s from the first publish to the last append, and end-to-end latency
@@ -164,15 +165,13 @@ public enum KafkaBenchmark {
 }
 
 /// Publish-to-commit latencies in milliseconds.
-final class LatencySamples: @unchecked Sendable {
-    // @unchecked: `samples` is guarded by `lock`.
-    private let lock = NSLock()
-    private var samples: [Int64] = []
+final class LatencySamples: Sendable {
+    private let samples = Mutex<[Int64]>([])
     func record(_ events: [EventHeader], now: Int64) {
-        lock.withLock { for event in events { samples.append(now - event.timestamp) } }
+        samples.withLock { samples in for event in events { samples.append(now - event.timestamp) } }
     }
-    func reset() { lock.withLock { samples = [] } }
-    var values: [Int64] { lock.withLock { samples } }
+    func reset() { samples.withLock { $0 = [] } }
+    var values: [Int64] { samples.withLock { $0 } }
 }
 
 /// At most `limit` produce batches awaiting delivery reports.

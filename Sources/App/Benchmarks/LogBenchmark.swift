@@ -4,6 +4,7 @@ import EventModel
 import Foundation
 import JSONCore
 import LMDB
+import Synchronization
 
 /// `streamflow bench log`: 200-byte events through the real log (validation-free producer path:
 /// encoding and hashing included), against LMDB's raw put loop in the same run.
@@ -202,10 +203,8 @@ public enum LogBenchmark {
 }
 
 /// Remembers the first error seen on any thread.
-final class FailureBox: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var error: (any Error)?
-    func record(_ error: any Error) { lock.withLock { if self.error == nil { self.error = error } } }
-    var first: (any Error)? { lock.withLock { error } }
+final class FailureBox: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
+    func record(_ error: any Error) { self.error.withLock { if $0 == nil { $0 = error } } }
+    var first: (any Error)? { error.withLock { $0 } }
 }

@@ -199,29 +199,23 @@ struct Workload {
 }
 
 /// Counts appends in flight and waits for all of them; remembers the first failure.
-final class Acknowledgements: @unchecked Sendable {
-    // @unchecked: every field is guarded by `condition`.
-    private let condition = NSCondition()
-    private var outstanding = 0
-    private var failure: (any Error)?
+final class Acknowledgements: Sendable {
+    private let state = Monitor((outstanding: 0, failure: (any Error)?.none))
 
-    func expect() { condition.withLock { outstanding += 1 } }
+    func expect() { state.withLock { $0.outstanding += 1 } }
 
     func settle(_ result: Result<Void, any Error>) {
-        condition.withLock {
-            if case .failure(let error) = result, failure == nil { failure = error }
-            outstanding -= 1
-            condition.broadcast()
+        state.withLock { state in
+            if case .failure(let error) = result, state.failure == nil { state.failure = error }
+            state.outstanding -= 1
         }
+        state.broadcast()
     }
 
-    func fail(_ error: any Error) { condition.withLock { if failure == nil { failure = error } } }
+    func fail(_ error: any Error) { state.withLock { if $0.failure == nil { $0.failure = error } } }
 
     func waitForAll() throws {
-        condition.lock()
-        while outstanding > 0 { condition.wait() }
-        let error = failure
-        condition.unlock()
+        let error = state.withLock(waitingUntil: { $0.outstanding <= 0 }) { $0.failure }
         if let error { throw error }
     }
 }

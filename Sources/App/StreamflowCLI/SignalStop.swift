@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs `stop` once on SIGTERM or SIGINT (for loops that end cleanly when their source is closed, such as a
 /// Kafka worker leaving its group). Keep it alive as long as the loop runs.
@@ -22,9 +23,7 @@ final class SignalStop: @unchecked Sendable {
 }
 
 /// True for the first caller only.
-private final class OnceFlag: @unchecked Sendable {
-    // @unchecked: `done` is guarded by `lock`.
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+private final class OnceFlag: Sendable {
+    private let done = Atomic(false)
+    func claim() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Where event timestamps come from. The domain core never reads a clock itself: one is injected.
 public protocol EventClock: Sendable {
@@ -11,19 +12,17 @@ public protocol EventClock: Sendable {
 }
 
 /// A clock that returns a fixed time advanced by a fixed step per call: for tests and recorded scenarios.
-public final class SteppingClock: EventClock, @unchecked Sendable {
-    // @unchecked: the one mutable field is guarded by `lock`.
-    private let lock = PosixMutex()
-    private var next: Int64
+public final class SteppingClock: EventClock, Sendable {
+    private let next: Mutex<Int64>
     private let step: Int64
 
     public init(start: Int64, stepMilliseconds: Int64 = 1) {
-        next = start
+        next = Mutex(start)
         step = stepMilliseconds
     }
 
     public func nowMilliseconds() -> Int64 {
-        lock.withLock {
+        next.withLock { next in
             defer { next += step }
             return next
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where a node's events go. Both calls keep order: events handed over earlier are stored earlier.
 /// `emit` never blocks (bookkeeping events: scheduling, refusals); `persist` returns only once its events are
 /// durable (money: payments, winners, fees, settlement), so a caller acknowledges nothing the log could lose.
@@ -33,14 +35,12 @@ public struct DiscardingSink: EventSink {
 }
 
 /// A sink that keeps events in memory, in order (tests reading what a node emitted, and short demos).
-public final class CollectingSink: EventSink, @unchecked Sendable {
-    // @unchecked: `stored` is guarded by `lock`.
-    private let lock = PosixMutex()
-    private var stored: [EventEnvelope] = []
+public final class CollectingSink: EventSink, Sendable {
+    private let stored = Mutex<[EventEnvelope]>([])
 
     public init() {}
-    public func emit(_ events: [EventEnvelope]) { lock.withLock { stored += events } }
+    public func emit(_ events: [EventEnvelope]) { stored.withLock { $0 += events } }
     public func persist(_ events: [EventEnvelope]) async throws(EventSinkError) { emit(events) }
     /// Everything emitted so far.
-    public var events: [EventEnvelope] { lock.withLock { stored } }
+    public var events: [EventEnvelope] { stored.withLock { $0 } }
 }

@@ -28,14 +28,15 @@ public struct JSONSchema: Sendable {
     let definitions: DefinitionTable
 
     public init(_ document: JSONValue) throws(JSONSchemaError) {
-        let table = DefinitionTable()
+        var nodes: [String: SchemaNode] = [:]
         if case .object(let members) = document, case .object(let defs)? = members["$defs"] {
             for (name, definition) in defs {
-                table.nodes["#/$defs/\(name)"] = try SchemaCompiler.compile(definition, path: "/$defs/\(name)")
+                nodes["#/$defs/\(name)"] = try SchemaCompiler.compile(definition, path: "/$defs/\(name)")
             }
         }
         root = try SchemaCompiler.compile(document, path: "")
-        table.nodes["#"] = root
+        nodes["#"] = root
+        let table = DefinitionTable(nodes: nodes)
         definitions = table
         try SchemaCompiler.checkReferences(root, table: table, path: "")
         for (name, node) in table.nodes { try SchemaCompiler.checkReferences(node, table: table, path: name) }
@@ -52,9 +53,9 @@ public struct JSONSchema: Sendable {
 }
 
 /// The compiled $defs, looked up by "#/$defs/name" when a $ref is followed.
-final class DefinitionTable: @unchecked Sendable {
-    // @unchecked: filled during `JSONSchema.init`, read-only afterwards.
-    var nodes: [String: SchemaNode] = [:]
+final class DefinitionTable: Sendable {
+    let nodes: [String: SchemaNode]
+    init(nodes: [String: SchemaNode]) { self.nodes = nodes }
 }
 
 /// A compiled schema: true, false, or keywords.
@@ -63,20 +64,13 @@ indirect enum SchemaNode: Sendable {
     case keywords(SchemaKeywords)
 }
 
-/// A class, not a struct: evaluation passes it around constantly, and copying ~20 fields (many reference
-/// counted) per visit cost more than the checks themselves. Filled by the compiler, read-only afterwards.
-final class SchemaKeywords: @unchecked Sendable {
+/// The keywords of one schema object as the compiler collects them (see `SchemaKeywords`).
+struct KeywordDraft {
     var types: [String]?
     /// `types` as a bit set of JSON types (see `SchemaEvaluator.typeBit`), so a type check compares no strings.
     var typeMask: UInt8 = 0
     var properties: [(String, SchemaNode)] = []
     var required: [String] = []
-    /// For evaluation over a tape (`TapeEvaluator`), set by `prepareForTapes`: the properties sorted by the bytes
-    /// of their UTF-8 names (the order of a canonical object's members), whether each is required, how many
-    /// distinct required names are properties, and the required names that are not.
-    private(set) var tapeProperties: [(name: [UInt8], node: SchemaNode, required: Bool)] = []
-    private(set) var requiredPropertyCount = 0
-    private(set) var requiredElsewhere: [[UInt8]] = []
     var additionalProperties: SchemaNode?
     var enumValues: [JSONValue]?
     var constValue: JSONValue?
@@ -89,12 +83,63 @@ final class SchemaKeywords: @unchecked Sendable {
     var allOf: [SchemaNode] = [], anyOf: [SchemaNode] = [], oneOf: [SchemaNode] = []
     var not: SchemaNode?
     var ref: String?
+}
 
-    func prepareForTapes() {
-        let requiredNames = Set(required)
-        tapeProperties = properties.map { (Array($0.0.utf8), $0.1, requiredNames.contains($0.0)) }
+/// A class, not a struct: evaluation passes it around constantly, and copying ~20 fields (many reference
+/// counted) per visit cost more than the checks themselves. Built once from a `KeywordDraft`, immutable.
+final class SchemaKeywords: Sendable {
+    let types: [String]?
+    /// `types` as a bit set of JSON types (see `SchemaEvaluator.typeBit`), so a type check compares no strings.
+    let typeMask: UInt8
+    let properties: [(String, SchemaNode)]
+    let required: [String]
+    /// For evaluation over a tape (`TapeEvaluator`): the properties sorted by the bytes of their UTF-8 names
+    /// (the order of a canonical object's members), whether each is required, how many distinct required
+    /// names are properties, and the required names that are not.
+    let tapeProperties: [(name: [UInt8], node: SchemaNode, required: Bool)]
+    let requiredPropertyCount: Int
+    let requiredElsewhere: [[UInt8]]
+    let additionalProperties: SchemaNode?
+    let enumValues: [JSONValue]?
+    let constValue: JSONValue?
+    let pattern: PatternMatcher?
+    let minLength: Int?, maxLength: Int?
+    let minimum: JSONValue?, maximum: JSONValue?, exclusiveMinimum: JSONValue?, exclusiveMaximum: JSONValue?
+    let items: SchemaNode?
+    let minItems: Int?, maxItems: Int?
+    let uniqueItems: Bool
+    let allOf: [SchemaNode], anyOf: [SchemaNode], oneOf: [SchemaNode]
+    let not: SchemaNode?
+    let ref: String?
+
+    init(_ draft: KeywordDraft) {
+        types = draft.types
+        typeMask = draft.typeMask
+        properties = draft.properties
+        required = draft.required
+        additionalProperties = draft.additionalProperties
+        enumValues = draft.enumValues
+        constValue = draft.constValue
+        pattern = draft.pattern
+        minLength = draft.minLength
+        maxLength = draft.maxLength
+        minimum = draft.minimum
+        maximum = draft.maximum
+        exclusiveMinimum = draft.exclusiveMinimum
+        exclusiveMaximum = draft.exclusiveMaximum
+        items = draft.items
+        minItems = draft.minItems
+        maxItems = draft.maxItems
+        uniqueItems = draft.uniqueItems
+        allOf = draft.allOf
+        anyOf = draft.anyOf
+        oneOf = draft.oneOf
+        not = draft.not
+        ref = draft.ref
+        let requiredNames = Set(draft.required)
+        tapeProperties = draft.properties.map { (Array($0.0.utf8), $0.1, requiredNames.contains($0.0)) }
             .sorted { $0.name.lexicographicallyPrecedes($1.name) }
-        let propertyNames = Set(properties.map(\.0))
+        let propertyNames = Set(draft.properties.map(\.0))
         requiredPropertyCount = requiredNames.intersection(propertyNames).count
         requiredElsewhere = requiredNames.subtracting(propertyNames).sorted().map { Array($0.utf8) }
     }

@@ -1,5 +1,7 @@
 /// A compiled `pattern`: the project's own hex and decimal patterns are matched by hand (fast,
-/// allocation-free); any other pattern by Swift's Regex, searched unanchored as JSON Schema says.
+/// allocation-free); any other pattern by Swift's Regex, searched unanchored as JSON Schema says. A Regex is not
+/// Sendable, so other patterns keep their checked source and are compiled where they are matched (none of the
+/// catalog's schemas needs one).
 struct PatternMatcher: Sendable {
     let source: String
     private let kind: Kind
@@ -9,7 +11,7 @@ struct PatternMatcher: Sendable {
         case hex(count: Int?, allowUpper: Bool)
         /// ^(0|[1-9][0-9]{0,maxExtra})$
         case decimal(maxDigits: Int)
-        case regex(RegexBox)
+        case regex
     }
 
     init(_ source: String, path: String) throws(JSONSchemaError) {
@@ -20,14 +22,14 @@ struct PatternMatcher: Sendable {
         case "^0x([0-9a-f]{2})*$": kind = .hex(count: nil, allowUpper: false)
         case "^(0|[1-9][0-9]{0,77})$": kind = .decimal(maxDigits: 78)
         default:
-            do { kind = .regex(RegexBox(try Regex(source))) } catch {
+            do { _ = try Regex(source); kind = .regex } catch {
                 throw .invalid("pattern \(source) does not compile: \(error)", path: path)
             }
         }
     }
 
     func matches(_ text: String) -> Bool {
-        if case .regex(let box) = kind { return text.contains(box.regex) }
+        if case .regex = kind { return (try? Regex(source)).map { text.contains($0) } ?? false }
         var text = text
         return text.withUTF8 { matches(utf8: $0) } ?? false
     }
@@ -60,11 +62,4 @@ struct PatternMatcher: Sendable {
             return nil
         }
     }
-}
-
-/// Holds a compiled Regex, which is immutable after creation.
-final class RegexBox: @unchecked Sendable {
-    // @unchecked: the regex is never mutated after init; matching does not change it.
-    let regex: Regex<AnyRegexOutput>
-    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
 }

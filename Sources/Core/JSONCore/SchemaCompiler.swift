@@ -9,7 +9,7 @@ enum SchemaCompiler {
     static func compile(_ document: JSONValue, path: String) throws(JSONSchemaError) -> SchemaNode {
         if case .bool(let value) = document { return .always(value) }
         guard case .object(let members) = document else { throw .invalid("a schema must be an object or a boolean", path: path) }
-        let keywords = SchemaKeywords()
+        var keywords = KeywordDraft()
         for (name, value) in members {
             let here = "\(path)/\(name)"
             switch name {
@@ -68,8 +68,7 @@ enum SchemaCompiler {
                 throw .unsupportedKeyword(name, path: path.isEmpty ? "/" : path)
             }
         }
-        keywords.prepareForTapes()
-        return .keywords(keywords)
+        return .keywords(SchemaKeywords(keywords))
     }
 
     /// Every $ref must name a definition that exists.

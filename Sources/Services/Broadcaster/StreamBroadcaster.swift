@@ -146,19 +146,12 @@ public final class StreamBroadcaster: @unchecked Sendable {
     /// One attempt, abandoned (and counted as a timeout) after `seconds`.
     func attemptWithTimeout(_ segment: BroadcastSegment, at candidate: OrchestratorCandidate, attempt: Int, seconds: Double,
                             segmentHash: Hash32) async -> Result<VerifiedResult, AttemptFailure> {
-        await withTaskGroup(of: Result<VerifiedResult, AttemptFailure>.self) { group in
-            group.addTask {
-                do throws(AttemptFailure) {
-                    return .success(try await self.attempt(segment, at: candidate, attempt: attempt, segmentHash: segmentHash))
-                } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
-                return .failure(AttemptFailure(.timeout, "no verified result within \(String(format: "%.1f", seconds)) s"))
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
+        await withTimeout(.milliseconds(Int(seconds * 1_000)), onTimeout: {
+            .failure(AttemptFailure(.timeout, "no verified result within \(String(format: "%.1f", seconds)) s"))
+        }) {
+            do throws(AttemptFailure) {
+                return .success(try await self.attempt(segment, at: candidate, attempt: attempt, segmentHash: segmentHash))
+            } catch { return .failure(error) }
         }
     }
 }

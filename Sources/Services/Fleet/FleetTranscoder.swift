@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import EventModel
 import JSONCore
 public import KafkaBus
@@ -9,8 +10,8 @@ import Transcoding
 /// on the segments topic (keyed by stream, so one worker takes a stream's segments in order), and the task ends
 /// when the matching `transcode.completed` or `transcode.failed` arrives on the transcode-results topic. A worker
 /// that dies mid-segment delays the result by the group's rebalance (seconds), it does not lose it.
-public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
-    // @unchecked: `pending` and `sequence` are guarded by `lock`.
+public final class FleetTranscoder: TranscoderWorker, Sendable {
+    private typealias Waiter = CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>
     public let id: String
     public let capacity: Int
     /// "remote": workers in other processes (transcoder.registered v1 knows local and remote; a v2 could say kafka).
@@ -22,9 +23,8 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
     private let clock: any EventClock
     private let timeout: Duration
     private let instance: String
-    private let lock = NSLock()
-    private var pending: [String: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>] = [:]
-    private var waiting: [String: TranscodeTask] = [:]
+    /// Requests published and not answered yet: who waits for each, and its task.
+    private let requests = Mutex<[String: (waiter: Waiter, task: TranscodeTask)]>([:])
 
     /// `group` should be this node's own (each node reads every result and keeps its own).
     public init(id: String = "kafka-fleet", capacity: Int, orchestrator: String, settings: KafkaSettings, publisher: EventPublisher,
@@ -50,11 +50,11 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
 
     public func stop() {
         results.close()
-        let abandoned = lock.withLock { () -> [CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>] in
-            defer { pending = [:] }
-            return Array(pending.values)
+        let abandoned = requests.withLock { requests in
+            defer { requests = [:] }
+            return requests.values.map(\.waiter)
         }
-        for continuation in abandoned { continuation.resume(returning: .failure(.disconnected)) }
+        for waiter in abandoned { waiter.resume(returning: .failure(.disconnected)) }
     }
 
     public func transcode(_ task: TranscodeTask) async throws(TranscoderFailure) -> [TranscodedRendition] {
@@ -68,19 +68,22 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
         let placed: (reference: JSONValue, headers: [KafkaHeader])
         do { placed = try placement.place(Array(source), header: FleetRequest.sourceHeader) } catch { throw .transcode(error.description) }
         let event = request.event(source: placed.reference, timestamp: clock.nowMilliseconds())
-        let outcome: Result<[TranscodedRendition], TranscoderFailure> = await withCheckedContinuation { continuation in
-            lock.withLock {
-                pending[request.request] = continuation
-                waiting[request.request] = task
-            }
-            Task {
-                do { try await publisher.publish([event], headers: [event.id: placed.headers]) } catch {
-                    finish(request.request, .failure(.transcode("publishing the request failed: \(error)")))
+        let id = request.request
+        let publisher = publisher
+        // The result arrives on the results topic (`deliver`); timing out or cancellation ends the wait.
+        let outcome = await withTimeout(timeout, onTimeout: { .failure(.timeout) }) { [self] in
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (waiter: Waiter) in
+                    requests.withLock { $0[id] = (waiter, task) }
+                    if Task.isCancelled { finish(id, .failure(.timeout)) }  // cancelled before it was registered
+                    Task {
+                        do { try await publisher.publish([event], headers: [event.id: placed.headers]) } catch {
+                            finish(id, .failure(.transcode("publishing the request failed: \(error)")))
+                        }
+                    }
                 }
-            }
-            Task { [timeout] in
-                try? await Task.sleep(for: timeout)
-                finish(request.request, .failure(.timeout))
+            } onCancel: {
+                finish(id, .failure(.timeout))
             }
         }
         return try outcome.get()
@@ -90,7 +93,7 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
     private func deliver(_ message: KafkaMessage) {
         guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
               let request = envelope.payload["request"]?.stringValue,
-              let task = lock.withLock({ waiting[request] }) else { return }
+              let task = requests.withLock({ $0[request]?.task }) else { return }
         switch envelope.type {
         case "transcode.completed":
             finish(request, Result { () throws(TranscoderFailure) in try renditions(of: envelope, message: message, task: task) })
@@ -123,10 +126,6 @@ public final class FleetTranscoder: TranscoderWorker, @unchecked Sendable {
     }
 
     private func finish(_ request: String, _ outcome: Result<[TranscodedRendition], TranscoderFailure>) {
-        let continuation = lock.withLock { () -> CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>? in
-            waiting[request] = nil
-            return pending.removeValue(forKey: request)
-        }
-        continuation?.resume(returning: outcome)
+        requests.withLock { $0.removeValue(forKey: request)?.waiter }?.resume(returning: outcome)
     }
 }

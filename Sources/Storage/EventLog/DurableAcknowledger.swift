@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import LMDB
 
@@ -7,12 +8,16 @@ import LMDB
 /// only then answers their appenders — as durable as LMDB's default two-fsync commit, in the same
 /// order (data before meta, so a crash can lose only unacknowledged commits, never corrupt), while
 /// the writer already builds the next transaction.
-final class DurableAcknowledger: @unchecked Sendable {
-    // @unchecked: `waiting` is guarded by the worker's condition.
+final class DurableAcknowledger: Sendable {
+    typealias Acknowledgement = @Sendable ((any Error)?) -> Void
+    private struct State {
+        var waiting: [Acknowledgement] = []
+        var stopping = false
+    }
+
     private let environment: LMDBEnvironment
-    private var waiting: [((any Error)?) -> Void] = []
+    private let state = Monitor(State())
     private let worker = WorkerThread(name: "streamflow.log-sync")
-    private var condition: NSCondition { worker.condition }
 
     init(environment: LMDBEnvironment) {
         self.environment = environment
@@ -20,22 +25,23 @@ final class DurableAcknowledger: @unchecked Sendable {
     }
 
     /// Runs `acknowledge` once everything committed so far is synced (with the error if the sync failed).
-    func afterSync(_ acknowledge: @escaping ((any Error)?) -> Void) {
-        condition.withLock {
-            waiting.append(acknowledge)
-            condition.signal()
-        }
+    func afterSync(_ acknowledge: @escaping Acknowledgement) {
+        state.withLock { $0.waiting.append(acknowledge) }
+        state.signal()
     }
 
     /// Syncs and acknowledges what is waiting, then stops the thread.
-    func stop() { worker.stop() }
+    func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        worker.join()
+    }
 
     private func run() {
         while true {
-            let (batch, finishing): ([((any Error)?) -> Void], Bool) = condition.withLock {
-                while waiting.isEmpty && !worker.isStopping { condition.wait() }
-                defer { waiting.removeAll(keepingCapacity: true) }
-                return (waiting, worker.isStopping)
+            let (batch, finishing) = state.withLock(waitingUntil: { !$0.waiting.isEmpty || $0.stopping }) { state in
+                defer { state.waiting.removeAll(keepingCapacity: true) }
+                return (state.waiting, state.stopping)
             }
             if !batch.isEmpty {
                 // A failed sync is reported to every appender waiting on it: their events may be

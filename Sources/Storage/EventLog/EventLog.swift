@@ -5,9 +5,8 @@ public import LMDB
 
 /// The append-only, hash-chained event log kept in LMDB: the truth every projection folds over.
 /// Appends are idempotent by event id and group-committed by one writer thread.
-public final class EventLog: @unchecked Sendable {
-    // @unchecked: the environment and databases are thread-safe handles; mutable state lives in
-    // LogWriter and HeadWatch, each behind its own lock.
+public final class EventLog: Sendable {
+    // Mutable state lives in LogWriter, RecentIDs and HeadWatch, each behind its own lock.
 
     /// How the log is opened.
     public struct Options: Sendable {
@@ -92,6 +91,7 @@ public final class EventLog: @unchecked Sendable {
                     recent.add(IDKey(Array(content[header.id])), at: LogDatabases.decodeSequence(key))
                     return true
                 }
+                recent.markCommitted()
             }
         }
     }
@@ -157,22 +157,15 @@ public final class EventLog: @unchecked Sendable {
 }
 
 /// A one-shot result handed from the writer thread to a blocked caller.
-final class ResultBox: @unchecked Sendable {
-    // @unchecked: `result` is only touched under `condition`.
-    private let condition = NSCondition()
-    private var result: Result<[AppendOutcome], any Error>?
+final class ResultBox: Sendable {
+    private let result = Monitor<Result<[AppendOutcome], any Error>?>(nil)
 
     func set(_ value: Result<[AppendOutcome], any Error>) {
-        condition.withLock {
-            result = value
-            condition.signal()
-        }
+        result.withLock { $0 = value }
+        result.broadcast()
     }
 
     func wait() -> Result<[AppendOutcome], any Error> {
-        condition.withLock {
-            while result == nil { condition.wait() }
-            return result!
-        }
+        result.withLock(waitingUntil: { $0 != nil }) { $0! }
     }
 }

@@ -1,25 +1,31 @@
 import EventModel
 import Foundation
+import Synchronization
 import LMDB
 
 /// Builds the id, topic and key indexes behind the writer, on its own thread: it reads the events
 /// after its checkpoint, sorts their index entries by key, and writes them with the new checkpoint
 /// in one transaction of the index's own environment (so it never takes the writer's lock). Large sorted batches touch each index page once per batch instead of once
 /// per commit. Scans stay exact: the index answers up to the checkpoint, a filtered walk the rest.
-final class LogIndexer: @unchecked Sendable {
-    // @unchecked: `target` is guarded by the worker's condition; `indexLock` serializes catch-ups
-    // (the thread's and any caller's).
+final class LogIndexer: Sendable {
+    private struct State {
+        var target: UInt64 = 0
+        var stopping = false
+    }
+
     private let environment: LMDBEnvironment
     private let databases: LogDatabases
     private let index: IndexStore
     private let worker = WorkerThread(name: "streamflow.log-indexer")
-    private var condition: NSCondition { worker.condition }
-    private let indexLock = NSLock()
-    private var target: UInt64 = 0
+    private let state = Monitor(State())
+    /// Serializes catch-ups (the thread's and any caller's).
+    private let indexLock = Mutex(())
     /// Events per index transaction.
     static let batchLimit = 32_768
     /// How long the indexer lets events accumulate before indexing them.
-    static let delay: TimeInterval = 0.05
+    static let delayNanoseconds: Int64 = 50_000_000
+    /// How long the indexer waits before retrying after a storage error.
+    static let retryNanoseconds: Int64 = 1_000_000_000
 
     init(environment: LMDBEnvironment, databases: LogDatabases, index: IndexStore) {
         self.environment = environment
@@ -30,30 +36,32 @@ final class LogIndexer: @unchecked Sendable {
 
     /// The writer committed up to `sequence`.
     func notify(head sequence: UInt64) {
-        condition.withLock {
-            target = max(target, sequence)
-            condition.signal()
-        }
+        state.withLock { $0.target = max($0.target, sequence) }
+        state.signal()
     }
 
     /// Indexes what is pending, then stops the thread.
-    func stop() { worker.stop() }
+    func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        worker.join()
+    }
 
     private func run() {
         var indexed = (try? indexedThrough()) ?? 0
         while true {
-            let finishing: Bool = condition.withLock {
-                while !worker.isStopping && target <= indexed { condition.wait() }
-                return worker.isStopping
+            let finishing = state.withLock(waitingUntil: { $0.stopping || $0.target > indexed }) { $0.stopping }
+            // Let a batch accumulate (a stop request ends the wait at once).
+            let goal = state.withLock(waitingUntil: { $0.stopping }, atMostNanoseconds: finishing ? 0 : Self.delayNanoseconds) {
+                $0.stopping ? UInt64.max : $0.target
             }
-            if !finishing { Thread.sleep(forTimeInterval: Self.delay) }  // let a batch accumulate
-            let goal = condition.withLock { finishing ? UInt64.max : target }
             do {
                 indexed = try catchUp(through: goal)
             } catch {
-                Thread.sleep(forTimeInterval: 1)  // storage trouble: retry later, never spin
+                // Storage trouble: retry later, never spin (a stop request ends the wait at once).
+                state.withLock(waitingUntil: { $0.stopping }, atMostNanoseconds: Self.retryNanoseconds) { _ in }
             }
-            if finishing { return }
+            if goal == .max { return }
         }
     }
 
@@ -63,7 +71,7 @@ final class LogIndexer: @unchecked Sendable {
     /// Indexes stored events up to `sequence` (or the head, whichever is lower); returns the checkpoint.
     @discardableResult
     func catchUp(through sequence: UInt64) throws -> UInt64 {
-        try indexLock.withLock {
+        try indexLock.withLock { _ in
             var indexed = try indexedThrough()
             while indexed < sequence {
                 var batches = IndexBatches(capacity: Self.batchLimit)
@@ -96,7 +104,7 @@ final class LogIndexer: @unchecked Sendable {
     /// Returns the new checkpoint.
     @discardableResult
     func rebuild() throws -> UInt64 {
-        try indexLock.withLock {
+        try indexLock.withLock { _ in
             var batches = IndexBatches(capacity: 4_096)
             var last: UInt64 = 0
             let databases = databases

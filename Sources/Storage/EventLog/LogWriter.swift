@@ -8,8 +8,7 @@ import LMDB
 /// durability, N concurrent appenders share one fsync. It writes only the events: idempotency is
 /// checked against `RecentIDs` and the index's ids, and every index is built behind it by `LogIndexer`,
 /// so a commit dirties the sequential event pages and not one random id-index page per event.
-final class LogWriter: @unchecked Sendable {
-    // @unchecked: `pending`, `head` and the counters are only touched under the worker's condition.
+final class LogWriter: Sendable {
     struct Request {
         let events: [PreparedEvent]
         let completion: @Sendable (Result<[AppendOutcome], any Error>) -> Void
@@ -19,17 +18,17 @@ final class LogWriter: @unchecked Sendable {
     private let databases: LogDatabases
     private let index: IndexStore
     private let recentIDs: RecentIDs
-    /// Ids the current batch put into `recentIDs` (taken out again if its commit does not happen);
-    /// touched only on the writer thread.
-    private var idsAddedByAttempt = 0
     private let maxBatchEvents: Int
     private let worker = WorkerThread(name: "streamflow.log-writer")
-    private var condition: NSCondition { worker.condition }
-    private var pending: [Request] = []
-    private var head: LogHead
-    /// Requests the previous commit carried (drives the group-commit delay).
-    private var lastBatchRequests = 0
-    private var committed = (commits: 0, events: 0)
+    private struct State {
+        var pending: [Request] = []
+        var head: LogHead
+        /// Requests the previous commit carried (drives the group-commit delay).
+        var lastBatchRequests = 0
+        var committed = (commits: 0, events: 0)
+        var stopping = false
+    }
+    private let state: Monitor<State>
     /// Called after every commit with the new head (wakes tails and projections).
     private let onCommit: @Sendable (LogHead) -> Void
     /// With fsync durability, answers appenders once their commit's meta page is synced.
@@ -42,57 +41,63 @@ final class LogWriter: @unchecked Sendable {
         self.acknowledger = acknowledger
         self.environment = environment
         self.databases = databases
-        self.head = head
+        state = Monitor(State(head: head))
         self.maxBatchEvents = maxBatchEvents
         self.onCommit = onCommit
         worker.start { [unowned self] in self.run() }
     }
 
-    var currentHead: LogHead { condition.withLock { head } }
+    var currentHead: LogHead { state.withLock { $0.head } }
 
     /// Commits made and events they carried since the log was opened.
-    var statistics: (commits: Int, events: Int) { condition.withLock { committed } }
+    var statistics: (commits: Int, events: Int) { state.withLock { $0.committed } }
 
     /// Queues events; `completion` runs on the writer thread once they are committed (or failed).
     func submit(_ events: [PreparedEvent], completion: @escaping @Sendable (Result<[AppendOutcome], any Error>) -> Void) {
-        condition.withLock {
-            guard !worker.isStopping else {
-                completion(.failure(EventLogError.closed))
-                return
-            }
-            pending.append(Request(events: events, completion: completion))
+        let wake = state.withLock { state -> Bool? in
+            guard !state.stopping else { return nil }
+            state.pending.append(Request(events: events, completion: completion))
             // Wake the writer only when it has something to act on: the first request, or enough
             // to end its group-commit delay (64 appenders otherwise cause 64 wake-ups per commit).
-            if pending.count == 1 || pending.count >= lastBatchRequests { condition.signal() }
+            return state.pending.count == 1 || state.pending.count >= state.lastBatchRequests
+        }
+        switch wake {
+        case nil: completion(.failure(EventLogError.closed))
+        case true?: state.signal()
+        case false?: break
         }
     }
 
     /// Finishes what is queued, then stops the thread; waits for it.
-    func stop() { worker.stop() }
+    func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        worker.join()
+    }
 
     private func run() {
         while true {
-            var batch: [Request] = []
-            var startHead = LogHead.empty
-            condition.withLock {
-                while pending.isEmpty && !worker.isStopping { condition.wait() }
-                // Group-commit delay: when fewer appenders are waiting than the last commit served,
-                // give the rest up to 200 µs to arrive so one fsync covers them all.
-                if !worker.isStopping, pending.count < lastBatchRequests / 2 {
-                    let deadline = Date(timeIntervalSinceNow: 0.0002)
-                    while pending.count < lastBatchRequests, condition.wait(until: deadline) {}
-                }
+            // Group-commit delay: when fewer appenders are waiting than the last commit served,
+            // give the rest up to 200 µs to arrive so one fsync covers them all.
+            let short = state.withLock(waitingUntil: { !$0.pending.isEmpty || $0.stopping }) {
+                !$0.stopping && $0.pending.count < $0.lastBatchRequests / 2
+            }
+            let maxBatchEvents = maxBatchEvents
+            let (batch, startHead) = state.withLock(
+                waitingUntil: { $0.stopping || $0.pending.count >= $0.lastBatchRequests },
+                atMostNanoseconds: short ? 200_000 : 0
+            ) { state -> ([Request], LogHead) in
                 // Take requests in order up to maxBatchEvents (always at least one), in one removal.
                 var count = 0
                 var taken = 0
-                while taken < pending.count, count == 0 || count + pending[taken].events.count <= maxBatchEvents {
-                    count += pending[taken].events.count
+                while taken < state.pending.count, count == 0 || count + state.pending[taken].events.count <= maxBatchEvents {
+                    count += state.pending[taken].events.count
                     taken += 1
                 }
-                batch = Array(pending[..<taken])
-                pending.removeFirst(taken)
-                startHead = head
-                lastBatchRequests = batch.count
+                let batch = Array(state.pending[..<taken])
+                state.pending.removeFirst(taken)
+                state.lastBatchRequests = batch.count
+                return (batch, state.head)
             }
             if batch.isEmpty { return }  // stopping, and nothing left to write
             do {
@@ -101,16 +106,15 @@ final class LogWriter: @unchecked Sendable {
                     (outcomes, newHead) = try environment.write { transaction in
                         try self.write(batch, from: startHead, in: &transaction)
                     }
-                    idsAddedByAttempt = 0
+                    recentIDs.withLock { $0.markCommitted() }
                 } catch {
-                    recentIDs.withLock { $0.removeNewest(idsAddedByAttempt) }
-                    idsAddedByAttempt = 0
+                    recentIDs.withLock { $0.rollbackUncommitted() }
                     throw error
                 }
-                condition.withLock {
-                    head = newHead
-                    committed.commits += 1
-                    committed.events += Int(newHead.sequence - startHead.sequence)
+                state.withLock {
+                    $0.head = newHead
+                    $0.committed.commits += 1
+                    $0.committed.events += Int(newHead.sequence - startHead.sequence)
                 }
                 if newHead != startHead { onCommit(newHead) }
                 if let acknowledger {
@@ -138,10 +142,9 @@ final class LogWriter: @unchecked Sendable {
         return try index.environment.read { indexTransaction in
             let checkpoint = try index.indexedThrough(in: indexTransaction)
             return try recentIDs.withLock { recent in
-                recent.removeNewest(idsAddedByAttempt)
-                idsAddedByAttempt = 0
+                recent.rollbackUncommitted()
                 recent.prune(through: checkpoint)
-                return try write(batch, from: start, in: &transaction, recent: recent) { id in
+                return try write(batch, from: start, in: &transaction, recent: &recent) { id in
                     try index.sequence(ofID: id.bytes, in: indexTransaction)
                 }
             }
@@ -149,7 +152,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     private func write(_ batch: [Request], from start: LogHead, in transaction: inout LMDBTransaction,
-                       recent: RecentIDs.Access, indexed: (IDKey) throws -> UInt64?) throws -> ([[AppendOutcome]], LogHead)
+                       recent: inout RecentIDs.Storage, indexed: (IDKey) throws -> UInt64?) throws -> ([[AppendOutcome]], LogHead)
     {
         var sequence = start.sequence
         var previous = start.hash
@@ -170,7 +173,6 @@ final class LogWriter: @unchecked Sendable {
                 }
                 sequence += 1
                 recent.add(event.idKey, at: sequence)
-                idsAddedByAttempt += 1
                 let hash = event.prefix.finish(sequence: sequence, previous: previous)
                 value.removeAll(keepingCapacity: true)
                 value.append(contentsOf: event.content)

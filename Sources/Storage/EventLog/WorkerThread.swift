@@ -1,14 +1,11 @@
+import EventModel
 import Foundation
 
-/// A dedicated thread (never the cooperative pool) with the condition its owner guards its own
-/// state with, and an orderly stop: `stop()` raises `stopping`, wakes the thread, and waits until
-/// the thread's body has returned. The log's writer, indexer and sync thread each own one.
-final class WorkerThread: @unchecked Sendable {
-    // @unchecked: `stopping` and `finished` are only touched under `condition`.
-    /// Guards the owner's state as well as the stop flags; the owner waits and signals on it.
-    let condition = NSCondition()
-    private var stopping = false
-    private var finished = false
+/// A dedicated thread (never the cooperative pool) whose end can be waited for. Its owner keeps the stop
+/// request in its own `Monitor` state, wakes the thread, then calls `join()`. The log's writer, indexer and
+/// sync thread each own one.
+final class WorkerThread: Sendable {
+    private let finished = Monitor(false)
     private let name: String
 
     init(name: String) { self.name = name }
@@ -16,26 +13,16 @@ final class WorkerThread: @unchecked Sendable {
     /// Runs `body` on the new thread; the thread ends when `body` returns. Call once, after the
     /// owner is fully initialized (the body usually reads the owner's state).
     func start(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
+        let finished = finished
+        let thread = Thread {
             body()
-            condition.withLock {
-                finished = true
-                condition.broadcast()
-            }
+            finished.withLock { $0 = true }
+            finished.broadcast()
         }
         thread.name = name
         thread.start()
     }
 
-    /// Whether a stop was asked for. Read it while holding `condition`.
-    var isStopping: Bool { stopping }
-
-    /// Asks the body to finish (it sees `isStopping`), then waits until it has returned.
-    func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-            while !finished { condition.wait() }
-        }
-    }
+    /// Blocks until the body has returned.
+    func join() { finished.withLock(waitingUntil: { $0 }) { _ in } }
 }

@@ -1,12 +1,13 @@
 internal import CLMDB
 import Foundation
+import Synchronization
 
 /// One LMDB environment (a directory holding data.mdb and lock.mdb) and its named databases.
 /// Transactions live only inside `read` and `write` closures; a full map grows instead of failing.
 /// Calls block: run them on your own threads, never on Swift's cooperative pool.
-public final class LMDBEnvironment: @unchecked Sendable {
-    // @unchecked: LMDB environments are thread-safe with MDB_NOTLS; the database cache is behind
-    // `cacheLock`, and map growth is serialized against every transaction by `resizeLock`.
+public final class LMDBEnvironment: Sendable {
+    // LMDB environments are thread-safe with MDB_NOTLS; the database cache is behind a Mutex, and map
+    // growth is serialized against every transaction by `resizeLock`.
 
     /// When a commit reaches the disk.
     public enum Durability: Sendable {
@@ -36,8 +37,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Where the data file is mapped: values read are checked to lie inside it.
     private let bounds: MapBounds
     private let resizeLock = ResizeLock()
-    private let cacheLock = NSLock()
-    private var databases: [String: LMDBDatabase] = [:]
+    private let databases = Mutex<[String: LMDBDatabase]>([:])
     public let path: String
     public let readOnly: Bool
 
@@ -76,7 +76,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Opens (creating unless read-only) the named database; cached per name.
     public func database(_ name: String, flags: LMDBDatabase.Flags = []) throws(LMDBError) -> LMDBDatabase {
-        if let cached = cacheLock.withLock({ databases[name] }) { return cached }
+        if let cached = databases.withLock({ $0[name] }) { return cached }
         var dbi: MDB_dbi = 0
         let openFlags = flags.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
         let status: (code: Int32, operation: String) = resizeLock.shared {
@@ -92,7 +92,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         }
         try LMDBError.check(status.code, status.operation)
         let database = LMDBDatabase(handle: dbi)
-        cacheLock.withLock { databases[name] = database }
+        databases.withLock { $0[name] = database }
         return database
     }
 

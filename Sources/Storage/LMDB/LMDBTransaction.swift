@@ -1,4 +1,5 @@
 internal import CLMDB
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -193,11 +194,10 @@ public struct LMDBTransaction {
 }
 
 /// Marks whether a transaction is still inside its closure.
-final class TransactionScope: @unchecked Sendable {
-    // @unchecked: set once, on the owning thread, when the transaction ends.
-    private var open = true
-    func close() { open = false }
-    func check() { precondition(open, "an LMDB transaction was used after its closure returned") }
+final class TransactionScope: Sendable {
+    private let open = Atomic(true)
+    func close() { open.store(false, ordering: .relaxed) }
+    func check() { precondition(open.load(ordering: .relaxed), "an LMDB transaction was used after its closure returned") }
 }
 
 /// Owns one MDB_cursor, closed in deinit and nowhere else.
