@@ -10,6 +10,7 @@ import Logging
 import Orchestrator
 import Payments
 import Projections
+import ServiceLifecycle
 import Transcoding
 
 /// `streamflow node --kafka BROKERS`: an orchestrator node in distributed mode. Its edge (gRPC + HTTPS) takes paid
