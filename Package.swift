@@ -66,10 +66,17 @@ let package = Package(
         .target(name: "EventModel", dependencies: ["EthCrypto", "JSONCore"], path: "Sources/Core/EventModel", swiftSettings: swiftSettings),
         // The catalog of event types and their JSON Schemas (the source of Schemas/).
         .target(name: "EventSchemas", dependencies: ["EventModel", "JSONCore"], path: "Sources/Core/EventSchemas", swiftSettings: swiftSettings),
-        // The LMDB-backed, hash-chained, group-committed log, its tail and its projections.
+        // The LMDB-backed, hash-chained, group-committed log, its tail and its projection rows.
         .target(
-            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore", "Payments", "Scheduling"],
+            name: "EventLog", dependencies: ["EventModel", "EventSchemas", "LMDB", "EthCrypto", "JSONCore"],
             path: "Sources/Storage/EventLog", swiftSettings: swiftSettings),
+        // The projections over the log and their host: one per log, tail-driven, snapshots on a bounded cadence.
+        .target(
+            name: "Projections",
+            dependencies: ["EventLog", "EventModel", "EthCrypto", "JSONCore", "Payments", "Scheduling",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Storage/Projections", swiftSettings: swiftSettings),
         // The transcoder scheduler's pure state: a fold over `transcoder.*` and `task.*` events, and its choice.
         .target(name: "Scheduling", dependencies: ["EventModel", "JSONCore"], path: "Sources/Domain/Scheduling", swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
@@ -77,7 +84,9 @@ let package = Package(
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
         .target(name: "Transcoding", dependencies: ["CFFmpeg"], path: "Sources/Services/Transcoding", swiftSettings: swiftSettings),
         // The settlement chain (TicketBroker and staking semantics, embedded and deterministic), gas feed, redeemer.
-        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "JSONCore", "LMDB", "Telemetry", .product(name: "Logging", package: "swift-log")],
+        .target(name: "Settlement", dependencies: ["EthCrypto", "Payments", "EventModel", "EventLog", "Projections", "JSONCore", "LMDB", "Telemetry",
+                                                   .product(name: "Logging", package: "swift-log"),
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Sources/Services/Settlement", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
@@ -148,7 +157,7 @@ let package = Package(
         // Audits over the log: verify, export, import, rebuild, stream timelines.
         .target(
             name: "Audit",
-            dependencies: ["EventLog", "EventModel", "EventSchemas", "EthCrypto", "JSONCore", "Payments"],
+            dependencies: ["EventLog", "Projections", "EventModel", "EventSchemas", "EthCrypto", "JSONCore", "Payments"],
             path: "Sources/Services/Audit", swiftSettings: swiftSettings),
         // Deterministic scenarios and synthetic events (reference scenario, benchmarks, crash tests).
         .target(
@@ -170,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "StreamflowCLI",
             dependencies: [
-                "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "EventModel", "EventSchemas", "Audit",
+                "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
                 "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -194,21 +203,23 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
-                           "Payments", "LMDB", "TestSupport"],
+            dependencies: ["EventLog", "Projections", "EventModel", "EventSchemas", "Audit", "Scenarios", "JSONCore", "EthCrypto",
+                           "Payments", "LMDB", "TestSupport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "JSONCore", "LMDB", "Audit", "TestSupport"],
+            dependencies: ["Payments", "EthCrypto", "EventModel", "EventLog", "Projections", "JSONCore", "LMDB", "Audit", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "TranscodingTests", dependencies: ["Transcoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "EventModel", "LMDB", "JSONCore", "TestSupport"],
+            dependencies: ["Settlement", "Payments", "EthCrypto", "EventLog", "Projections", "EventModel", "LMDB", "JSONCore", "TestSupport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport", "EventLog", "EventModel", "Scheduling",
+            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport", "EventLog", "Projections", "EventModel", "Scheduling",
                            "JSONCore", "Transcoding",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),

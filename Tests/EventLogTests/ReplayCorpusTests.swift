@@ -1,5 +1,6 @@
 import Audit
 import EventLog
+import Projections
 import Foundation
 import JSONCore
 import Scenarios
@@ -19,7 +20,7 @@ struct ReplayCorpusTests {
         let log = try openLog(directory.sub("log"))
         #expect(try LogVerifier.verify(log).passed)
         #expect(report.signatures > 40)
-        try ProjectionRunner(log: log, projections: BuiltInProjections.all).catchUp()
+        try ProjectionHost(log: log).catchUp()
         let expected = try String(contentsOf: Self.corpus.appendingPathComponent("expected-summary.json"), encoding: .utf8)
         #expect(try ProjectionSummary.json(log: log) == expected)
     }

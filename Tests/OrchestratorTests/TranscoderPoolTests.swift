@@ -1,5 +1,6 @@
 import EventLog
 import EventModel
+import Projections
 import Foundation
 import JSONCore
 import Orchestrator

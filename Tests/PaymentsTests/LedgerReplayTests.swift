@@ -1,6 +1,7 @@
 import Audit
 import EthCrypto
 import EventLog
+import Projections
 import EventModel
 import Foundation
 import JSONCore
@@ -55,9 +56,10 @@ struct LedgerReplayTests {
         let decoded = try JSONValueDecoder().decode(RecipientLedger.self, from: JSONParser.parse(rebuilt))
         #expect(decoded == live)
         // The stored projection (state and checkpoint committed together) agrees too.
-        let runner = try ProjectionRunner(log: log, projections: [PaymentsLedgerProjection()])
-        _ = try runner.catchUp()
-        #expect(try runner.storedState(named: "payments") == liveBytes)
+        let host = try ProjectionHost(log: log, projections: [PaymentsLedgerProjection()])
+        _ = try host.catchUp()
+        #expect(try ProjectionReplay.storedStatesByName(log: log)["payments"]?.1 == liveBytes)
+        #expect(try host.state(of: PaymentsLedgerProjection.self) == live)
         // `replay verify` checks every ticket signature in payment.received and ticket.won events.
         let report = try LogVerifier.verify(log)
         #expect(report.passed, "\(String(describing: report.failure))")

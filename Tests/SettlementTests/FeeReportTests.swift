@@ -2,6 +2,7 @@ import EthCrypto
 import EventModel
 import Foundation
 import Payments
+import Projections
 import Testing
 import TestSupport
 @testable import Settlement
@@ -56,26 +57,35 @@ struct FeeReportTests {
     }
 
     @Test("streamflow report fees on a drill's data: table, csv, json and html agree")
-    func cli() throws {
+    func cli() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-report-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let drill = try SettlementDrill(directory: directory, seed: 9)
+        drill.start()
         for _ in 0..<4 {
-            try drill.pay(tickets: 5)
-            _ = try drill.service.step(gasPrice: .one)
+            try await drill.pay(tickets: 5)
+            _ = try await drill.service.step(gasPrice: .one)
         }
         let fees = FeeReport(chain: drill.chain.state, by: .orchestrator).total.fees
-        drill.close()
+        // The same figures folded from the log's receipts, every grouping, to the wei.
+        let ledger = try drill.host.state(of: FeeLedgerProjection.self)
+        for grouping in [FeeReport.Grouping.orchestrator, .delegator, .round] {
+            let fromLog = FeeReport(ledger: ledger, by: grouping), fromChain = FeeReport(chain: drill.chain.state, by: grouping)
+            #expect(FeeReconciliation.differences(log: fromLog, chain: fromChain).isEmpty, "\(grouping)")
+            #expect(fromLog.rows == fromChain.rows, "\(grouping)")
+        }
+        await drill.close()
         #expect(!fees.isZero)
         let csv = try StreamflowExecutable.run(["report", "fees", "--data", directory, "--by", "orchestrator", "--format", "csv"])
         #expect(csv.status == 0, "\(csv.stderr)")
         #expect(csv.stdout.contains("total,\(fees),"))
+        #expect(csv.stderr.contains("equal to the wei"), "\(csv.stderr)")
         let json = try StreamflowExecutable.run(["report", "fees", "--data", directory, "--by", "round", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["total"] as? [String: Any])?["fees"] as? String == fees.description)
         let html = try StreamflowExecutable.run(["report", "fees", "--data", directory, "--format", "html"])
         #expect(html.stdout.contains("<svg") && html.stdout.contains(fees.description))
         let missing = try StreamflowExecutable.run(["report", "fees", "--data", directory + "/nope"])
-        #expect(missing.status == 1 && missing.stderr.contains("no settlement chain"))
+        #expect(missing.status == 1 && missing.stderr.contains("no event log"), "\(missing.stderr)")
     }
 }

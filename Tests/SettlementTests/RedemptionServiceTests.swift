@@ -1,5 +1,6 @@
 import EthCrypto
 import EventLog
+import Projections
 import EventModel
 import Foundation
 import JSONCore
@@ -16,6 +17,9 @@ struct RedemptionServiceTests {
     struct Node {
         let directory: String
         let log: EventLog
+        /// The log's projection host, following the tail in a task of its own (as the node's group runs it).
+        let host: ProjectionHost
+        let hostTask: Task<Void, any Error>
         let chain: LocalChain
         let orchestrator: Address
         let sender: PrivateKey
@@ -50,8 +54,9 @@ struct RedemptionServiceTests {
                 sender: sender.address, funds: SenderFunds(deposit: UInt256(1_000_000_000), reserve: UInt256(100_000_000)),
                 activeSetSize: 10, price: try PriceInfo(pricePerUnit: .one, pixelsPerUnit: .one), context: context,
                 seed: Keccak256.hash([1]))
+            let senderKey = sender
             let senderParams = try (1...UInt32(winners)).map { nonce in
-                TicketSenderParams(senderNonce: nonce, sig: try sender.signMessage(issued.ticket(sender: sender.address, senderNonce: nonce).hash.bytes).bytes)
+                TicketSenderParams(senderNonce: nonce, sig: try senderKey.signMessage(issued.ticket(sender: senderKey.address, senderNonce: nonce).hash.bytes).bytes)
             }
             let payment = Payment(sender: sender.address, ticketParams: issued, senderParams: senderParams,
                                   expectedPrice: try PriceInfo(pricePerUnit: .one, pixelsPerUnit: .one))
@@ -60,12 +65,17 @@ struct RedemptionServiceTests {
                 event.envelope(id: "pay/\(index)", timestamp: 1_700_000_000_000 + Int64(index))
             }
             _ = try await log.append(envelopes)
+            let host = try ProjectionHost(log: log, projections: [PaymentsLedgerProjection()])
+            self.host = host
+            hostTask = Task { try await host.run() }
         }
 
-        func service(minBatch: Int = 1) throws -> RedemptionService {
-            try RedemptionService(chain: chain, log: log, orchestrator: orchestrator,
-                                  redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 100, minBatch: minBatch)),
-                                  clock: clock)
+        /// A redemption service over the host once it has applied the whole log (what a restarted node sees).
+        func service(minBatch: Int = 1) async throws -> RedemptionService {
+            try await host.waitUntilApplied(through: log.head.sequence)
+            return try RedemptionService(chain: chain, host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
+                                         redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 100, minBatch: minBatch)),
+                                         clock: clock)
         }
 
         func events(_ type: String) throws -> [EventEnvelope] {
@@ -78,7 +88,9 @@ struct RedemptionServiceTests {
             return found
         }
 
-        func close() {
+        func close() async {
+            hostTask.cancel()
+            _ = await hostTask.result
             log.close()
             try? FileManager.default.removeItem(atPath: directory)
         }
@@ -87,11 +99,11 @@ struct RedemptionServiceTests {
     @Test("winners in the ticket book are redeemed in one batch; submitted, confirmed and redeemed are recorded")
     func redeemsBatch() async throws {
         let node = try await Node(winners: 40)
-        defer { node.close() }
-        let service = try node.service()
+        defer { Task { await node.close() } }
+        let service = try await node.service()
         let pending = try service.pending()
         #expect(!pending.isEmpty)
-        let step = try service.step(gasPrice: .one)
+        let step = try await service.step(gasPrice: .one)
         #expect(step.redeemed == pending.count)
         #expect(try node.events("redemption.submitted").count == 1)
         #expect(try node.events("redemption.confirmed").count == 1)
@@ -99,7 +111,7 @@ struct RedemptionServiceTests {
         #expect(try service.pending().isEmpty)
         #expect(node.chain.state.usedTickets.count == pending.count)
         #expect(node.chain.state.isConserved)
-        let again = try service.step(gasPrice: .one)
+        let again = try await service.step(gasPrice: .one)
         #expect(again.redeemed == 0 && again.transactionID == nil)
         // The chain's own events: the transaction and the fees it credited.
         let transactions = try node.events("chain.transaction")
@@ -132,15 +144,15 @@ struct RedemptionRecoveryTests {
     @Test("killed after the chain paid, before the log knew: recover records it; nothing is paid twice")
     func crashAfterChain() async throws {
         let node = try await Node(winners: 12)
-        defer { node.close() }
-        let first = try node.service()
+        defer { Task { await node.close() } }
+        let first = try await node.service()
         let (batch, id) = try Self.plannedBatch(first)
         _ = try await node.log.append([Self.submittedEnvelope(node, id: id, batch: batch)])
         _ = try node.chain.submit(.redeem(batch.map(\.signed)), from: node.orchestrator, gasPrice: .one, id: id.hex)
         let paidOnce = node.chain.state.balance(node.orchestrator)
         // Restart.
-        let restarted = try node.service()
-        #expect(try restarted.recover() == 1)
+        let restarted = try await node.service()
+        #expect(try await restarted.recover() == 1)
         #expect(try node.events("ticket.redeemed").count == batch.count)
         #expect(try node.events("redemption.confirmed").count == 1)
         #expect(try restarted.pending().isEmpty)
@@ -148,37 +160,37 @@ struct RedemptionRecoveryTests {
         let again = try node.chain.submit(.redeem(batch.map(\.signed)), from: node.orchestrator, gasPrice: .one, id: id.hex)
         #expect(again.redemptions.allSatisfy { $0.rejection == nil })
         #expect(node.chain.state.balance(node.orchestrator) == paidOnce)
-        #expect(try restarted.step(gasPrice: .one).redeemed == 0)
+        #expect(try await restarted.step(gasPrice: .one).redeemed == 0)
         #expect(node.chain.state.isConserved)
     }
 
     @Test("killed after submitted was logged, before the chain saw it: recover closes it as failed; the tickets are redeemed later")
     func crashBeforeChain() async throws {
         let node = try await Node(winners: 12)
-        defer { node.close() }
-        let (batch, id) = try Self.plannedBatch(try node.service())
+        defer { Task { await node.close() } }
+        let (batch, id) = try Self.plannedBatch(try await node.service())
         _ = try await node.log.append([Self.submittedEnvelope(node, id: id, batch: batch)])
-        let restarted = try node.service()
-        #expect(try restarted.recover() == 1)
+        let restarted = try await node.service()
+        #expect(try await restarted.recover() == 1)
         let failed = try node.events("redemption.failed")
         #expect(failed.count == 1 && failed[0].payload["reason"]?.stringValue == "not sent before a restart")
         #expect(try restarted.pending().count == batch.count)
-        #expect(try restarted.step(gasPrice: .one).redeemed == batch.count)
+        #expect(try await restarted.step(gasPrice: .one).redeemed == batch.count)
         #expect(node.chain.state.usedTickets.count == batch.count)
-        #expect(try restarted.recover() == 0)
+        #expect(try await restarted.recover() == 0)
     }
 
     @Test("expired winners are recorded expired with their reason; gas spikes defer")
     func expiryAndSpikes() async throws {
         let node = try await Node(winners: 12)
-        defer { node.close() }
-        let service = try node.service()
+        defer { Task { await node.close() } }
+        let service = try await node.service()
         let pending = try service.pending().count
         // A price at which the batch costs more than 1% of its face value: nothing is sent.
-        let spike = try service.step(gasPrice: UInt256(1_000_000_000))
+        let spike = try await service.step(gasPrice: UInt256(1_000_000_000))
         #expect(spike.redeemed == 0 && spike.deferred == pending && spike.transactionID == nil)
         try node.chain.advance(blocks: 20)
-        let late = try service.step(gasPrice: .one)
+        let late = try await service.step(gasPrice: .one)
         #expect(late.expired == pending && late.redeemed == 0)
         let expired = try node.events("ticket.expired")
         #expect(expired.count == pending)

@@ -13,7 +13,7 @@ import TestSupport
 @Suite("settlement crash safety")
 struct SettlementCrashTests {
     @Test("SIGKILL during redemption at 20 random moments")
-    func killLoop() throws {
+    func killLoop() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-drill-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var generator = SystemRandomNumberGenerator()
@@ -39,8 +39,8 @@ struct SettlementCrashTests {
             #expect(process.terminationReason == .uncaughtSignal, "round \(round)")
 
             let drill = try SettlementDrill(directory: directory, seed: 5)
-            defer { drill.close() }
-            try drill.service.recover()
+            drill.start()
+            try await drill.service.recover()
             let state = drill.chain.state
             #expect(state.isConserved, "round \(round): money conserved")
             var redeemed: [Hash32: UInt256] = [:]
@@ -74,6 +74,7 @@ struct SettlementCrashTests {
             #expect(loggedTotal == chainTotal, "round \(round): redemptions in the log reconcile with the chain's fees")
             #expect(state.usedTickets.count >= lastUsed)
             lastUsed = state.usedTickets.count
+            await drill.close()
         }
         #expect(lastUsed > 20)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import EventModel
 import Foundation
+import Projections
 import Scenarios
 
 extension ReplayCommand {
@@ -21,14 +22,14 @@ extension ReplayCommand {
             var options = EventLog.Options()
             options.initialMapSize = initialMapKib << 10
             let log = try EventLog(directory: data.logDirectory, options: options)
-            let runner = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
+            let host = try ProjectionHost(log: log)
             var factory = SyntheticEvents(seed: UInt64(getpid()), stream: "crash-\(getpid())")
             for round in 0..<batches {
                 let events = try (0..<batch).map { _ in try PreparedEvent(factory.next()) }
                 let outcomes = try log.appendAndWait(events)
                 // Unbuffered: the line is out before the next batch starts, so a kill cannot hide it.
                 FileHandle.standardOutput.write(Data("ack \(outcomes.last!.sequence) \(events.last!.header.id)\n".utf8))
-                if round % projectEvery == projectEvery - 1 { try runner.catchUp() }
+                if round % projectEvery == projectEvery - 1 { try host.catchUp() }
             }
         }
     }

@@ -4,6 +4,7 @@ import Benchmarks
 import EthCrypto
 import EventLog
 import Foundation
+import Projections
 import LMDB
 import NativeLibraries
 import Scenarios
@@ -71,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
         try eventLogSection(directory: directory)
         try DemoPayments.run(directory: directory)
         try DemoTranscode.run(directory: directory)
-        try DemoSettlement.run(directory: directory)
+        try await DemoSettlement.run(directory: directory)
         let lost = try await DemoMarket.run(directory: directory)
 
         print("\n10. Crypto benchmark (quick run; `streamflow bench crypto` for the full one)")
@@ -97,8 +98,7 @@ struct DemoCommand: AsyncParsableCommand {
         let events = try ReferenceScenario.events().map { try PreparedEvent($0) }
         _ = try log.appendAndWait(events)
         print("   appended \(events.count) schema-checked events; head \(log.head.sequence) \(log.head.hash)")
-        let runner = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
-        try runner.catchUp()
+        try ProjectionHost(log: log).catchUp()
         let report = try LogVerifier.verify(log)
         print("   verify: \(report.passed ? "ok" : "FAILED"), \(report.events) events, \(report.signatures) signatures checked")
         for result in try ProjectionRebuild.run(log) {

@@ -3,6 +3,7 @@ import EthCrypto
 import EventLog
 import EventModel
 import Foundation
+import Projections
 import JSONCore
 import LMDB
 import Payments

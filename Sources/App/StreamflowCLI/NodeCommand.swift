@@ -9,6 +9,8 @@ import KafkaBus
 import Logging
 import Orchestrator
 import Payments
+import Projections
+import ServiceLifecycle
 import Transcoding
 
 /// `streamflow node --kafka BROKERS`: an orchestrator node in distributed mode. Its edge (gRPC + HTTPS) takes paid
@@ -42,7 +44,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Face value as a multiple of the larger of EV and the redemption cost (go-livepeer's txCostMultiplier).")
     var ticketMultiplier: UInt64 = 100
     @Option(help: "Winning tickets gathered before a redemption while waiting costs nothing.") var redeemMinTickets = 10
-    @Option(help: "Seconds between redemption steps.") var redeemEvery: Double = 10
+    @Option(help: "Ignored (kept for old scripts): the redeemer wakes on new winners, blocks and gas-price changes.")
+    var redeemEvery: Double = 10
     @Option(help: "With --chain: advance the embedded chain a block every this many seconds (0: never).")
     var blockSeconds: Double = 2
     @Option(help: "Sign a log checkpoint (sequence, head hash) after this many events.") var checkpointEvents: UInt64 = 1_000
@@ -75,9 +78,10 @@ struct NodeCommand: AsyncParsableCommand {
         // tries another orchestrator); inside the fleet, a dead worker's segment is redelivered by Kafka.
         let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, timeout: { _ in timeout })
         pool.add(fleet)
+        let projections = try ProjectionHost(log: log, projections: BuiltInProjections.node)
         let settlement = try chain.map { directory in
-            try NodeSettlement(chainDirectory: directory, log: log, orchestrator: key.address, gasPrice: UInt256(gasPriceWei),
-                               minBatch: redeemMinTickets, redeemEvery: redeemEvery, blockSeconds: blockSeconds)
+            try NodeSettlement(chainDirectory: directory, host: projections, sink: events, orchestrator: key.address,
+                               gasPrice: UInt256(gasPriceWei), minBatch: redeemMinTickets, blockSeconds: blockSeconds)
         }
         let context: @Sendable () -> ValidationContext = { settlement?.context ?? OrchestratorCommand.localChain }
         var policy = TicketPolicy(txCostMultiplier: ticketMultiplier)
@@ -97,7 +101,6 @@ struct NodeCommand: AsyncParsableCommand {
             RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock),
                       hub: nil, host: host, port: $0, tls: tls, limits: limits.connections)
         }
-        let projections = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
         let checkpointer = LogCheckpointer(log: log, key: key, clock: clock, policy: CheckpointPolicy(
             everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000)))
         let background = Task {
@@ -106,9 +109,18 @@ struct NodeCommand: AsyncParsableCommand {
                 group.addTask {
                     do { try await sink.run() } catch { NodeLifecycle.logger.error("log sink stopped: \(error)") }
                 }
+                // The projection host follows the log's tail; the redeemer and chain ticker react to it.
+                // (Interim wiring until the node's ServiceGroup takes them: host first, settlement after.)
+                group.addTask {
+                    do { try await projections.run() } catch { NodeLifecycle.logger.error("projections stopped: \(error)") }
+                }
+                for service in settlement?.services ?? [] {
+                    group.addTask {
+                        do { try await service.run() } catch { NodeLifecycle.logger.error("settlement service stopped: \(error)") }
+                    }
+                }
                 group.addTask {
                     while !Task.isCancelled {
-                        _ = try? projections.catchUp()
                         do { try await checkpointer.checkpointIfDue() } catch {
                             NodeLifecycle.logger.error("log checkpoint failed: \(error)")
                         }
@@ -117,7 +129,6 @@ struct NodeCommand: AsyncParsableCommand {
                 }
             }
         }
-        settlement?.start()
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
                             "librdkafka": KafkaSettings.libraryVersion].merging(serverLimits.settings) { first, _ in first }
         try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
@@ -134,9 +145,7 @@ struct NodeCommand: AsyncParsableCommand {
         fleet.stop()
         background.cancel()
         await background.value
-        settlement?.stop()
         do { try await checkpointer.checkpointNow() } catch { NodeLifecycle.logger.error("final log checkpoint failed: \(error)") }
-        _ = try? projections.catchUp()
         producer.close()
         for problem in events.problems { NodeLifecycle.logger.error("event not published: \(problem)") }
     }

@@ -81,13 +81,13 @@ enum NodeDemo {
                              }.joined(separator: "; ") + ")")
                           + (outcome.secondOpinionPSNR.map { String(format: " [second opinion PSNR %.1f dB]", $0) } ?? ""))
             try market.advance(segments: 1)
-            if source.index % 5 == 4 { _ = try market.redeem() }
+            if source.index % 5 == 4 { _ = try await market.redeem() }
         }
         let wall = Date().timeIntervalSince(started)
         try output.finish()
-        _ = try market.settle()
+        _ = try await market.settle()
         await market.sink.flush()
-        try ProjectionRunner(log: market.log, projections: BuiltInProjections.all).catchUp()
+        try await market.stopProjections()
 
         let summary = try NodeDemoSummary(log: market.log, chain: market.chain.state, wallSeconds: wall,
                                           mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,

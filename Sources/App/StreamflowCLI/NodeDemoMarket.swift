@@ -6,6 +6,7 @@ import EventModel
 import Foundation
 import Orchestrator
 import Payments
+import Projections
 import Settlement
 import Transcoding
 
@@ -35,6 +36,9 @@ final class NodeDemoMarket {
     let directory: String
     let log: EventLog
     let sink: LogEventSink
+    /// The log's projection host: the redeemers read their winners from it.
+    let host: ProjectionHost
+    private var hosting: Task<Void, any Error>?
     let chain: LocalChain
     let gas: GasPriceFeed
     let broadcaster: PrivateKey
@@ -45,6 +49,7 @@ final class NodeDemoMarket {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         log = try EventLog(directory: directory + "/log")
         sink = LogEventSink(log: log)
+        host = try ProjectionHost(log: log, projections: BuiltInProjections.node)
         gas = GasPriceFeed.model(seed: 7, hours: 1, baseGwei: Self.gasPriceWei / 1e9)
         broadcaster = try PrivateKey.generate()
         let keys = try Self.roles.map { _ in try PrivateKey.generate() }
@@ -87,7 +92,7 @@ final class NodeDemoMarket {
                                             outputDirectory: "\(directory)/orchestrators/\(role.name)", profiles: profiles, publicURL: "",
                                             pool: pool, events: sink)
             node.faults = NodeFaults(tamperRenditions: role.tamper)
-            let redemption = try RedemptionService(chain: chain, log: log, orchestrator: key.address, clock: SystemClock())
+            let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock())
             orchestrators.append(Orchestrator(name: role.name, key: key,
                                               server: try OrchestratorEndpoints(node: node, tls: true, context: context),
                                               redemption: redemption, pricePerPixel: role.price, stake: role.stake))
@@ -97,6 +102,8 @@ final class NodeDemoMarket {
     /// Starts every orchestrator (gRPC and HTTPS edge, self-signed TLS) and registers each one's gRPC address on
     /// the chain (ServiceRegistry).
     func start() async throws {
+        let host = host
+        hosting = Task { try await host.run() }
         for index in orchestrators.indices {
             let url = try await orchestrators[index].server.start()
             orchestrators[index].url = url
@@ -112,20 +119,30 @@ final class NodeDemoMarket {
     func advance(segments: Int) throws { try chain.advance(blocks: Self.blocksPerSegment * UInt64(segments)) }
 
     /// One redemption step for every orchestrator at the current gas price; returns tickets redeemed.
-    func redeem() throws -> Int {
+    func redeem() async throws -> Int {
         let price = gas.price(at: Double(chain.state.block) * 2)
-        return try orchestrators.reduce(0) { $0 + (try $1.redemption.step(gasPrice: price)).redeemed }
+        var redeemed = 0
+        for orchestrator in orchestrators { redeemed += try await orchestrator.redemption.step(gasPrice: price).redeemed }
+        return redeemed
     }
 
     /// Ends the run: redeem what is left (a round at a time, so the redeemer's last-round flush runs).
-    func settle() throws -> Int {
-        var redeemed = try redeem()
+    func settle() async throws -> Int {
+        var redeemed = try await redeem()
         for _ in 0..<3 {
             try chain.advance(blocks: chain.state.config.blocksPerRound)
-            redeemed += try redeem()
+            redeemed += try await redeem()
         }
         return redeemed
     }
 
     func stopAll() { orchestrators.forEach { $0.server.stop() } }
+
+    /// Stops the projection host once it has applied everything committed (it persists its snapshot).
+    func stopProjections() async throws {
+        try await host.waitUntilApplied(through: log.head.sequence)
+        hosting?.cancel()
+        try await hosting?.value
+        hosting = nil
+    }
 }

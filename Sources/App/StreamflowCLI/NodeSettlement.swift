@@ -1,81 +1,39 @@
 import EthCrypto
-import EventLog
 import EventModel
-import Foundation
-import Logging
 import Payments
+import Projections
+import ServiceLifecycle
 import Settlement
 
-/// The node's settlement side in distributed mode: the chain its tickets name (rounds, block hashes, gas price)
-/// and its redeemer, which cashes the winning tickets the log sink has stored, on a thread of its own (LMDB and
-/// chain calls block). With the embedded chain, the node also advances it a block every `blockSeconds`, as a
-/// development chain mines on a timer.
-final class NodeSettlement: @unchecked Sendable {
-    // @unchecked: `redemption` is used only on the redeemer thread; `stopping` and `started` are guarded by `lock`.
+/// The node's settlement side: the chain its tickets name (rounds, block hashes, gas price), its redeemer (a
+/// `RedeemerService` reading winners from the node's projection host, writing through the node's event sink) and,
+/// with the embedded chain, a `ChainTicker` that mines a block every `blockSeconds` as a development chain does.
+/// Put `services` into the node's service group after the projection host (they stop before it).
+struct NodeSettlement {
     let chain: LocalChain
-    let gasPrice: UInt256
-    private let redemption: RedemptionService
-    private let redeemEvery: Double
-    private let blockSeconds: Double
-    private let lock = NSLock()
-    private var stopping = false
-    private var started = false
-    private let stopped = DispatchSemaphore(value: 0)
-    private static let logger = Logger(label: "redeemer")
+    let gasPrice: GasPriceSource
+    let redemption: RedemptionService
+    let redeemer: RedeemerService
+    let ticker: ChainTicker?
 
-    init(chainDirectory: String, log: EventLog, orchestrator: Address, gasPrice: UInt256, minBatch: Int,
-         redeemEvery: Double, blockSeconds: Double) throws {
-        chain = try LocalChain(directory: chainDirectory, genesis: ChainState(config: ChainConfig()), log: log)
-        self.gasPrice = gasPrice
-        redemption = try RedemptionService(chain: chain, log: log, orchestrator: orchestrator,
+    /// `host` is the node's projection host (it must run `PaymentsLedgerProjection`); `sink` the node's event sink.
+    init(chainDirectory: String, host: ProjectionHost, sink: any EventSink, orchestrator: Address, gasPrice: UInt256,
+         minBatch: Int, blockSeconds: Double) throws {
+        chain = try LocalChain(directory: chainDirectory, genesis: ChainState(config: ChainConfig()), log: host.log)
+        self.gasPrice = GasPriceSource(gasPrice)
+        redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: orchestrator,
                                            redeemer: Redeemer(policy: RedeemerPolicy(minBatch: minBatch)), clock: SystemClock())
-        self.redeemEvery = redeemEvery
-        self.blockSeconds = blockSeconds
+        ticker = blockSeconds > 0 ? ChainTicker(chain: chain, every: .milliseconds(Int64(blockSeconds * 1_000))) : nil
+        redeemer = RedeemerService(redemption: redemption, gasPrice: self.gasPrice, ticker: ticker)
     }
 
     /// The chain as tickets must name it now.
     var context: ValidationContext {
         let state = chain.state
         return ValidationContext(currentBlock: state.block, currentRound: state.round, roundBlockHashes: state.roundBlockHashes,
-                                 gasPrice: gasPrice)
+                                 gasPrice: gasPrice.current)
     }
 
-    /// Recovers what a crash left in flight, then redeems every `redeemEvery` seconds until `stop()`.
-    func start() {
-        lock.withLock { started = true }
-        let thread = Thread { [self] in
-            do {
-                let recovered = try redemption.recover()
-                if recovered > 0 { Self.logger.info("recovered \(recovered) redemptions in flight") }
-            } catch { Self.logger.error("recovery failed: \(error)") }
-            var lastRedeem = Date.distantPast, lastBlock = Date()
-            while !lock.withLock({ stopping }) {
-                if blockSeconds > 0, Date().timeIntervalSince(lastBlock) >= blockSeconds {
-                    lastBlock = Date()
-                    do { try chain.advance(blocks: 1) } catch { Self.logger.error("advancing the chain failed: \(error)") }
-                }
-                if Date().timeIntervalSince(lastRedeem) >= redeemEvery {
-                    lastRedeem = Date()
-                    do {
-                        let step = try redemption.step(gasPrice: gasPrice)
-                        if step.redeemed > 0 || step.expired > 0 {
-                            Self.logger.info("redeemed \(step.redeemed) tickets, \(step.expired) expired, \(step.deferred) deferred")
-                        }
-                    } catch { Self.logger.error("redemption step failed: \(error)") }
-                }
-                usleep(50_000)
-            }
-            stopped.signal()
-        }
-        thread.name = "streamflow.redeemer"
-        thread.start()
-    }
-
-    func stop() {
-        let wasRunning = lock.withLock { () -> Bool in
-            defer { stopping = true }
-            return started && !stopping
-        }
-        if wasRunning { stopped.wait() }
-    }
+    /// The ticker (when the chain is embedded) and the redeemer, in start order.
+    var services: [any Service] { (ticker.map { [$0] } ?? []) + [redeemer] }
 }

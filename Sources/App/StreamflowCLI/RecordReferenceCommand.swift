@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import EventLog
 import Foundation
+import Projections
 import LMDB
 import Scenarios
 
@@ -18,7 +19,7 @@ extension ReplayCommand {
             let log = try EventLog(directory: scratch, options: .init(durability: .noSync))
             let events = try ReferenceScenario.events().map { try PreparedEvent($0) }
             _ = try log.appendAndWait(events)
-            try ProjectionRunner(log: log, projections: BuiltInProjections.all).catchUp()
+            try ProjectionHost(log: log).catchUp()
             var export: [UInt8] = []
             try LogExporter.export(log) { export += $0 }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -4,6 +4,7 @@ import EthCrypto
 import EventLog
 import EventModel
 import Foundation
+import Projections
 
 /// `streamflow replay …`: audits over a node's event log (verify, export, import, rebuild, show).
 struct ReplayCommand: ParsableCommand {
@@ -134,7 +135,7 @@ struct ReplayCommand: ParsableCommand {
             do {
                 let report = try LogImporter.importLines(bytes, into: data.logDirectory, trusted: try trust.address())
                 let log = try EventLog(directory: data.logDirectory)
-                try ProjectionRunner(log: log, projections: BuiltInProjections.all).catchUp()
+                try ProjectionHost(log: log).catchUp()
                 print("imported \(report.events) events (\(report.signatures) signatures checked), head \(report.head.hash)")
             } catch let failure as AuditFailure {
                 FileHandle.standardError.write(Data("import FAILED at \(failure); nothing was written\n".utf8))
@@ -178,8 +179,7 @@ struct ReplayCommand: ParsableCommand {
 
         func run() throws {
             let log = try data.openExisting(readOnly: false)
-            let runner = try ProjectionRunner(log: log, projections: BuiltInProjections.all)
-            try runner.catchUp()
+            try ProjectionHost(log: log).catchUp()
             print(try ProjectionSummary.json(log: log))
         }
     }

@@ -4,42 +4,38 @@ import EventLog
 import EventModel
 import Foundation
 import JSONCore
+import Projections
 import Settlement
 
-/// `streamflow report fees`: finance's view of the fee ledger, reconciled with the chain.
+/// `streamflow report fees`: finance's view of the fee ledger, folded from the node's log and reconciled to the
+/// wei with the chain that settled it.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports over a node's chain and log.", subcommands: [Fees.self])
+        commandName: "report", abstract: "Reports over a node's log, reconciled with its chain.", subcommands: [Fees.self])
 
     struct Fees: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fees by orchestrator, delegator, round or stream (DATA/chain; streams from DATA/log).")
+            abstract: "Fees by orchestrator, delegator, round or stream, from DATA/log; compared with the chain (DATA/chain or --chain).")
 
-        @Option(help: "The node's data directory (holds chain/ and log/).") var data: String
+        @Option(help: "The node's data directory (holds log/ and usually chain/).") var data: String
         @Option(help: "orchestrator, delegator, round or stream.") var by = "orchestrator"
         @Option(help: "First round included.") var from: Int64?
         @Option(help: "Last round included.") var to: Int64?
         @Option(help: "table, csv, json or html.") var format = "table"
+        @Option(help: "The settlement chain to reconcile with (default: DATA/chain when it exists).") var chain: String?
 
         func run() throws {
             guard let grouping = FeeReport.Grouping(rawValue: by) else {
                 throw CLIError("--by must be orchestrator, delegator, round or stream")
             }
-            let chain = try LocalChain.existing(directory: data + "/chain")
-            var charges: [String: UInt256] = [:]
-            if grouping == .stream {
-                let log = try EventLog(directory: data + "/log", options: { var o = EventLog.Options(); o.readOnly = true; return o }())
-                defer { log.close() }
-                try log.scan(topic: .tickets) { stored in
-                    let envelope = try stored.record().envelope
-                    guard envelope.type == "fee.debited" else { return true }
-                    let key = envelope.keys.stream ?? envelope.keys.session ?? "unknown"
-                    let fee = (try? UInt256(decimal: envelope.payload["fee"]?.stringValue ?? "0")) ?? .zero
-                    charges[key] = (try? (charges[key] ?? .zero) + fee) ?? .max
-                    return true
-                }
+            guard ["table", "csv", "json", "html"].contains(format) else { throw CLIError("--format must be table, csv, json or html") }
+            let logDirectory = data + "/log", chainDirectory = chain ?? data + "/chain"
+            let files = FileManager.default
+            guard files.fileExists(atPath: logDirectory + "/data.mdb") else {
+                throw CLIError("no event log at \(logDirectory)" + (files.fileExists(atPath: chainDirectory + "/data.mdb")
+                    ? "" : " and no settlement chain at \(chainDirectory)"))
             }
-            let report = FeeReport(chain: chain.state, by: grouping, fromRound: from, toRound: to, streamCharges: charges)
+            let report = FeeReport(ledger: try Self.ledger(logDirectory: logDirectory), by: grouping, fromRound: from, toRound: to)
             switch format {
             case "table": print(report.table, terminator: "")
             case "csv": print(report.csv, terminator: "")
@@ -47,9 +43,32 @@ struct ReportCommand: ParsableCommand {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            case "html": print(FeeReportHTML.render(report))
-            default: throw CLIError("--format must be table, csv, json or html")
+            default: print(FeeReportHTML.render(report))
             }
+            // The chain is the cross-check: printed to stderr so machine formats stay parseable.
+            guard grouping != .stream, chain != nil || files.fileExists(atPath: chainDirectory + "/data.mdb") else { return }
+            let settled = FeeReport(chain: try LocalChain.existing(directory: chainDirectory).state, by: grouping, fromRound: from, toRound: to)
+            let differences = FeeReconciliation.differences(log: report, chain: settled)
+            if differences.isEmpty {
+                FileHandle.standardError.write(Data("reconciled with the chain at \(chainDirectory): equal to the wei\n".utf8))
+            } else {
+                FileHandle.standardError.write(Data(("the log and the chain at \(chainDirectory) DIFFER:\n"
+                    + differences.map { "  \($0)\n" }.joined()).utf8))
+                throw ExitCode(2)
+            }
+        }
+
+        /// The fee ledger folded from the log: from the node's stored snapshot when it has one, then the rest of the
+        /// log, in memory (the log is opened read-only; the node's host owns the stored rows).
+        static func ledger(logDirectory: String) throws -> FeeLedgerProjection.State {
+            var options = EventLog.Options()
+            options.readOnly = true
+            let log = try EventLog(directory: logDirectory, options: options)
+            defer { log.close() }
+            let host = try ProjectionHost(log: log, projections: [FeeLedgerProjection()],
+                                          options: ProjectionHostOptions(persists: false))
+            try host.catchUp()
+            return try host.state(of: FeeLedgerProjection.self)
         }
     }
 }

@@ -29,6 +29,19 @@ enum SettlementEvents {
                  "redeemed": Schema.count, "amount": Schema.uint256],
                 required: ["txHash", "block", "gasUsed", "gasCost", "redeemed", "amount"])),
         EventDefinition(
+            type: "redemption.confirmed", version: 2, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A redemption transaction was mined: its receipt as the chain reported it (gas, price, the face value paid, "
+                + "the tickets that paid, and the fee split the chain credited in its round), so fee reports are a fold over the log.",
+            payload: Schema.object(
+                ["txHash": Schema.hash32, "block": Schema.count, "round": Schema.round, "gasUsed": Schema.count,
+                 "gasPrice": Schema.uint256, "gasCost": Schema.uint256, "redeemed": Schema.count, "ticketsPaid": Schema.count,
+                 "faceValue": Schema.uint256, "amount": Schema.uint256, "orchestratorShare": Schema.uint256,
+                 "delegatorShare": Schema.uint256,
+                 "delegators": Schema.array(Schema.object(["delegator": Schema.address, "amount": Schema.uint256],
+                                                          required: ["delegator", "amount"]))],
+                required: ["txHash", "block", "round", "gasUsed", "gasPrice", "gasCost", "redeemed", "ticketsPaid", "faceValue",
+                           "amount", "orchestratorShare", "delegatorShare", "delegators"])),
+        EventDefinition(
             type: "redemption.failed", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
             summary: "A redemption transaction failed or was dropped.",
             payload: Schema.object(["txHash": Schema.hash32, "reason": Schema.string()], required: ["reason"])),

@@ -1,5 +1,6 @@
 import EthCrypto
 public import EventLog
+public import Projections
 
 /// `streamflow replay rebuild`: recomputes each stored projection from the first event up to its
 /// checkpoint and compares the bytes with the stored state.
@@ -14,7 +15,7 @@ public enum ProjectionRebuild {
     }
 
     public static func run(_ log: EventLog, projections: [any Projection] = BuiltInProjections.all) throws -> [Result] {
-        let stored = try ProjectionRunner.storedStatesByName(log: log)
+        let stored = try ProjectionReplay.storedStatesByName(log: log)
         var results: [Result] = []
         for projection in projections {
             let (checkpoint, storedState) = stored[projection.name] ?? (0, [])

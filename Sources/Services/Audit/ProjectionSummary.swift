@@ -1,4 +1,5 @@
 public import EventLog
+import Projections
 import EthCrypto
 import JSONCore
 import EventSchemas
@@ -8,7 +9,7 @@ import EventSchemas
 public enum ProjectionSummary {
     public static func json(log: EventLog) throws -> String {
         var document: [String: JSONValue] = [:]
-        for (name, stored) in try ProjectionRunner.storedStatesByName(log: log) {
+        for (name, stored) in try ProjectionReplay.storedStatesByName(log: log) {
             document[name] = try JSONParser.parse(stored.1)
             document["checkpoint"] = .integer(Int64(stored.0))
         }

@@ -20,6 +20,7 @@ extension ChainState {
         trial.balances[caller] = (try? trial.balance(caller) - cost) ?? .zero
         trial.gasBurned = (try? trial.gasBurned + cost) ?? .max
         var redemptions: [TicketRedemption] = []
+        var split: FeeSplit?
         do {
             switch transaction {
             case .mint(let to, let amount):
@@ -68,11 +69,13 @@ extension ChainState {
             case .redeem(let tickets):
                 guard !tickets.isEmpty else { throw ChainRejection.emptyBatch }
                 let active = Set(trial.activeSet)
+                let before = trial.fees[trial.round]?[caller] ?? RoundFees()
                 redemptions = tickets.map { trial.redeemOne($0, claimant: caller, active: active) }
                 var ledger = trial.fees[trial.round]?[caller] ?? RoundFees()
                 ledger.transactions += 1
                 ledger.gasCost = (try? ledger.gasCost + cost) ?? .max
                 trial.fees[trial.round, default: [:]][caller] = ledger
+                split = FeeSplit(round: trial.round, before: before, after: ledger)
             case .reward:
                 try trial.payReward(to: caller)
             }
@@ -82,7 +85,8 @@ extension ChainState {
             return refuse(.insufficientFunds)
         }
         self = trial
-        return ChainReceipt(block: block, rejection: nil, gasUsed: gas, gasCost: cost, redemptions: redemptions)
+        return ChainReceipt(block: block, rejection: nil, gasUsed: gas, gasCost: cost, redemptions: redemptions, gasPrice: gasPrice,
+                            fees: split)
     }
 
     /// Mines `count` empty blocks; each round's first block hash is remembered for ticket checks.

@@ -69,6 +69,37 @@ public struct ChainReceipt: Sendable, Hashable, Codable {
     public let gasUsed: UInt64
     public let gasCost: UInt256
     public let redemptions: [TicketRedemption]
+    /// The gas price the transaction paid (absent in receipts stored before it was recorded).
+    public var gasPrice: UInt256? = nil
+    /// A redemption's fees as the chain's fee ledger credited them (absent for other transactions).
+    public var fees: FeeSplit? = nil
 
     public var accepted: Bool { rejection == nil }
+}
+
+/// What one redemption transaction added to the chain's fee ledger: the round, the face value paid, the split
+/// between the orchestrator and each delegator, and the tickets that paid (a ticket paying nothing is not counted).
+public struct FeeSplit: Sendable, Hashable, Codable {
+    public var round: Int64
+    public var amount: UInt256
+    public var orchestratorShare: UInt256
+    public var delegatorShare: UInt256
+    public var tickets: Int
+    /// Delegator address (checksummed) → wei.
+    public var delegators: [String: UInt256]
+
+    /// The difference between a round's fee ledger entry before and after a transaction.
+    init(round: Int64, before: ChainState.RoundFees, after: ChainState.RoundFees) {
+        self.round = round
+        amount = (try? after.total - before.total) ?? .zero
+        orchestratorShare = (try? after.orchestratorShare - before.orchestratorShare) ?? .zero
+        delegatorShare = (try? after.delegatorShare - before.delegatorShare) ?? .zero
+        tickets = after.tickets - before.tickets
+        var delegators: [String: UInt256] = [:]
+        for (delegator, total) in after.delegators {
+            let part = (try? total - (before.delegators[delegator] ?? .zero)) ?? .zero
+            if !part.isZero { delegators[delegator] = part }
+        }
+        self.delegators = delegators
+    }
 }

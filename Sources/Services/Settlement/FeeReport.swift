@@ -1,8 +1,9 @@
 import Foundation
 public import EthCrypto
+public import Projections
 
-/// Finance's view of the fee ledger: fees by orchestrator, delegator, round or stream, each figure taken
-/// from the chain's own ledger (or, for streams, the charges in the log), so they reconcile to the wei.
+/// Finance's view of the fee ledger: fees by orchestrator, delegator, round or stream, folded from the log (the
+/// redemption receipts and fee debits it recorded) or taken from a chain's own ledger; the two reconcile to the wei.
 public struct FeeReport: Sendable, Codable {
     public enum Grouping: String, Sendable, Codable, CaseIterable {
         case orchestrator, delegator, round, stream
@@ -30,6 +31,37 @@ public struct FeeReport: Sendable, Codable {
     /// Groups the chain's fee ledger; `streamCharges` (stream → wei charged) is needed only `by: .stream`.
     public init(chain: ChainState, by grouping: Grouping, fromRound: Int64? = nil, toRound: Int64? = nil,
                 streamCharges: [String: UInt256] = [:]) {
+        let fees = chain.fees.mapValues { byOrchestrator in
+            Dictionary(uniqueKeysWithValues: byOrchestrator.map { ($0.key.checksummed, $0.value) })
+        }
+        self.init(fees: fees, by: grouping, fromRound: fromRound, toRound: toRound, streamCharges: streamCharges)
+    }
+
+    /// Groups the fee ledger folded from the log (`FeeLedgerProjection`): the same figures as the chain's, from
+    /// the redemption receipts and fee debits the log recorded.
+    public init(ledger: FeeLedgerProjection.State, by grouping: Grouping, fromRound: Int64? = nil, toRound: Int64? = nil) {
+        func wei(_ text: String) -> UInt256 { (try? UInt256(decimal: text)) ?? .zero }
+        var fees: [Int64: [String: ChainState.RoundFees]] = [:]
+        for (roundText, byOrchestrator) in ledger.rounds {
+            guard let round = Int64(roundText) else { continue }
+            for (orchestrator, entry) in byOrchestrator {
+                var row = ChainState.RoundFees()
+                row.total = wei(entry.total)
+                row.orchestratorShare = wei(entry.orchestratorShare)
+                row.delegatorShare = wei(entry.delegatorShare)
+                row.tickets = entry.tickets
+                row.transactions = entry.transactions
+                row.gasCost = wei(entry.gasCost)
+                row.delegators = entry.delegators.mapValues(wei)
+                fees[round, default: [:]][orchestrator] = row
+            }
+        }
+        self.init(fees: fees, by: grouping, fromRound: fromRound, toRound: toRound, streamCharges: ledger.streams.mapValues(wei))
+    }
+
+    /// Groups a fee ledger: round → orchestrator (checksummed) → fees.
+    init(fees table: [Int64: [String: ChainState.RoundFees]], by grouping: Grouping, fromRound: Int64?, toRound: Int64?,
+         streamCharges: [String: UInt256]) {
         self.grouping = grouping
         self.fromRound = fromRound
         self.toRound = toRound
@@ -39,16 +71,16 @@ public struct FeeReport: Sendable, Codable {
             body(&row)
             rows[key] = row
         }
-        let rounds = chain.fees.keys.filter { ($0 >= (fromRound ?? .min)) && ($0 <= (toRound ?? .max)) }.sorted()
+        let rounds = table.keys.filter { ($0 >= (fromRound ?? .min)) && ($0 <= (toRound ?? .max)) }.sorted()
         switch grouping {
         case .stream:
             for (stream, charged) in streamCharges { add(stream) { $0.fees = charged } }
         default:
             for round in rounds {
-                for (orchestrator, fees) in chain.fees[round] ?? [:] {
+                for (orchestrator, fees) in table[round] ?? [:] {
                     switch grouping {
                     case .orchestrator, .round:
-                        let key = grouping == .round ? String(round) : orchestrator.checksummed
+                        let key = grouping == .round ? String(round) : orchestrator
                         add(key) { row in
                             row.fees = (try? row.fees + fees.total) ?? .max
                             row.orchestratorShare = (try? row.orchestratorShare + fees.orchestratorShare) ?? .max

@@ -3,15 +3,19 @@ public import EthCrypto
 public import EventLog
 import EventModel
 public import Payments
+public import Projections
+import Synchronization
 
 /// A small orchestrator node for drills and demos: a log and an LMDB chain under one directory, a funded
 /// broadcaster, and an orchestrator whose ticket params make nearly every ticket win — so redemptions
 /// happen often enough to be killed in the middle of. Keys are derived from `seed`; reopening finds the
-/// same node.
-public final class SettlementDrill {
+/// same node. `start()` runs its projection host (the redeemer reads from it); `close()` stops it and the log.
+public final class SettlementDrill: Sendable {
     public let log: EventLog
     public let chain: LocalChain
+    public let host: ProjectionHost
     public let service: RedemptionService
+    private let hosting = Mutex<Task<Void, any Error>?>(nil)
     public let recipient: TicketRecipient
     public let broadcaster: PrivateKey
     public let orchestrator: Address
@@ -37,8 +41,9 @@ public final class SettlementDrill {
         recipient = TicketRecipient(validator: TicketValidator(
             recipient: orchestrator, secret: RecipientSecret(key: Array("drill secret \(seed)".utf8)),
             policy: TicketPolicy(expectedValue: UInt256(9_999_999), redeemGas: 1, txCostMultiplier: 1_000)))
+        host = try ProjectionHost(log: log, projections: BuiltInProjections.node)
         service = try RedemptionService(
-            chain: chain, log: log, orchestrator: orchestrator,
+            chain: chain, host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
             redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 50, minBatch: 1)),
             clock: SteppingClock(start: 1_700_000_000_000))
     }
@@ -46,7 +51,7 @@ public final class SettlementDrill {
     /// Appends one payment of `tickets` tickets under fresh params (their seed is the log's head, so a
     /// restarted drill never reuses a recipientRand); returns how many won.
     @discardableResult
-    public func pay(tickets: Int) throws -> Int {
+    public func pay(tickets: Int) async throws -> Int {
         let state = chain.state
         let head = log.head.sequence
         let context = ValidationContext(currentBlock: state.block, currentRound: state.round,
@@ -64,9 +69,26 @@ public final class SettlementDrill {
         let envelopes = outcome.events.enumerated().map { index, event in
             event.envelope(id: "drill/\(head)/\(index)", timestamp: 1_700_000_000_000 + Int64(head))
         }
-        _ = try log.appendAndWait(envelopes.map { try PreparedEvent($0) })
+        let appended = try await log.append(envelopes)
+        if let last = appended.map(\.sequence).max() { try await host.waitUntilApplied(through: last) }
         return outcome.winners.count
     }
 
-    public func close() { log.close() }
+    /// Starts the projection host following the log (idempotent).
+    public func start() {
+        hosting.withLock { task in
+            guard task == nil else { return }
+            let host = host
+            task = Task { try await host.run() }
+        }
+    }
+
+    /// Stops the host (it persists its snapshot) and closes the log.
+    public func close() async {
+        if let task = hosting.withLock({ $0.take() }) {
+            task.cancel()
+            _ = try? await task.value
+        }
+        log.close()
+    }
 }

@@ -1,0 +1,68 @@
+public import EventModel
+import EthCrypto
+import JSONCore
+
+/// The fee ledger as the log tells it: per round and orchestrator, the face value paid, its split between the
+/// orchestrator and each delegator, the tickets that paid, redemption transactions and their gas, folded from
+/// `redemption.confirmed` v2 (the chain's receipt); and per stream the fees charged (`fee.debited`). Amounts are wei
+/// in decimal. A v1 confirmation carries no round or split and is counted in `unsplit` only.
+public struct FeeLedgerProjection: Projection {
+    /// One orchestrator's fees in one round.
+    public struct Fees: Codable, Sendable, Equatable {
+        public var total = "0"
+        public var orchestratorShare = "0"
+        public var delegatorShare = "0"
+        public var tickets = 0
+        public var transactions = 0
+        public var gasUsed: Int64 = 0
+        public var gasCost = "0"
+        /// Delegator (checksummed) → wei.
+        public var delegators: [String: String] = [:]
+    }
+
+    public struct State: Codable, Sendable, Equatable {
+        /// Round (decimal) → orchestrator (checksummed) → fees.
+        public var rounds: [String: [String: Fees]] = [:]
+        /// Stream (or session) → wei charged.
+        public var streams: [String: String] = [:]
+        /// Confirmations of version 1, which do not say their round or split.
+        public var unsplit = 0
+    }
+
+    public init() {}
+    public var name: String { "fees" }
+    public var initialState: State { State() }
+
+    public func apply(_ state: inout State, _ event: EventRecord) {
+        let envelope = event.envelope
+        let payload = envelope.payload
+        switch envelope.type {
+        case "redemption.confirmed":
+            guard envelope.version >= 2, let orchestrator = envelope.keys.orchestrator, let round = payload.int("round") else {
+                state.unsplit += 1
+                return
+            }
+            var fees = state.rounds[String(round)]?[orchestrator] ?? Fees()
+            fees.total = Self.add(fees.total, payload.amount("amount"))
+            fees.orchestratorShare = Self.add(fees.orchestratorShare, payload.amount("orchestratorShare"))
+            fees.delegatorShare = Self.add(fees.delegatorShare, payload.amount("delegatorShare"))
+            fees.tickets += Int(payload.int("ticketsPaid") ?? 0)
+            fees.transactions += 1
+            fees.gasUsed += payload.int("gasUsed") ?? 0
+            fees.gasCost = Self.add(fees.gasCost, payload.amount("gasCost"))
+            for entry in payload["delegators"]?.arrayValue ?? [] {
+                guard let delegator = entry.text("delegator") else { continue }
+                fees.delegators[delegator] = Self.add(fees.delegators[delegator] ?? "0", entry.amount("amount"))
+            }
+            state.rounds[String(round), default: [:]][orchestrator] = fees
+        case "fee.debited":
+            let key = envelope.keys.stream ?? envelope.keys.session ?? "unknown"
+            state.streams[key] = Self.add(state.streams[key] ?? "0", payload.amount("fee"))
+        default: return
+        }
+    }
+
+    static func add(_ total: String, _ amount: UInt256) -> String {
+        ((try? UInt256(decimal: total)) ?? .zero).accumulating(amount).description
+    }
+}
