@@ -111,6 +111,11 @@ let package = Package(
             dependencies: ["Wire", "Payments", "EthCrypto", "EventModel", "Transcoding", "Scheduling", "Telemetry",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/Services/Orchestrator", swiftSettings: swiftSettings),
+        // Fault drills (labelled): decorators the demo and the failover tests compose into a node; never in its path.
+        .target(
+            name: "Drills",
+            dependencies: ["Orchestrator", "EthCrypto", "Wire"],
+            path: "Sources/Services/Drills", swiftSettings: swiftSettings),
         // The broadcaster: orchestrator selection and suspension, result verification (signature, pixels).
         .target(
             name: "Broadcaster",
@@ -181,7 +186,7 @@ let package = Package(
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
-                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet",
+                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -226,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "EdgeTests",
             dependencies: ["Edge", "Orchestrator", "Broadcaster", "Wire", "WireRPC", "TranscoderAgent", "Payments", "EthCrypto",
-                           "Transcoding", "TestSupport", "EventLog", "EventModel", "JSONCore",
+                           "Transcoding", "TestSupport", "EventLog", "EventModel", "JSONCore", "Drills",
                            .product(name: "GRPCCore", package: "grpc-swift-2"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),

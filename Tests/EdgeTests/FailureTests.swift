@@ -4,6 +4,7 @@ import EventLog
 import EventModel
 import JSONCore
 import Foundation
+import Drills
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -66,8 +67,8 @@ struct FailureTests {
             let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Array(name.utf8),
                                             price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: capacity,
                                             outputDirectory: "\(directory)/\(name)", profiles: try VideoProfile.parseList("P144p30fps16x9"),
-                                            publicURL: "", pool: pool?(key.address.checksummed), events: sink)
-            node.faults = faults
+                                            publicURL: "", pool: pool?(key.address.checksummed), events: sink,
+                                            signer: FaultySigner(faults: faults))
             return (key, try OrchestratorEndpoints(node: node, tls: false, context: { FailureTests.chain }))
         }
 

@@ -1,3 +1,4 @@
+import Drills
 import Edge
 import EthCrypto
 import Orchestrator
@@ -25,8 +26,8 @@ struct TestOrchestrator {
         node = try OrchestratorNode(key: key, recipient: recipient, authSecret: Self.authSecret,
                                     price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
                                     outputDirectory: directory, profiles: try VideoProfile.parseList("P144p30fps16x9"), publicURL: "",
-                                    offchain: offchain)
-        node.faults = NodeFaults(tamperRenditions: tamper)
+                                    offchain: offchain,
+                                    signer: tamper ? FaultySigner(faults: NodeFaults(tamperRenditions: true)) : HonestResultSigner())
         self.tls = tls ? try TLSIdentity.selfSigned(hosts: ["127.0.0.1", "localhost"]) : nil
         edge = EdgeServer(node: node, context: { Self.chain }, now: now, tls: self.tls, hub: hub)
         rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.chain }, now: now), hub: hub, tls: self.tls)

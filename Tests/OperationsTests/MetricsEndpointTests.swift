@@ -32,11 +32,10 @@ struct MetricsEndpointTests {
         let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: RecipientSecret(key: Array("m".utf8))))
         let price = try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one)
         let secret = Array("metrics auth".utf8)
+        let registry = MetricsRegistry()  // this test's own: other suites running at once cannot move its counters
         let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: secret, price: price, capacity: 2,
                                         outputDirectory: directory + "/out", profiles: try VideoProfile.parseList("P144p30fps16x9"),
-                                        publicURL: "")
-        let registry = MetricsRegistry()  // this test's own: other suites running at once cannot move its counters
-        node.telemetry = OrchestratorTelemetry(metrics: registry)
+                                        publicURL: "", telemetry: OrchestratorTelemetry(metrics: registry))
         let chain = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                       gasPrice: UInt256(1_000_000_000))
         let now = EdgeServer.wallClock()

@@ -4,6 +4,7 @@ import EthCrypto
 import EventLog
 import EventModel
 import Foundation
+import Drills
 import Orchestrator
 import Payments
 import Projections
@@ -90,8 +91,8 @@ final class NodeDemoMarket {
             let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
                                             price: try PriceInfo(pricePerUnit: UInt256(role.price), pixelsPerUnit: .one), capacity: 4,
                                             outputDirectory: "\(directory)/orchestrators/\(role.name)", profiles: profiles, publicURL: "",
-                                            pool: pool, events: sink)
-            node.faults = NodeFaults(tamperRenditions: role.tamper)
+                                            pool: pool, events: sink,
+                                            signer: role.tamper ? FaultySigner(faults: NodeFaults(tamperRenditions: true)) : HonestResultSigner())
             let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock())
             orchestrators.append(Orchestrator(name: role.name, key: key,
                                               server: try OrchestratorEndpoints(node: node, tls: true, context: context),

@@ -3,6 +3,7 @@ import Broadcaster
 import Edge
 import EthCrypto
 import Foundation
+import Drills
 import Orchestrator
 import Payments
 import Transcoding
@@ -99,8 +100,8 @@ struct OrchestratorCommand: AsyncParsableCommand {
         let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
                                         price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
                                         capacity: capacity, outputDirectory: out, profiles: try VideoProfile.parseList(profiles),
-                                        publicURL: "", offchain: offchain, streamLimits: streamLimits)
-        node.faults = NodeFaults(tamperRenditions: tamper)
+                                        publicURL: "", offchain: offchain, streamLimits: streamLimits,
+                                        signer: tamper ? FaultySigner(faults: NodeFaults(tamperRenditions: true)) : HonestResultSigner())
         return node
     }
 }

@@ -139,6 +139,14 @@ extension StreamflowMetrics.Metric {
         name: "streamflow_edge_connections_refused_total", kind: .counter, labels: ["listener", "reason"],
         help: "Connections refused or closed by the limits (listener or address full, evicted, no request in time), by listener and reason.")
 
+    // MARK: Event log (every sink a node writes through)
+
+    /// Events a node could not make durable: `kind` is `persist` (a request answered 503, nothing acknowledged) or
+    /// `emit` (a bookkeeping event lost); any of them marks the node unhealthy.
+    public static let eventsNotDurable = Self(
+        name: "streamflow_events_not_durable_total", kind: .counter, labels: ["kind"],
+        help: "Events the node's sink refused or could not make durable (persist: the request was refused; emit: a bookkeeping event was lost).")
+
     static let catalog: [Self] = [
         orchestratorSegmentsReceived, orchestratorSegmentsTranscoded, orchestratorSegmentsRefused, orchestratorSegmentsFailed,
         orchestratorTranscodeSeconds, orchestratorTicketsReceived, orchestratorTicketsWon, orchestratorTicketsRejected,
@@ -146,6 +154,6 @@ extension StreamflowMetrics.Metric {
         broadcasterSegmentsSent, broadcasterSegmentsDelivered, broadcasterSegmentsFailed, broadcasterSegmentsLost,
         broadcasterRoundTripSeconds, broadcasterTicketsSent, broadcasterFaceValue, broadcasterWinProbability,
         redeemerTransactions, redeemerTicketsRedeemed, redeemerTicketsExpired, redeemerGasUsed, redeemerGasPrice,
-        edgeRequestsRefused, edgeConnectionsRefused,
+        edgeRequestsRefused, edgeConnectionsRefused, eventsNotDurable,
     ]
 }

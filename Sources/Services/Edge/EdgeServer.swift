@@ -85,17 +85,22 @@ public final class EdgeServer: @unchecked Sendable {
         EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
         if let hub { TranscoderRoutes.add(to: router, hub: hub, budget: limits.budget, metrics: node.telemetry.metrics) }
         if let rpc { GRPCRoutes.add(to: router, methods: rpc.methods, transport: rpc.transport) }
-        let box = bound
+        let (box, node, hub, scheme, host) = (bound, node, hub, tls == nil ? "http" : "https", host)
         let server = HTTPServerBuilder.guarded(tls: try tls?.serverConfiguration(), gate: gate)
         return Application(router: router, server: server, configuration: .init(address: .hostname(host, port: port)),
-                           onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: Logger(label: "edge"))
+                           onServerRunning: { channel in
+                               // The one write of the node's URL: the socket is bound, nobody knows a port-0 edge yet.
+                               if let port = channel.localAddress?.port {
+                                   node.announce(publicURL: "\(scheme)://\(host):\(port)")
+                                   hub?.sourceBaseURL = node.publicURL
+                               }
+                               box.set(channel.localAddress?.port)
+                           }, logger: Logger(label: "edge"))
     }
 
-    /// Waits until the socket is bound (by `start()` or `run()`); returns the base URL, also set as the node's.
+    /// Waits until the socket is bound (by `start()` or `run()`); returns the base URL (the node's, set when it bound).
     public func listening() async throws -> String {
-        let port = try await bound.wait()
-        node.publicURL = "\(tls == nil ? "http" : "https")://\(host):\(port)"
-        hub?.sourceBaseURL = node.publicURL
+        _ = try await bound.wait()
         return node.publicURL
     }
 

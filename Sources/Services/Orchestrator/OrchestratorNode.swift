@@ -4,15 +4,14 @@ public import EventModel
 import Scheduling
 public import Payments
 import SwiftProtobuf
+import Synchronization
 public import Transcoding
 public import Wire
 
 /// An orchestrator serving segments: intake checks, scheduling onto its transcoder pool, results signed over
 /// the renditions' bytes, the fee charged for the pixels produced, and the renditions kept under
 /// `outputDirectory` for the broadcaster to fetch. Every payment, refusal and scheduling decision is an event.
-public final class OrchestratorNode: @unchecked Sendable {
-    // @unchecked: `inFlight` and `eventCounter` are guarded by `lock`; `publicURL` and `faults` are set
-    // before serving starts.
+public final class OrchestratorNode: Sendable {
     public let key: PrivateKey
     public let intake: SegmentIntake
     public let price: PriceInfo
@@ -24,27 +23,30 @@ public final class OrchestratorNode: @unchecked Sendable {
     /// Where the node's events go (the log in a real node).
     public let events: any EventSink
     public let clock: any EventClock
-    /// The URL prefix renditions are served under (the edge's address).
-    public var publicURL: String
-    /// Faults injected on purpose, for failover drills and the demo only (labelled; off by default).
-    public var faults = NodeFaults()
+    /// The URL prefix renditions are served under (the edge's address): set once, when the edge has bound its
+    /// socket and before it accepts a connection (`announce(publicURL:)`); read by every request after.
+    public var publicURL: String { announcedURL.withLock { $0 } }
+    private let announcedURL: Mutex<String>
+    /// Signs each result (honestly, unless a drill wrapped it).
+    public let signer: any ResultSigner
     /// Where the node reports metrics and logs (the process's registry by default).
-    public var telemetry = OrchestratorTelemetry()
+    public let telemetry: OrchestratorTelemetry
     /// The address as event keys carry it.
     public let addressText: String
     /// Segments already transcoded, so a resubmission gets the same result.
     public let results = SegmentResults()
     private let instance: String
-    private let lock = NSLock()
-    private var inFlight = 0
-    private var eventCounter = 0
+    /// Segments in flight and the per-request event counter.
+    private let counters = Mutex<(inFlight: Int, events: Int)>((0, 0))
 
     /// `pool` defaults to one in-process transcoder with room for `capacity` segments (its streams bounded by
     /// `streamLimits`); `events` to none.
     public init(key: PrivateKey, recipient: TicketRecipient, authSecret: [UInt8], price: PriceInfo, capacity: Int,
                 outputDirectory: String, profiles: [VideoProfile], publicURL: String, pool: TranscoderPool? = nil,
                 events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
-                offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil) throws(TranscodeError) {
+                offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil,
+                signer: any ResultSigner = HonestResultSigner(),
+                telemetry: OrchestratorTelemetry = OrchestratorTelemetry()) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
         intake = SegmentIntake(recipient: recipient, authSecret: authSecret,
@@ -53,9 +55,11 @@ public final class OrchestratorNode: @unchecked Sendable {
         self.capacity = capacity
         self.outputDirectory = outputDirectory
         defaultProfiles = profiles
-        self.publicURL = publicURL
+        announcedURL = Mutex(publicURL)
         self.events = events
         self.clock = clock
+        self.signer = signer
+        self.telemetry = telemetry
         addressText = key.address.checksummed
         instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         if let pool {
@@ -65,6 +69,9 @@ public final class OrchestratorNode: @unchecked Sendable {
             self.pool.add(LocalTranscoder(id: "local-1", capacity: capacity, streamLimits: streamLimits))
         }
     }
+
+    /// Records where the edge listens (the edge calls it once, from its bound-socket callback).
+    public func announce(publicURL url: String) { announcedURL.withLock { $0 = url } }
 
     /// GetOrchestrator's answer for `sender`: ticket params (face value from the sender's max float; none
     /// off-chain), the price, the orchestrator's address, its capabilities and a fresh auth token.
@@ -115,7 +122,10 @@ public final class OrchestratorNode: @unchecked Sendable {
         switch result {
         case .failure(let refusal):
             if reserved { releaseSlot() }
-            emit(payments, stream: nil, refusal: (refusal.status, refusal.reason, refusal.description, nil, nil))
+            // Credit a refused request's tickets earned is money too: durable before the refusal is sent.
+            if let unstored = await persist(payments, stream: nil, refusal: (refusal.status, refusal.reason, refusal.description, nil, nil)) {
+                return unstored
+            }
             return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: payments)
         case .success(let segment): accepted = segment
         }
@@ -131,8 +141,8 @@ public final class OrchestratorNode: @unchecked Sendable {
         switch claim {
         case .fresh: break
         case .done(var earlier):
+            if let unstored = await persist(payments, stream: stream, refusal: nil, seq: seq) { return unstored }
             if let info { earlier.info = info }
-            emit(payments, stream: stream, refusal: nil)
             return Reply(status: 200, body: (try? earlier.serializedBytes()) ?? [], events: payments)
         case .otherContent, .inFlight, .full:
             let refusal: SegmentRefusal = switch claim {
@@ -140,17 +150,19 @@ public final class OrchestratorNode: @unchecked Sendable {
             case .full: .overCapacity
             default: .resubmittedWithOtherContent(seq: seq)
             }
-            emit(payments, stream: stream, refusal: (refusal.status, refusal.reason, refusal.description, seq, accepted.sender))
+            if let unstored = await persist(payments, stream: stream,
+                                            refusal: (refusal.status, refusal.reason, refusal.description, seq, accepted.sender)) {
+                return unstored
+            }
             return Reply(status: refusal.status, body: Array(refusal.description.utf8), events: payments)
         }
-        if faults.delaySeconds > 0 { try? await Task.sleep(for: .milliseconds(Int(faults.delaySeconds * 1_000))) }
         let directory = (outputDirectory as NSString).appendingPathComponent(stream)
         let started = ContinuousClock.now
         let reply: Result<Net_TranscodeResult, any Error>
         do {
             let task = try prepareTask(stream: stream, seq: seq, segment: accepted.segment, body: body, directory: directory)
             let (renditions, _) = try await pool.run(task)
-            reply = .success(try sign(renditions, seq: seq, stream: stream))
+            reply = .success(try await signer.sign(renditions, seq: seq, stream: stream, publicURL: publicURL, key: key))
         } catch {
             reply = .failure(error)
         }
@@ -159,20 +171,26 @@ public final class OrchestratorNode: @unchecked Sendable {
         case .failure(let error):
             results.abandon(stream: stream, seq: seq)
             let message = "\(error)"
-            emit(payments, stream: stream, refusal: (200, "transcode-failed", message, seq, accepted.sender))
+            if let unstored = await persist(payments, stream: stream, refusal: (200, "transcode-failed", message, seq, accepted.sender)) {
+                return unstored
+            }
             var failed = Net_TranscodeResult()
             failed.seq = seq
             failed.error = PublicMessage.redactingPaths(message)
             if let info { failed.info = info }
             return Reply(status: 200, body: (try? failed.serializedBytes()) ?? [], events: payments)
         case .success(var result):
-            results.finish(stream: stream, seq: seq, hash: hash, result: result)
             let pixels = result.data.segments.reduce(0) { $0 + UInt64(max(0, $1.pixels)) }
             if let sender = accepted.sender,
                let charge = try? intake.recipient.charge(sender: sender, segmentSeq: UInt64(max(0, seq)), pixels: pixels, price: price) {
                 payments.append(charge)
             }
-            emit(payments, stream: stream, refusal: nil)
+            // The payment, its winners and the fee are durable before the 200 (one group commit with the others).
+            if let unstored = await persist(payments, stream: stream, refusal: nil, seq: seq) {
+                results.abandon(stream: stream, seq: seq)
+                return unstored
+            }
+            results.finish(stream: stream, seq: seq, hash: hash, result: result)
             if let info { result.info = info }
             return Reply(status: 200, body: (try? result.serializedBytes()) ?? [], events: payments)
         }
@@ -189,50 +207,30 @@ public final class OrchestratorNode: @unchecked Sendable {
                              profiles: ladder.isEmpty ? defaultProfiles : ladder, sourcePath: source, outputDirectory: directory)
     }
 
-    /// The result: each rendition's URL and pixels, and the signature over keccak256 of the renditions' hashes.
-    private func sign(_ renditions: [TranscodedRendition], seq: Int64, stream: String) throws -> Net_TranscodeResult {
-        if faults.staleRenditions, seq > 0 {
-            // The fault drill: overwrite with the renditions of the stream's first segment.
-            for rendition in renditions {
-                let first = rendition.file.replacingOccurrences(of: "_\(seq).ts", with: "_0.ts")
-                if FileManager.default.fileExists(atPath: first) {
-                    try FileManager.default.removeItem(atPath: rendition.file)
-                    try FileManager.default.copyItem(atPath: first, toPath: rendition.file)
-                }
-            }
+    /// Stores one request's payment events, and its refusal if any, in order, and returns once they are durable (nil);
+    /// when they cannot be, the 503 to answer instead (`events-not-durable`: nothing acknowledged; the broadcaster
+    /// retries or moves on, and the failure is counted and logged).
+    private func persist(_ payments: [PaymentEvent], stream: String?,
+                         refusal: (status: Int, reason: String, detail: String, seq: Int64?, sender: Address?)?,
+                         seq: Int64? = nil) async -> Reply? {
+        let envelopes = envelopes(payments, stream: stream, refusal: refusal)
+        guard !envelopes.isEmpty else { return nil }
+        do {
+            try await events.persist(envelopes)
+            return nil
+        } catch {
+            telemetry.notDurable(error, seq: refusal?.seq ?? seq)
+            return Reply(status: 503, body: Array("events-not-durable: \(error)".utf8), events: [])
         }
-        var data = Net_TranscodeData()
-        var hashes: [Hash32] = []
-        for rendition in renditions {
-            hashes.append(Keccak256.hash(try Data(contentsOf: URL(fileURLWithPath: rendition.file))))
-            var entry = Net_TranscodedSegmentData()
-            entry.url = "\(publicURL)/stream/\(stream)/\((rendition.file as NSString).lastPathComponent)"
-            entry.pixels = rendition.pixels + (faults.overreportPixels ? rendition.pixels / 10 : 0)
-            data.segments.append(entry)
-        }
-        let signer = faults.signWithWrongKey ? try PrivateKey.generate() : key
-        data.sig = Data(try signer.signMessage(SegmentSigning.resultMessage(renditionHashes: hashes).bytes).bytes)
-        if faults.tamperRenditions {
-            // The fault drill: serve bytes other than those signed.
-            for rendition in renditions {
-                var bytes = try Data(contentsOf: URL(fileURLWithPath: rendition.file))
-                bytes[bytes.count / 2] ^= 0xff
-                try bytes.write(to: URL(fileURLWithPath: rendition.file))
-            }
-        }
-        var reply = Net_TranscodeResult()
-        reply.seq = seq
-        reply.data = data
-        return reply
     }
 
-    /// Sends one request's payment events, and its refusal if any, to the log in order.
-    private func emit(_ payments: [PaymentEvent], stream: String?,
-                      refusal: (status: Int, reason: String, detail: String, seq: Int64?, sender: Address?)?) {
-        guard !payments.isEmpty || refusal != nil else { return }
-        let base = lock.withLock { () -> Int in
-            defer { eventCounter += 1 }
-            return eventCounter
+    /// One request's payment events and its refusal as envelopes, with ids unique to this node instance.
+    private func envelopes(_ payments: [PaymentEvent], stream: String?,
+                           refusal: (status: Int, reason: String, detail: String, seq: Int64?, sender: Address?)?) -> [EventEnvelope] {
+        guard !payments.isEmpty || refusal != nil else { return [] }
+        let base = counters.withLock { counters -> Int in
+            defer { counters.events += 1 }
+            return counters.events
         }
         let time = clock.nowMilliseconds()
         var text = EventText()
@@ -245,43 +243,18 @@ public final class OrchestratorNode: @unchecked Sendable {
                 status: refusal.status, reason: refusal.reason, detail: refusal.detail,
                 sender: refusal.sender?.checksummed, timestamp: time))
         }
-        events.emit(envelopes)
+        return envelopes
     }
 
     /// Room for one more segment: under the configured capacity and the live transcoders' capacity.
     private func reserveSlot() -> Bool {
         let poolCapacity = pool.capacity
-        return lock.withLock {
-            guard inFlight < min(capacity, poolCapacity) else { return false }
-            inFlight += 1
+        return counters.withLock { counters in
+            guard counters.inFlight < min(capacity, poolCapacity) else { return false }
+            counters.inFlight += 1
             return true
         }
     }
 
-    private func releaseSlot() { lock.withLock { inFlight -= 1 } }
-}
-
-/// Faults an orchestrator can be told to commit, for failover drills, tests and the demo (never set in
-/// production). Each is something a broadcaster must catch or survive.
-public struct NodeFaults: Sendable {
-    /// Serve renditions whose bytes differ from the ones signed.
-    public var tamperRenditions = false
-    /// Report (and bill) more pixels than the renditions hold.
-    public var overreportPixels = false
-    /// Sign results with a key that is not the orchestrator's.
-    public var signWithWrongKey = false
-    /// Answer every segment only after this many seconds (a slow orchestrator).
-    public var delaySeconds: Double = 0
-    /// Return the stream's first renditions for every later segment, properly signed and counted: only a
-    /// comparison with another orchestrator's result (PSNR) can catch it.
-    public var staleRenditions = false
-
-    public init(tamperRenditions: Bool = false, overreportPixels: Bool = false, signWithWrongKey: Bool = false,
-                delaySeconds: Double = 0, staleRenditions: Bool = false) {
-        self.staleRenditions = staleRenditions
-        self.tamperRenditions = tamperRenditions
-        self.overreportPixels = overreportPixels
-        self.signWithWrongKey = signWithWrongKey
-        self.delaySeconds = delaySeconds
-    }
+    private func releaseSlot() { counters.withLock { $0.inFlight -= 1 } }
 }

@@ -1,4 +1,5 @@
 import EthCrypto
+import EventModel
 import Logging
 import Payments
 public import Telemetry
@@ -44,6 +45,13 @@ public struct OrchestratorTelemetry: Reporting {
             metrics.increment(.orchestratorSegmentsFailed)
             logRepeated(.error, "transcode failed", kind: "transcode-failed", metadata: ["seq": "\(seq)", "error": "\(error)"])
         }
+    }
+
+    /// A request's events that could not be made durable: the request is refused (503) and the node is unhealthy.
+    func notDurable(_ error: EventSinkError, seq: Int64?) {
+        metrics.increment(.eventsNotDurable, labels: "persist")
+        logRepeated(.critical, "events not durable; segment refused", kind: "events-not-durable",
+                    metadata: ["seq": "\(seq.map(String.init) ?? "-")", "error": "\(error)"])
     }
 
     /// The ticket params just offered to a broadcaster: face value (wei) and win probability.
