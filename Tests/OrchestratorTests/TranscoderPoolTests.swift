@@ -220,6 +220,33 @@ struct TranscoderPoolTests {
         #expect(renditions.count == 1 && renditions[0].pixels == 256 * 144 * 60)
     }
 
+    @Test("a restarted pool continues from the log: the old transcoders are recorded lost, task ids and generations go on (no event id reused), live == rebuilt")
+    func restartFromProjection() async throws {
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        let first = fixture.pool()
+        first.add(LocalTranscoder(id: "local-1", capacity: 1))
+        _ = try await first.run(try fixture.task(first, stream: "a", seq: 0))
+        _ = try await first.run(try fixture.task(first, stream: "a", seq: 1))
+        let before = try await fixture.written().count
+        // The node dies; the new process restores the pool from the scheduling projection.
+        let restored = try #require(try await fixture.rebuilt()[Self.orchestrator])
+        #expect(restored.nextTaskID == 2 && restored.generations["local-1"] == 1)
+        let second = TranscoderPool(orchestrator: Self.orchestrator, sink: fixture.sink, clock: SteppingClock(start: 1_700_000_100_000),
+                                    timeout: { _ in .seconds(30) }, restoring: restored)
+        #expect(second.snapshot.workers.isEmpty && second.snapshot.lost["local-1"] == "disconnected")
+        second.add(LocalTranscoder(id: "local-1", capacity: 1))
+        let task = try fixture.task(second, stream: "a", seq: 0)
+        #expect(task.id == 2)
+        _ = try await second.run(task)
+        let events = try await fixture.written()
+        // lost + registered (generation 2) + assigned + completed: each a new event, none dropped as a duplicate id.
+        #expect(events.count == before + 4)
+        #expect(Set(events.map(\.id)).count == events.count)
+        #expect(events.contains { $0.id.hasSuffix("/transcoder/local-1/2/registered") })
+        #expect(try await fixture.rebuilt() == [Self.orchestrator: second.snapshot])
+    }
+
     @Test("a stalled transcoder times out and the task moves on; with nothing left, the failure is final and typed")
     func timeoutsAndExhaustion() async throws {
         let fixture = try Fixture()

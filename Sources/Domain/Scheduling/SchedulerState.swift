@@ -22,6 +22,11 @@ public struct SchedulerState: Codable, Sendable, Equatable {
     public private(set) var inFlight: [String: String] = [:]
     /// Transcoders lost so far, with the reason.
     public private(set) var lost: [String: String] = [:]
+    /// Registrations seen per transcoder id: the next registration of that id is generation + 1 (event ids carry it,
+    /// so a restarted node never reuses one).
+    public private(set) var generations: [String: Int] = [:]
+    /// One past the highest task id assigned: where a restarted node's task ids continue.
+    public private(set) var nextTaskID: Int64 = 0
 
     public init() {}
 
@@ -54,6 +59,7 @@ public struct SchedulerState: Codable, Sendable, Equatable {
             guard let id = payload["transcoder"]?.stringValue else { return }
             workers[id] = Worker(capacity: Int(payload["capacity"]?.integerValue ?? 1), kind: payload["kind"]?.stringValue ?? "local")
             lost[id] = nil
+            generations[id, default: 0] += 1
         case SchedulingEvents.lost:
             guard let id = payload["transcoder"]?.stringValue else { return }
             workers[id] = nil
@@ -64,6 +70,7 @@ public struct SchedulerState: Codable, Sendable, Equatable {
             guard let task = payload["taskId"]?.integerValue, let id = payload["transcoder"]?.stringValue else { return }
             inFlight[String(task)] = id
             workers[id]?.load += 1
+            nextTaskID = max(nextTaskID, task &+ 1)
             if let stream = envelope.keys.stream { sticky[stream] = id }
         case SchedulingEvents.completed, SchedulingEvents.failed:
             guard let task = payload["taskId"]?.integerValue, let id = inFlight.removeValue(forKey: String(task)) else { return }

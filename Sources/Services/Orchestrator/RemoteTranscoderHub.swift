@@ -1,5 +1,6 @@
 import Foundation
 import EthCrypto
+import EventModel
 public import Wire
 
 /// The orchestrator's registry of remote transcoders: checks a registration's secret, hands each task to its
@@ -26,7 +27,6 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
         let attempt: Int
         let token: String
         let continuation: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>
-        var timer: Task<Void, Never>?
     }
 
     /// `secret` nil refuses every registration. `taskTimeout` bounds each task from dispatch to result.
@@ -77,7 +77,6 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
         guard let gone else { return }
         gone.notifications.finish()
         for entry in orphaned {
-            entry.timer?.cancel()
             entry.continuation.resume(returning: .failure(.disconnected))
         }
         onEvent(.lost(id: id, reason: reason))
@@ -115,46 +114,57 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     func dispatch(_ task: TranscodeTask, to transcoder: RemoteTranscoder) async throws(TranscoderFailure) -> [TranscodedRendition] {
         guard let random = try? SecureRandom.bytes(32) else { throw .transcode("no randomness for the source token") }
         let token = Hex.encode(random, prefix: false)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>) in
-            enum Admission { case admitted(attempt: Int, base: String), gone, duplicate }
-            let admission: Admission = lock.withLock {
-                guard connected[transcoder.id] === transcoder else { return .gone }
-                guard waiting[task.id] == nil else { return .duplicate }
-                serial += 1
-                waiting[task.id] = Waiting(task: task, transcoderID: transcoder.id, attempt: serial, token: token,
-                                           continuation: continuation)
-                sources[token] = task.sourcePath
-                return .admitted(attempt: serial, base: base)
-            }
-            switch admission {
-            case .gone: continuation.resume(returning: .failure(.disconnected))
-            case .duplicate: continuation.resume(returning: .failure(.badResult("task \(task.id) is already in flight")))
-            case .admitted(let attempt, let base):
-                if case .terminated = transcoder.notifications.yield(Self.notification(task, url: "\(base)/transcoder/source/\(token)")) {
-                    fail(taskID: task.id, attempt: attempt, with: .disconnected)
-                    return
+        let timeout = taskTimeout
+        // The hub's bound and the caller's cancellation (the pool's own timeout) both end the wait through `fail`,
+        // which resumes the continuation exactly once; no timer outlives the attempt.
+        let result = await withTimeout(timeout, onTimeout: { .failure(.timeout) }) {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>) in
+                    self.admit(task, to: transcoder, token: token, continuation: continuation)
                 }
-                let timeout = taskTimeout
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    if !Task.isCancelled { self?.fail(taskID: task.id, attempt: attempt, with: .timeout) }
-                }
-                let kept = lock.withLock {
-                    guard waiting[task.id]?.attempt == attempt else { return false }
-                    waiting[task.id]?.timer = timer
-                    return true
-                }
-                if !kept { timer.cancel() }
+            } onCancel: {
+                self.fail(taskID: task.id, token: token, with: .timeout)
             }
         }
         return try result.get()
+    }
+
+    /// Registers the waiting attempt and notifies the transcoder; resumes at once when it cannot be sent.
+    private func admit(_ task: TranscodeTask, to transcoder: RemoteTranscoder, token: String,
+                       continuation: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>) {
+        enum Admission { case admitted(attempt: Int, base: String), gone, duplicate }
+        let admission: Admission = lock.withLock {
+            guard connected[transcoder.id] === transcoder else { return .gone }
+            guard waiting[task.id] == nil else { return .duplicate }
+            serial += 1
+            waiting[task.id] = Waiting(task: task, transcoderID: transcoder.id, attempt: serial, token: token,
+                                       continuation: continuation)
+            sources[token] = task.sourcePath
+            return .admitted(attempt: serial, base: base)
+        }
+        switch admission {
+        case .gone: continuation.resume(returning: .failure(.disconnected))
+        case .duplicate: continuation.resume(returning: .failure(.badResult("task \(task.id) is already in flight")))
+        case .admitted(let attempt, let base):
+            if case .terminated = transcoder.notifications.yield(Self.notification(task, url: "\(base)/transcoder/source/\(token)")) {
+                fail(taskID: task.id, attempt: attempt, with: .disconnected)
+            } else if Task.isCancelled {
+                fail(taskID: task.id, attempt: attempt, with: .timeout)
+            }
+        }
+    }
+
+    /// Fails the attempt that holds `token` (a cancelled wait), if it is still waiting.
+    private func fail(taskID: Int64, token: String, with failure: TranscoderFailure) {
+        let attempt = lock.withLock { waiting[taskID].flatMap { $0.token == token ? $0.attempt : nil } }
+        if let attempt { fail(taskID: taskID, attempt: attempt, with: failure) }
     }
 
     private func fail(taskID: Int64, attempt: Int, with failure: TranscoderFailure) {
         take(taskID: taskID, attempt: attempt)?.continuation.resume(returning: .failure(failure))
     }
 
-    /// Removes a waiting task (only that attempt, when given) and its source token; cancels its timer.
+    /// Removes a waiting task (only that attempt, when given) and its source token.
     private func take(taskID: Int64, attempt: Int?) -> Waiting? {
         let entry: Waiting? = lock.withLock {
             guard let entry = waiting[taskID], attempt == nil || entry.attempt == attempt else { return nil }
@@ -162,7 +172,6 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
             sources[entry.token] = nil
             return entry
         }
-        entry?.timer?.cancel()
         return entry
     }
 

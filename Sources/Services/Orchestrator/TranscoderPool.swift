@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Transcoding
 import Wire
 public import EventModel
@@ -10,19 +11,20 @@ public import Scheduling
 /// the `scheduling` projection rebuilds exactly what the scheduler decided from. Streams stick to one
 /// transcoder (its encoders live there); new streams go to the least loaded by capacity; a failed or
 /// timed-out attempt is retried on another transcoder.
-public final class TranscoderPool: @unchecked Sendable {
-    // @unchecked: `state`, `workers`, `generation` and `nextTask` are guarded by `lock`, which is also held
-    // while emitting so the log's order is the fold's order.
+public final class TranscoderPool: Sendable {
     public let orchestrator: String
     public let maxAttempts: Int
     private let sink: any EventSink
     private let clock: any EventClock
     private let timeout: @Sendable (TranscodeTask) -> Duration
-    private let lock = NSLock()
-    private var state = SchedulerState()
-    private var workers: [String: any TranscoderWorker] = [:]
-    private var generation: [String: Int] = [:]
-    private var nextTask: Int64 = 0
+    /// The fold and the live workers, behind one lock that is also held while emitting (the log's order is the fold's).
+    private let core: Mutex<Core>
+
+    private struct Core {
+        var state: SchedulerState
+        var workers: [String: any TranscoderWorker] = [:]
+        var nextTask: Int64
+    }
 
     /// Why the pool could not get a task transcoded: no transcoder at all, or every one tried failed.
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
@@ -36,47 +38,59 @@ public final class TranscoderPool: @unchecked Sendable {
         }
     }
 
-    /// `timeout(task)` bounds one attempt; the default allows 5× the segment's duration, at least 10 s.
+    /// `timeout(task)` bounds one attempt; the default allows 5× the segment's duration, at least 10 s. `restoring` is
+    /// the `scheduling` projection's state for this orchestrator when the node restarts: task ids and registration
+    /// generations continue from it, and every transcoder it still lists is recorded lost ("disconnected": their
+    /// connections died with the old process; they register again), which also fails the tasks it had in flight.
     public init(orchestrator: String, sink: any EventSink, clock: any EventClock, maxAttempts: Int = 3,
-                timeout: @escaping @Sendable (TranscodeTask) -> Duration = TranscoderPool.defaultTimeout) {
+                timeout: @escaping @Sendable (TranscodeTask) -> Duration = TranscoderPool.defaultTimeout,
+                restoring restored: SchedulerState = SchedulerState()) {
         self.orchestrator = orchestrator
         self.sink = sink
         self.clock = clock
         self.maxAttempts = max(1, maxAttempts)
         self.timeout = timeout
+        var core = Core(state: restored, nextTask: restored.nextTaskID)
+        for id in restored.workers.keys.sorted() {
+            let event = SchedulingEvents.lost(orchestrator: orchestrator, transcoder: id, reason: "disconnected",
+                                              generation: restored.generations[id] ?? 0, timestamp: clock.nowMilliseconds())
+            core.state.apply(event)
+            sink.emit([event])
+        }
+        self.core = Mutex(core)
     }
 
     /// 5× the segment's duration, at least 10 s.
     public static func defaultTimeout(_ task: TranscodeTask) -> Duration { .milliseconds(max(10_000, Int(task.durationMs) * 5)) }
 
     /// The scheduler's state now (what the `scheduling` projection holds for this orchestrator).
-    public var snapshot: SchedulerState { lock.withLock { state } }
+    public var snapshot: SchedulerState { core.withLock { $0.state } }
 
     /// Total capacity of the live transcoders (read on every segment request; no copy of the state).
-    public var capacity: Int { lock.withLock { state.capacity } }
+    public var capacity: Int { core.withLock { $0.state.capacity } }
 
     /// Task ids are unique per pool.
-    public func newTaskID() -> Int64 { lock.withLock { defer { nextTask += 1 }; return nextTask } }
+    public func newTaskID() -> Int64 { core.withLock { core in defer { core.nextTask += 1 }; return core.nextTask } }
 
     /// Adds a transcoder (`transcoder.registered`).
     public func add(_ worker: any TranscoderWorker) {
-        lock.withLock {
-            workers[worker.id] = worker
-            generation[worker.id, default: 0] += 1
+        core.withLock { core in
+            core.workers[worker.id] = worker
             record(SchedulingEvents.registered(orchestrator: orchestrator, transcoder: worker.id, capacity: worker.capacity,
-                                               kind: worker.kind, generation: generation[worker.id]!, timestamp: clock.nowMilliseconds()))
+                                               kind: worker.kind, generation: (core.state.generations[worker.id] ?? 0) + 1,
+                                               timestamp: clock.nowMilliseconds()), in: &core)
         }
     }
 
     /// Removes a transcoder (`transcoder.lost`); its tasks in flight fail on their own. No-op if unknown.
     public func remove(id: String, reason: String) {
-        lock.withLock { removeLocked(id: id, reason: reason) }
+        core.withLock { remove(id: id, reason: reason, in: &$0) }
     }
 
-    private func removeLocked(id: String, reason: String) {
-        guard workers.removeValue(forKey: id) != nil else { return }
-        record(SchedulingEvents.lost(orchestrator: orchestrator, transcoder: id, reason: reason, generation: generation[id] ?? 0,
-                                     timestamp: clock.nowMilliseconds()))
+    private func remove(id: String, reason: String, in core: inout Core) {
+        guard core.workers.removeValue(forKey: id) != nil else { return }
+        record(SchedulingEvents.lost(orchestrator: orchestrator, transcoder: id, reason: reason,
+                                     generation: core.state.generations[id] ?? 0, timestamp: clock.nowMilliseconds()), in: &core)
     }
 
     /// Runs a task: choose, assign, await with a timeout; on failure retry elsewhere, up to `maxAttempts`.
@@ -85,10 +99,10 @@ public final class TranscoderPool: @unchecked Sendable {
         var excluded: Set<String> = []
         var reasons: [String] = []
         for attempt in 1...maxAttempts {
-            let picked: (String, any TranscoderWorker)? = lock.withLock {
-                guard let id = state.choose(stream: task.manifest, excluding: excluded), let worker = workers[id] else { return nil }
+            let picked: (String, any TranscoderWorker)? = core.withLock { core in
+                guard let id = core.state.choose(stream: task.manifest, excluding: excluded), let worker = core.workers[id] else { return nil }
                 record(SchedulingEvents.assigned(orchestrator: orchestrator, stream: task.manifest, taskID: task.id, seq: task.seq,
-                                                 transcoder: id, attempt: attempt, timestamp: clock.nowMilliseconds()))
+                                                 transcoder: id, attempt: attempt, timestamp: clock.nowMilliseconds()), in: &core)
                 return (id, worker)
             }
             guard let (id, worker) = picked else {
@@ -100,30 +114,30 @@ public final class TranscoderPool: @unchecked Sendable {
             let elapsedMs = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
             switch outcome {
             case .success(let renditions):
-                lock.withLock {
+                core.withLock { core in
                     record(SchedulingEvents.completed(orchestrator: orchestrator, stream: task.manifest, taskID: task.id, attempt: attempt,
                                                       transcoder: id, elapsedMs: elapsedMs, pixels: renditions.reduce(0) { $0 + $1.pixels },
-                                                      timestamp: clock.nowMilliseconds()))
+                                                      timestamp: clock.nowMilliseconds()), in: &core)
                 }
                 return (renditions, id)
             case .failure(let failure):
                 excluded.insert(id)
                 reasons.append("\(id): \(failure)")
-                lock.withLock {
-                    let final = attempt == maxAttempts || state.choose(stream: task.manifest, excluding: excluded) == nil
+                core.withLock { core in
+                    let final = attempt == maxAttempts || core.state.choose(stream: task.manifest, excluding: excluded) == nil
                     record(SchedulingEvents.failed(orchestrator: orchestrator, stream: task.manifest, taskID: task.id, attempt: attempt,
                                                    transcoder: id, reason: Self.reason(failure), detail: failure.description,
-                                                   final: final, timestamp: clock.nowMilliseconds()))
-                    if failure == .disconnected { removeLocked(id: id, reason: "disconnected") }
+                                                   final: final, timestamp: clock.nowMilliseconds()), in: &core)
+                    if failure == .disconnected { remove(id: id, reason: "disconnected", in: &core) }
                 }
             }
         }
         throw .allAttemptsFailed(reasons)
     }
 
-    /// Folds and emits one event; called with `lock` held.
-    private func record(_ event: EventEnvelope) {
-        state.apply(event)
+    /// Folds and emits one event, under the lock.
+    private func record(_ event: EventEnvelope, in core: inout Core) {
+        core.state.apply(event)
         sink.emit([event])
     }
 
@@ -136,24 +150,14 @@ public final class TranscoderPool: @unchecked Sendable {
         }
     }
 
-    /// The worker's answer or `.timeout`, whichever comes first (a late answer is dropped; the worker's own
-    /// thread finishes on its own).
+    /// The worker's answer or `.timeout`, whichever comes first; the loser is cancelled (a local transcode stops at its
+    /// next packet, a remote one is abandoned), and no timer outlives the attempt.
     private static func race(worker: any TranscoderWorker, task: TranscodeTask,
                              timeout: Duration) async -> Result<[TranscodedRendition], TranscoderFailure> {
-        let once = OnceBox<Result<[TranscodedRendition], TranscoderFailure>>()
-        return await withCheckedContinuation { continuation in
-            once.attach(continuation)
-            let work = Task {
-                do throws(TranscoderFailure) {
-                    let renditions = try await worker.transcode(task)
-                    once.resume(Self.checked(renditions, task: task))
-                } catch { once.resume(.failure(error)) }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                once.resume(.failure(.timeout))
-                work.cancel()  // the segment is given up: a local transcode stops at its next packet
-            }
+        await withTimeout(timeout, onTimeout: { .failure(.timeout) }) {
+            do throws(TranscoderFailure) {
+                return Self.checked(try await worker.transcode(task), task: task)
+            } catch { return .failure(error) }
         }
     }
 
@@ -170,22 +174,5 @@ public final class TranscoderPool: @unchecked Sendable {
             return .failure(.badResult("missing file \(rendition.file)"))
         }
         return .success(renditions)
-    }
-}
-
-/// A continuation resumed by the first of several racers; the others' values are dropped.
-final class OnceBox<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Value, Never>?
-
-    func attach(_ continuation: CheckedContinuation<Value, Never>) { lock.withLock { self.continuation = continuation } }
-
-    func resume(_ value: Value) {
-        let waiting = lock.withLock { () -> CheckedContinuation<Value, Never>? in
-            defer { continuation = nil }
-            return continuation
-        }
-        waiting?.resume(returning: value)
     }
 }
