@@ -181,12 +181,22 @@ let package = Package(
                 "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire", "KafkaBus",
             ],
             path: "Sources/App/Benchmarks", swiftSettings: swiftSettings),
+        // The composition root: a NodeConfiguration becomes a Node, one ServiceGroup of every part of an orchestrator.
+        .target(
+            name: "StreamflowNode",
+            dependencies: [
+                "Edge", "Orchestrator", "EventLog", "Projections", "EventModel", "Payments", "EthCrypto", "Scheduling", "Transcoding",
+                "Settlement", "KafkaBus", "Fleet", "WireRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/App/StreamflowNode", swiftSettings: swiftSettings),
         .executableTarget(
             name: "StreamflowCLI",
             dependencies: [
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
-                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills",
+                "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills", "StreamflowNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

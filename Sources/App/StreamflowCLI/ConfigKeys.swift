@@ -15,6 +15,7 @@ enum ConfigKeys {
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
         "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
+        "data": .string, "keystore": .string, "password-file": .string,
         "stream-idle-timeout": .number, "max-encoder-streams": .integer,
     ]) { first, _ in first })
 

@@ -11,6 +11,7 @@ import Orchestrator
 import Payments
 import Projections
 import ServiceLifecycle
+import StreamflowNode
 import Transcoding
 
 /// `streamflow node --kafka BROKERS`: an orchestrator node in distributed mode. Its edge (gRPC + HTTPS) takes paid
@@ -60,93 +61,37 @@ struct NodeCommand: AsyncParsableCommand {
         LibavLog.errorsOnly()
         try WritableDirectory.check(data, option: "--data")
         let settings = try kafka.connect(clientID: "streamflow-node")
-        let topics = kafka.topics
-        let key = try keystore.map { try password.key(inKeystore: $0) } ?? PrivateKey.generate()
+        let key = try keystore.map { try password.key(inKeystore: $0) } ?? NodeSecrets.nodeKey(directory: data)
         let address = key.address.checksummed
-        let log = try EventLog(directory: data + "/log")
-        defer { log.close() }
-        let producer = try KafkaProducer(settings: settings)
-        let publisher = EventPublisher(producer: producer, topics: topics)
-        let events = KafkaEventSink(publisher: publisher)
-        let clock = SystemClock()
-        let sink = try KafkaLogSink(log: log, settings: settings, topics: topics, group: logGroup, producer: producer, clock: clock)
-        let fleet = try FleetTranscoder(capacity: capacity, orchestrator: address, settings: settings, publisher: publisher,
-                                        group: "streamflow-results-\(address.lowercased())", placement: kafka.placement,
-                                        clock: clock, timeout: .milliseconds(Int64(fleetTimeout * 1_000)))
-        let timeout = Duration.milliseconds(Int64(fleetTimeout * 1_000))
-        // The fleet is the pool's one transcoder: a failed or timed-out segment is not retried here (the broadcaster
-        // tries another orchestrator); inside the fleet, a dead worker's segment is redelivered by Kafka.
-        let pool = TranscoderPool(orchestrator: address, sink: events, clock: clock, timeout: { _ in timeout })
-        pool.add(fleet)
-        let projections = try ProjectionHost(log: log, projections: BuiltInProjections.node)
-        let settlement = try chain.map { directory in
-            try NodeSettlement(chainDirectory: directory, host: projections, sink: events, orchestrator: key.address,
-                               gasPrice: UInt256(gasPriceWei), minBatch: redeemMinTickets, blockSeconds: blockSeconds)
-        }
-        let context: @Sendable () -> ValidationContext = { settlement?.context ?? OrchestratorCommand.localChain }
-        var policy = TicketPolicy(txCostMultiplier: ticketMultiplier)
-        if let ticketEv { policy.expectedValue = UInt256(ticketEv) }
-        let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate(),
-                                                                   policy: policy))
-        let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
-                                        price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
-                                        capacity: capacity, outputDirectory: data + "/out",
-                                        profiles: try VideoProfile.parseList(profiles), publicURL: "", pool: pool,
-                                        events: events, clock: clock)
         let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
         let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
-        let limits = serverLimits.limits()
-        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: context, tls: tls, hub: nil, limits: limits)
-        let rpc = ports.rpc.map {
-            RPCServer(source: OrchestratorInfoSource(node: node, context: context, now: EdgeServer.wallClock),
-                      hub: nil, host: host, port: $0, tls: tls, limits: limits.connections)
-        }
-        let checkpointer = LogCheckpointer(log: log, key: key, clock: clock, policy: CheckpointPolicy(
-            everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000)))
-        let background = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await fleet.run() }
-                group.addTask {
-                    do { try await sink.run() } catch { NodeLifecycle.logger.error("log sink stopped: \(error)") }
-                }
-                // The projection host follows the log's tail; the redeemer and chain ticker react to it.
-                // (Interim wiring until the node's ServiceGroup takes them: host first, settlement after.)
-                group.addTask {
-                    do { try await projections.run() } catch { NodeLifecycle.logger.error("projections stopped: \(error)") }
-                }
-                for service in settlement?.services ?? [] {
-                    group.addTask {
-                        do { try await service.run() } catch { NodeLifecycle.logger.error("settlement service stopped: \(error)") }
-                    }
-                }
-                group.addTask {
-                    while !Task.isCancelled {
-                        do { try await checkpointer.checkpointIfDue() } catch {
-                            NodeLifecycle.logger.error("log checkpoint failed: \(error)")
-                        }
-                        try? await Task.sleep(for: .milliseconds(500))
-                    }
-                }
-            }
-        }
+        var policy = TicketPolicy(txCostMultiplier: ticketMultiplier)
+        if let ticketEv { policy.expectedValue = UInt256(ticketEv) }
+        var configuration = NodeConfiguration(
+            key: key, storage: .directory(data), outputDirectory: data + "/out",
+            price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one), capacity: capacity,
+            profiles: try VideoProfile.parseList(profiles),
+            transcoders: .fleet(FleetSettings(kafka: settings, topics: kafka.topics, placement: kafka.placement, logGroup: logGroup,
+                                              timeout: .milliseconds(Int64(fleetTimeout * 1_000)))),
+            chain: chain.map {
+                .embedded(EmbeddedChainSettings(directory: $0, gasPrice: UInt256(gasPriceWei), minBatch: redeemMinTickets,
+                                                blockSeconds: blockSeconds))
+            } ?? .standalone)
+        configuration.host = host
+        configuration.port = ports.edge
+        configuration.rpcPort = ports.rpc
+        configuration.tls = tls
+        configuration.ticketPolicy = policy
+        configuration.limits = serverLimits.limits()
+        configuration.checkpoints = CheckpointPolicy(everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000))
+        configuration.drainLimit = NodeLifecycle.drainLimit
+        let node = try Node(configuration)
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
                             "librdkafka": KafkaSettings.libraryVersion].merging(serverLimits.settings) { first, _ in first }
-        try await NodeLifecycle.serve(edge, settings: settingsText) { edgeURL in
-            let rpcAddress = try await rpc?.start()
-            let served = ports.describe(edgeURL: edgeURL, grpc: rpcAddress.map { "\($0)" }, tls: tls != nil)
+        try await NodeLifecycle.serve(node, settings: settingsText) { edgeURL, rpc in
+            let served = ports.describe(edgeURL: edgeURL, grpc: rpc.map { "\($0)" }, tls: tls != nil)
             FileHandle.standardOutput.write(Data(("node \(address) serving at \(served)"
                 + "; kafka \(kafka.brokers ?? ""); log \(data)/log)\n").utf8))
         }
-        rpc?.stop()
-        await events.flush()
-        // Give the log sink a moment to store what was just published, then stop it and the fleet.
-        try? await Task.sleep(for: .seconds(1))
-        sink.stop()
-        fleet.stop()
-        background.cancel()
-        await background.value
-        do { try await checkpointer.checkpointNow() } catch { NodeLifecycle.logger.error("final log checkpoint failed: \(error)") }
-        producer.close()
-        for problem in events.problems { NodeLifecycle.logger.error("event not published: \(problem)") }
     }
 }

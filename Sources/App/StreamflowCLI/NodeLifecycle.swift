@@ -1,4 +1,6 @@
 import Edge
+import StreamflowNode
+import WireRPC
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -10,15 +12,16 @@ enum NodeLifecycle {
     static let drainLimit: Duration = .seconds(30)
     static let logger = Logger(label: "lifecycle")
 
-    /// Serves `edge` until SIGTERM/SIGINT (logging its start with the `settings` in force); `announce` gets its URL once
-    /// it listens.
-    static func serve(_ edge: EdgeServer, settings: [String: String],
-                      announce: @escaping @Sendable (String) async throws -> Void) async throws {
+    /// Runs `node` until SIGTERM/SIGINT (logging its start with the `settings` in force): a graceful shutdown drains its
+    /// listeners and stops its parts in order, at most `drainLimit`. `announce` gets its edge URL and gRPC address once bound.
+    static func serve(_ node: Node, settings: [String: String],
+                      announce: @escaping @Sendable (String, NodeAddress?) async throws -> Void) async throws {
         logger.info("orchestrator starting", metadata: settings.mapValues { .string($0) })
-        let group = serviceGroup([edge])
+        let group = serviceGroup([node])
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await announce(try await edge.listening())
+            let (url, rpc) = try await node.listening()
+            try await announce(url, rpc)
             try await tasks.waitForAll()
         }
         logger.info("shutdown complete")

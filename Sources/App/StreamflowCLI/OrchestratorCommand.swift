@@ -7,6 +7,7 @@ import Drills
 import Orchestrator
 import Payments
 import Transcoding
+import StreamflowNode
 import Wire
 
 /// `streamflow orchestrator`: go-livepeer's gRPC Orchestrator service (GetOrchestrator, Ping,
@@ -25,6 +26,10 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Flag(help: "go-livepeer's -network offchain: no ticket params, payments or signatures (never the default).")
     var offchain = false
     @Option(help: "Where renditions are written and served from.") var out: String
+    @Option(help: "The node's directory: its log (DIR/log), projections and secrets (default: OUT/.streamflow). A restarted node continues from it.")
+    var data: String?
+    @Option(help: "The orchestrator's key (keystore v3). Default: DIR/node-key, made at first start.") var keystore: String?
+    @OptionGroup var password: PasswordOptions
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Segments transcoded at once.") var capacity = 4
@@ -43,16 +48,26 @@ struct OrchestratorCommand: AsyncParsableCommand {
     func run() async throws {
         LibavLog.errorsOnly()
         try WritableDirectory.check(out, option: "--out")
-        let key = try PrivateKey.generate()
-        let node = try Self.node(key: key, out: out, pricePerPixel: pricePerPixel, profiles: profiles, capacity: capacity,
-                                 tamper: tamperRenditions, offchain: offchain,
-                                 streamLimits: streamLimits.encoderLimits(capacity: capacity))
+        let directory = data ?? out + "/.streamflow"
+        let key = try keystore.map { try password.key(inKeystore: $0) } ?? NodeSecrets.nodeKey(directory: directory)
         let tls = try identity()
         let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
-        let link = HubPoolLink(pool: node.pool)
-        let hub = transcoderSecret.map { secret in
-            RemoteTranscoderHub(secret: secret, taskTimeout: .milliseconds(Int64(transcoderTimeout * 1_000))) { event in
-                link.handle(event)
+        var configuration = NodeConfiguration(
+            key: key, storage: .directory(directory), outputDirectory: out,
+            price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one), capacity: capacity,
+            profiles: try VideoProfile.parseList(profiles),
+            transcoders: .local(count: 1, capacity: capacity, streamLimits: streamLimits.encoderLimits(capacity: capacity)),
+            chain: .standalone)
+        configuration.host = host
+        configuration.port = ports.edge
+        configuration.rpcPort = ports.rpc
+        configuration.tls = tls
+        configuration.offchain = offchain
+        configuration.limits = serverLimits.limits()
+        configuration.drainLimit = NodeLifecycle.drainLimit
+        if tamperRenditions { configuration.signer = FaultySigner(faults: NodeFaults(tamperRenditions: true)) }
+        configuration.remoteTranscoders = transcoderSecret.map {
+            RemoteTranscoderSettings(secret: $0, taskTimeout: .milliseconds(Int64(transcoderTimeout * 1_000))) { event in
                 switch event {
                 case .registered(let id, let capacity):
                     FileHandle.standardOutput.write(Data("transcoder \(id) registered (capacity \(capacity))\n".utf8))
@@ -61,23 +76,15 @@ struct OrchestratorCommand: AsyncParsableCommand {
                 }
             }
         }
-        link.hub = hub
-        let limits = serverLimits.limits()
-        let edge = EdgeServer(node: node, host: host, port: ports.edge, context: { Self.localChain }, tls: tls, hub: hub, limits: limits)
-        let rpc = ports.rpc.map {
-            RPCServer(source: OrchestratorInfoSource(node: node, context: { Self.localChain }, now: EdgeServer.wallClock),
-                      hub: hub, host: host, port: $0, tls: tls, limits: limits.connections)
-        }
+        let node = try Node(configuration)
         let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out,
-                        "offchain": "\(offchain)"].merging(serverLimits.settings) { first, _ in first }
-        try await NodeLifecycle.serve(edge, settings: settings) { edgeURL in
-            let address = try await rpc?.start()
-            let served = ports.describe(edgeURL: edgeURL, grpc: address.map { "\($0)" }, tls: tls != nil)
+                        "data": directory, "offchain": "\(offchain)"].merging(serverLimits.settings) { first, _ in first }
+        try await NodeLifecycle.serve(node, settings: settings) { edgeURL, rpc in
+            let served = ports.describe(edgeURL: edgeURL, grpc: rpc.map { "\($0)" }, tls: tls != nil)
             // Written straight to the file descriptor so a supervisor reading a pipe sees it at once.
             FileHandle.standardOutput.write(Data(("orchestrator \(key.address.checksummed) serving at \(served)"
                 + "\(offchain ? ", off-chain" : ""); SIGTERM or Ctrl-C stops it)\n").utf8))
         }
-        rpc?.stop()
     }
 
     /// The TLS identity to serve: the given files, a fresh self-signed certificate, or none with --no-tls.

@@ -1,4 +1,5 @@
 public import EventLog
+import Synchronization
 public import EventModel
 import EventSchemas
 
@@ -8,6 +9,10 @@ import EventSchemas
 public final class KafkaEventSink: EventSink, Sendable {
     public let publisher: EventPublisher
     private let pending = PendingEmits()
+    /// The last event id handed over per topic and partition key (order holds per key), for draining at shutdown.
+    private let marks = Mutex<[String: String]>([:])
+    /// Bound on `marks`: past it the oldest keys' marks are dropped (a drain then waits for the newest keys only).
+    public static let maxMarks = 100_000
 
     public init(publisher: EventPublisher) { self.publisher = publisher }
 
@@ -22,6 +27,7 @@ public final class KafkaEventSink: EventSink, Sendable {
             }
         }
         guard !messages.isEmpty else { return }
+        mark(events)
         pending.started()
         publisher.producer.enqueue(messages) { [pending] result in
             if case .failure(let error) = result { pending.finished(problem: "publish failed: \(error)") } else { pending.finished() }
@@ -39,11 +45,23 @@ public final class KafkaEventSink: EventSink, Sendable {
             }
         }
         guard !messages.isEmpty else { return }
+        mark(events)
         let producer = publisher.producer
         let result = await withCheckedContinuation { continuation in
             producer.enqueue(messages) { continuation.resume(returning: $0) }
         }
         if case .failure(let error) = result { throw .notDurable("publish failed: \(error)") }
+    }
+
+    /// The last event id published per topic and partition key: once each is in the log (the log sink consumed it),
+    /// every event this sink published before is too.
+    public var lastPublishedIDs: [String] { marks.withLock { Array($0.values) } }
+
+    private func mark(_ events: [EventEnvelope]) {
+        marks.withLock { marks in
+            for event in events { marks["\(event.topic.rawValue)|\(event.keys.partitionKey ?? "")"] = event.id }
+            if marks.count > Self.maxMarks { marks.removeAll(keepingCapacity: true) }
+        }
     }
 
     /// Waits (off the cooperative pool) until the broker has acknowledged every event emitted before the call.

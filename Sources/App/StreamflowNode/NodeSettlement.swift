@@ -1,20 +1,20 @@
-import EthCrypto
-import EventModel
-import Payments
-import Projections
+public import EthCrypto
+public import EventModel
+public import Payments
+public import Projections
 import ServiceLifecycle
-import Settlement
+public import Settlement
 
 /// The node's settlement side: the chain its tickets name (rounds, block hashes, gas price), its redeemer (a
 /// `RedeemerService` reading winners from the node's projection host, writing through the node's event sink) and,
 /// with the embedded chain, a `ChainTicker` that mines a block every `blockSeconds` as a development chain does.
 /// Put `services` into the node's service group after the projection host (they stop before it).
-struct NodeSettlement {
-    let chain: LocalChain
-    let gasPrice: GasPriceSource
-    let redemption: RedemptionService
-    let redeemer: RedeemerService
-    let ticker: ChainTicker?
+public struct NodeSettlement: Sendable {
+    public let chain: LocalChain
+    public let gasPrice: GasPriceSource
+    public let redemption: RedemptionService
+    public let redeemer: RedeemerService
+    public let ticker: ChainTicker?
 
     /// `host` is the node's projection host (it must run `PaymentsLedgerProjection`); `sink` the node's event sink.
     init(chainDirectory: String, host: ProjectionHost, sink: any EventSink, orchestrator: Address, gasPrice: UInt256,
@@ -28,7 +28,7 @@ struct NodeSettlement {
     }
 
     /// The chain as tickets must name it now.
-    var context: ValidationContext {
+    public var context: ValidationContext {
         let state = chain.state
         return ValidationContext(currentBlock: state.block, currentRound: state.round, roundBlockHashes: state.roundBlockHashes,
                                  gasPrice: gasPrice.current)
