@@ -252,6 +252,11 @@ let package = Package(
                            .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NodeTests",
+            dependencies: ["StreamflowNode", "Broadcaster", "Settlement", "EventLog", "Projections", "Payments", "EthCrypto", "EventModel",
+                           "Wire", "JSONCore", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -15,7 +15,9 @@ enum ConfigKeys {
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
         "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
-        "data": .string, "keystore": .string, "password-file": .string,
+        "data": .string, "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer,
+        "ticket-ev": .integer, "ticket-multiplier": .integer, "redeem-min-tickets": .integer, "redeem-every": .number,
+        "block-seconds": .number,
         "stream-idle-timeout": .number, "max-encoder-streams": .integer,
     ]) { first, _ in first })
 

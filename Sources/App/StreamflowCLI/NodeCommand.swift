@@ -38,17 +38,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "The orchestrator's key (keystore v3; the address registered on --chain). Default: a fresh key.")
     var keystore: String?
     @OptionGroup var password: PasswordOptions
-    @Option(help: "The settlement chain's directory (the embedded chain): tickets name its rounds, the redeemer cashes winners on it.")
-    var chain: String?
-    @Option(help: "Gas price in wei for ticket parameters and redemptions.") var gasPriceWei: UInt64 = 1_000_000_000
-    @Option(help: "Expected value of one ticket in wei (default: go-livepeer's).") var ticketEv: UInt64?
-    @Option(help: "Face value as a multiple of the larger of EV and the redemption cost (go-livepeer's txCostMultiplier).")
-    var ticketMultiplier: UInt64 = 100
-    @Option(help: "Winning tickets gathered before a redemption while waiting costs nothing.") var redeemMinTickets = 10
-    @Option(help: "Ignored (kept for old scripts): the redeemer wakes on new winners, blocks and gas-price changes.")
-    var redeemEvery: Double = 10
-    @Option(help: "With --chain: advance the embedded chain a block every this many seconds (0: never).")
-    var blockSeconds: Double = 2
+    @OptionGroup var settlement: SettlementOptions
     @Option(help: "Sign a log checkpoint (sequence, head hash) after this many events.") var checkpointEvents: UInt64 = 1_000
     @Option(help: "…or this many seconds after the last one when events came since (and always at shutdown).")
     var checkpointSeconds: Double = 60
@@ -65,23 +55,18 @@ struct NodeCommand: AsyncParsableCommand {
         let address = key.address.checksummed
         let tls = noTls ? nil : try TLSIdentity.selfSigned(hosts: Array(Set([host, "localhost", "127.0.0.1"])).sorted())
         let ports = try EdgePorts(tls: tls != nil, port: port, httpPort: httpPort, grpcPort: grpcPort)
-        var policy = TicketPolicy(txCostMultiplier: ticketMultiplier)
-        if let ticketEv { policy.expectedValue = UInt256(ticketEv) }
         var configuration = NodeConfiguration(
             key: key, storage: .directory(data), outputDirectory: data + "/out",
             price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one), capacity: capacity,
             profiles: try VideoProfile.parseList(profiles),
             transcoders: .fleet(FleetSettings(kafka: settings, topics: kafka.topics, placement: kafka.placement, logGroup: logGroup,
                                               timeout: .milliseconds(Int64(fleetTimeout * 1_000)))),
-            chain: chain.map {
-                .embedded(EmbeddedChainSettings(directory: $0, gasPrice: UInt256(gasPriceWei), minBatch: redeemMinTickets,
-                                                blockSeconds: blockSeconds))
-            } ?? .standalone)
+            chain: settlement.nodeChain)
         configuration.host = host
         configuration.port = ports.edge
         configuration.rpcPort = ports.rpc
         configuration.tls = tls
-        configuration.ticketPolicy = policy
+        configuration.ticketPolicy = settlement.policy
         configuration.limits = serverLimits.limits()
         configuration.checkpoints = CheckpointPolicy(everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000))
         configuration.drainLimit = NodeLifecycle.drainLimit

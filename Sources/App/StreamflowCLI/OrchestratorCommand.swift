@@ -30,6 +30,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
     var data: String?
     @Option(help: "The orchestrator's key (keystore v3). Default: DIR/node-key, made at first start.") var keystore: String?
     @OptionGroup var password: PasswordOptions
+    @OptionGroup var settlement: SettlementOptions
     @Option(help: "Price in wei per pixel.") var pricePerPixel: UInt64 = 1_000
     @Option(help: "Profiles used when a segment names none.") var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Segments transcoded at once.") var capacity = 4
@@ -57,7 +58,8 @@ struct OrchestratorCommand: AsyncParsableCommand {
             price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one), capacity: capacity,
             profiles: try VideoProfile.parseList(profiles),
             transcoders: .local(count: 1, capacity: capacity, streamLimits: streamLimits.encoderLimits(capacity: capacity)),
-            chain: .standalone)
+            chain: settlement.nodeChain)
+        configuration.ticketPolicy = settlement.policy
         configuration.host = host
         configuration.port = ports.edge
         configuration.rpcPort = ports.rpc

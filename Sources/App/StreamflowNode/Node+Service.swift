@@ -5,6 +5,9 @@ import Foundation
 import KafkaBus
 public import WireRPC
 import Logging
+import Payments
+import Orchestrator
+import Projections
 public import ServiceLifecycle
 
 extension Node {
@@ -36,7 +39,26 @@ extension Node {
                 if groupEnded { tasks.cancelAll() }
             }
         }
+        if case .directory = self.configuration.storage { checkLiveStateAgainstLog() }
         logger.info("node stopped", metadata: ["address": "\(address.checksummed)", "log head": "\(log.head.sequence)"])
+    }
+
+    /// Whether the recipient's live ledger equals the one the projection host folded from the log (a node whose state
+    /// is the log: a difference is a bug, logged as an error). Meaningful once the host has applied the whole log.
+    public func liveLedgerMatchesLog() throws -> Bool {
+        try orchestrator.intake.recipient.ledger == host.state(of: PaymentsLedgerProjection.self)
+    }
+
+    private func checkLiveStateAgainstLog() {
+        do {
+            if try liveLedgerMatchesLog() {
+                logger.info("live state equals the state rebuilt from the log", metadata: ["applied": "\(host.applied)"])
+            } else {
+                logger.error("live recipient ledger differs from the log's", metadata: ["applied": "\(host.applied)"])
+            }
+        } catch {
+            logger.error("cannot compare the live state with the log", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Where the node listens once bound: the edge's base URL and, when configured, the separate gRPC address.

@@ -1,0 +1,240 @@
+import Broadcaster
+import EthCrypto
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import Payments
+import Projections
+import Settlement
+import Testing
+import TestSupport
+import Wire
+
+/// The orchestrator process killed with SIGKILL mid-stream, 20 times, and restarted on the same data directory: its
+/// state is the log's, so the broadcaster goes on paying from the credit it had, every ticket accepted before a crash is
+/// refused when replayed, every winner is redeemed exactly once on the chain, and the live state equals the state
+/// rebuilt from the log.
+@Suite("node restarts", .serialized)
+struct NodeRestartTests {
+    /// Ports for the gRPC and HTTP listeners that stay the same across restarts.
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        return try (0..<count).map { _ in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+                }
+            }
+            guard bound else { throw CocoaError(.fileWriteUnknown) }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+
+    /// Every event of the node's log (read while no node runs).
+    static func records(_ data: String) throws -> [EventRecord] {
+        var options = EventLog.Options()
+        options.readOnly = true
+        let log = try EventLog(directory: data + "/log", options: options)
+        defer { log.close() }
+        var records: [EventRecord] = []
+        try log.scan { records.append(try $0.record()); return true }
+        return records
+    }
+
+    /// A broadcaster's one segment: params (cached until refused), a payment from the sender's credit, the signed
+    /// segment; the status and the result.
+    struct Broadcaster: Sendable {
+        let key: PrivateKey
+        let client: OrchestratorClient
+        let sender: TicketSender
+        let address: String
+        let body: [UInt8]
+        var info: Net_OrchestratorInfo?
+        var session = 0
+
+        init(key: PrivateKey, address: String, body: [UInt8]) {
+            self.key = key
+            client = OrchestratorClient(key: key, timeout: .seconds(5))
+            sender = TicketSender(key: key)
+            self.address = address
+            self.body = body
+        }
+
+        /// Forgets the offer and the credit the sender believed it had (after a request whose outcome is unknown).
+        mutating func renegotiate() {
+            info = nil
+            session += 1
+        }
+
+        mutating func send(seq: Int64) async throws -> (status: Int, tickets: Int, payment: Net_Payment, body: [UInt8]) {
+            if info == nil { info = try await client.getOrchestrator(address) }
+            let info = try #require(info)
+            let offered = try Payment(offer: info, sender: key.address)
+            let paid = try sender.pay(session: "s\(session)", params: offered.ticketParams, price: offered.expectedPrice,
+                                      pixels: 256 * 144 * 30 * 2, deposit: NodeRestartTests.ether, reserve: NodeRestartTests.ether,
+                                      currentBlock: 0, segmentSeq: UInt64(seq))
+            let wire = paid.payment.wire
+            let reply = try await client.postSegment(transcoderURL: info.transcoder, segment: segment(seq: seq, info: info),
+                                                     payment: wire, body: body, timeout: .seconds(30))
+            return (reply.status, paid.payment.senderParams.count, wire, reply.body)
+        }
+
+        func segment(seq: Int64, info: Net_OrchestratorInfo) throws -> Net_SegData {
+            var data = Net_SegData()
+            data.manifestID = Data("restart-stream".utf8)
+            data.seq = seq
+            data.hash = Data(Keccak256.hash(body).bytes)
+            data.duration = 2_000
+            var profile = Net_VideoProfile()
+            profile.name = "P144p30fps16x9"
+            profile.width = 256
+            profile.height = 144
+            profile.bitrate = 400_000
+            profile.fps = 30
+            data.fullProfiles = [profile]
+            data.authToken = info.authToken
+            try SegmentSigning.sign(&data, key: key)
+            return data
+        }
+    }
+
+    static let ether = UInt256(1_000_000_000_000_000_000)
+
+    @Test("SIGKILL mid-stream 20 times: credit survives, replays are refused, every winner is redeemed once, live == log")
+    func killLoop() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-restart-\(UUID().uuidString)").path
+        let data = directory + "/node", chainDirectory = directory + "/chain"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let orchestrator = try PrivateKey.generate(), broadcasterKey = try PrivateKey.generate()
+        // The node's key where it looks for one without a keystore (0600, as it makes it itself).
+        FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
+                                       attributes: [.posixPermissions: 0o600])
+        _ = try LocalChain(directory: chainDirectory, genesis: {
+            var genesis = ChainState(config: ChainConfig(blocksPerRound: 50, activeSetSize: 100))
+            for account in [orchestrator.address, broadcasterKey.address] {
+                _ = genesis.execute(.mint(to: account, amount: (try? Self.ether * UInt256(10)) ?? Self.ether), from: account, gasPrice: .zero)
+            }
+            _ = genesis.execute(.registerTranscoder(rewardCut: 100_000, feeShare: 500_000), from: orchestrator.address, gasPrice: .zero)
+            _ = genesis.execute(.stake(delegator: orchestrator.address, transcoder: orchestrator.address, amount: UInt256(1_000)),
+                                from: orchestrator.address, gasPrice: .zero)
+            _ = genesis.execute(.fundDeposit(Self.ether), from: broadcasterKey.address, gasPrice: .zero)
+            _ = genesis.execute(.fundReserve(Self.ether), from: broadcasterKey.address, gasPrice: .zero)
+            genesis.advance(blocks: 50)
+            return genesis
+        }())
+        let clip = directory + "/clip.ts"
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast",
+                               "-g", "60", "-pix_fmt", "yuv420p", "-f", "mpegts", clip])
+        let body = Array(try Data(contentsOf: URL(fileURLWithPath: clip)))
+        let ports = try Self.freePorts(2)
+        // Each ticket wins with probability 1/2 (face value 2 × EV); a segment costs about 0.45 EV (2,211,840 pixels at
+        // 400,000 wei), so the sender stages a ticket every other segment and pays the rest from its credit; gas is
+        // cheap, so the redeemer sends every winner at once.
+        let arguments = ["orchestrator", "--port", "\(ports[0])", "--http-port", "\(ports[1])", "--no-tls", "--out", directory + "/out",
+                         "--data", data, "--chain", chainDirectory, "--price-per-pixel", "400000", "--profiles", "P144p30fps16x9",
+                         "--gas-price-wei", "1000", "--ticket-ev", "2000000000000", "--ticket-multiplier", "2",
+                         "--redeem-min-tickets", "1", "--block-seconds", "0", "--capacity", "4"]
+        func start(_ round: Int) async throws -> ChildProcess {
+            let node = try ChildProcess.streamflow(arguments, outputPath: "\(directory)/node-\(round).out")
+            #expect(await node.waitFor("serving at", seconds: 60), "round \(round): \(node.output)")
+            return node
+        }
+        var broadcaster = Broadcaster(key: broadcasterKey, address: "http://127.0.0.1:\(ports[0])", body: body)
+        var seq: Int64 = 0
+        var delivered = 0, zeroTicketAfterRestart = 0, replaysRefused = 0
+        var accepted: [Net_Payment] = []
+        var node = try await start(0)
+        for round in 1...20 {
+            // One to three segments, then the kill: between two segments, or (odd rounds) while one is in flight.
+            for _ in 0...(round % 3) {
+                let reply = try await broadcaster.send(seq: seq)
+                seq += 1
+                #expect(reply.status == 200, "round \(round): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+                if reply.status == 200 {
+                    delivered += 1
+                    if reply.tickets > 0 { accepted.append(reply.payment) }
+                }
+            }
+            if round % 2 == 1 {
+                let (copy, inFlightSeq) = (broadcaster, seq)
+                let request = Task {
+                    var inFlight = copy
+                    _ = try? await inFlight.send(seq: inFlightSeq)
+                }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...150)))
+                node.kill(SIGKILL)
+                _ = await request.value
+                seq += 1
+                broadcaster.renegotiate()  // its outcome is unknown: the sender's idea of its credit is stale
+            } else {
+                node.kill(SIGKILL)
+            }
+            node.process.waitUntilExit()
+            #expect(node.process.terminationReason == .uncaughtSignal, "round \(round)")
+            // What the log holds now is what the restarted node must continue from.
+            let before = try Self.records(data)
+            let ledger = try ProjectionReplay.state(PaymentsLedgerProjection(), log: { () throws -> EventLog in
+                var options = EventLog.Options()
+                options.readOnly = true
+                return try EventLog(directory: data + "/log", options: options)
+            }())
+            let credit = ledger.account(recipient: orchestrator.address, sender: broadcasterKey.address).available
+            node = try await start(round)
+            // The broadcaster goes on with the credit it had: after a kill between segments its next payment carries no
+            // ticket when its credit covers the segment, and is accepted.
+            let reply = try await broadcaster.send(seq: seq)
+            seq += 1
+            #expect(reply.status == 200, "round \(round) after restart (credit \(credit)): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+            if reply.status == 200 {
+                delivered += 1
+                if reply.tickets == 0 { zeroTicketAfterRestart += 1 } else { accepted.append(reply.payment) }
+            }
+            // A payment accepted before the crash, replayed: every ticket in it is refused.
+            if let replay = accepted.randomElement() {
+                let info = try await broadcaster.client.getOrchestrator(broadcaster.address)
+                let refused = try await broadcaster.client.postSegment(
+                    transcoderURL: info.transcoder, segment: broadcaster.segment(seq: 1_000_000 + Int64(round), info: info), payment: replay,
+                    body: body, timeout: .seconds(30))
+                let text = String(decoding: refused.body.prefix(300), as: UTF8.self)
+                #expect(refused.status == 400 && text.contains("nonce-replayed"), "round \(round): replay answered \(refused.status) \(text)")
+                if refused.status == 400 { replaysRefused += 1 }
+            }
+            _ = before
+        }
+        #expect(delivered >= 50 && replaysRefused >= 15, "\(delivered) delivered, \(replaysRefused) replays refused")
+        #expect(zeroTicketAfterRestart >= 1, "the broadcaster paid from its credit after at least one restart")
+        // Let the redeemer send what is pending, then stop the node gracefully: it checks its live state against the log.
+        try await Task.sleep(for: .seconds(3))
+        #expect(node.stop() == 0)
+        #expect(node.output.contains("live state equals the state rebuilt from the log"), "\(node.output.suffix(2_000))")
+        #expect(!node.output.contains("level=error"), "\(node.output.suffix(2_000))")
+        let records = try Self.records(data)
+        var won: Set<String> = [], redeemed: [String: Int] = [:]
+        for record in records {
+            let payload = record.envelope.payload
+            switch record.envelope.type {
+            case "ticket.won": won.insert(payload["ticketHash"]?.stringValue ?? "")
+            case "ticket.redeemed": redeemed[payload["ticketHash"]?.stringValue ?? "", default: 0] += 1
+            default: break
+            }
+        }
+        #expect(won.count >= 5, "\(won.count) winners")
+        print("node restarts: \(delivered) delivered, \(zeroTicketAfterRestart) paid from credit right after a restart, "
+              + "\(replaysRefused) replays refused, \(won.count) winners, \(redeemed.count) redeemed, \(records.count) events")
+        #expect(redeemed.values.allSatisfy { $0 == 1 }, "a ticket recorded redeemed twice")
+        #expect(Set(redeemed.keys) == won, "every winner redeemed: \(won.subtracting(redeemed.keys).count) left")
+        let chain = try LocalChain.existing(directory: chainDirectory)
+        #expect(Set(chain.state.usedTickets.map(\.hex)) == Set(redeemed.keys), "the chain paid exactly the tickets the log redeemed")
+        #expect(chain.state.isConserved)
+    }
+}
