@@ -255,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: ["StreamflowNode", "Broadcaster", "Settlement", "EventLog", "Projections", "Payments", "EthCrypto", "EventModel",
-                           "Wire", "JSONCore", "TestSupport"],
+                           "Wire", "WireRPC", "JSONCore", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),

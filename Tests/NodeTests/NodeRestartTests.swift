@@ -4,12 +4,17 @@ import EventLog
 import EventModel
 import Foundation
 import JSONCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Payments
 import Projections
 import Settlement
 import Testing
 import TestSupport
 import Wire
+import WireRPC
+import SwiftProtobuf
 
 /// The orchestrator process killed with SIGKILL mid-stream, 20 times, and restarted on the same data directory: its
 /// state is the log's, so the broadcaster goes on paying from the credit it had, every ticket accepted before a crash is
@@ -60,6 +65,8 @@ struct NodeRestartTests {
         let body: [UInt8]
         var info: Net_OrchestratorInfo?
         var session = 0
+        /// The renditions asked for (name, width, height).
+        var ladder: [(String, Int32, Int32)] = [("P144p30fps16x9", 256, 144)]
 
         init(key: PrivateKey, address: String, body: [UInt8]) {
             self.key = key
@@ -75,32 +82,46 @@ struct NodeRestartTests {
             session += 1
         }
 
-        mutating func send(seq: Int64) async throws -> (status: Int, tickets: Int, payment: Net_Payment, body: [UInt8]) {
+        /// POSTs through `session` when given (a client with room for many connections to one host), else the product's client.
+        mutating func send(seq: Int64, stream: String = "restart-stream",
+                           through session: URLSession? = nil) async throws -> (status: Int, tickets: Int, payment: Net_Payment, body: [UInt8]) {
             if info == nil { info = try await client.getOrchestrator(address) }
             let info = try #require(info)
             let offered = try Payment(offer: info, sender: key.address)
             let paid = try sender.pay(session: "s\(session)", params: offered.ticketParams, price: offered.expectedPrice,
-                                      pixels: 256 * 144 * 30 * 2, deposit: NodeRestartTests.ether, reserve: NodeRestartTests.ether,
+                                      pixels: UInt64(ladder.reduce(0) { $0 + Int($1.1) * Int($1.2) }) * 30 * 2, deposit: NodeRestartTests.ether, reserve: NodeRestartTests.ether,
                                       currentBlock: 0, segmentSeq: UInt64(seq))
             let wire = paid.payment.wire
-            let reply = try await client.postSegment(transcoderURL: info.transcoder, segment: segment(seq: seq, info: info),
-                                                     payment: wire, body: body, timeout: .seconds(30))
+            let data = try segment(seq: seq, info: info, stream: stream)
+            if let session {
+                var request = URLRequest(url: try #require(URL(string: info.transcoder + "/segment")))
+                request.httpMethod = "POST"
+                request.setValue(try data.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Segment")
+                request.setValue(try wire.serializedData().base64EncodedString(), forHTTPHeaderField: "Livepeer-Payment")
+                request.setValue("video/MP2T", forHTTPHeaderField: "Content-Type")
+                let (bytes, response) = try await session.upload(for: request, from: Data(body))
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, paid.payment.senderParams.count, wire, Array(bytes))
+            }
+            let reply = try await client.postSegment(transcoderURL: info.transcoder, segment: data, payment: wire, body: body,
+                                                     timeout: .seconds(30))
             return (reply.status, paid.payment.senderParams.count, wire, reply.body)
         }
 
-        func segment(seq: Int64, info: Net_OrchestratorInfo) throws -> Net_SegData {
+        func segment(seq: Int64, info: Net_OrchestratorInfo, stream: String = "restart-stream") throws -> Net_SegData {
             var data = Net_SegData()
-            data.manifestID = Data("restart-stream".utf8)
+            data.manifestID = Data(stream.utf8)
             data.seq = seq
             data.hash = Data(Keccak256.hash(body).bytes)
             data.duration = 2_000
-            var profile = Net_VideoProfile()
-            profile.name = "P144p30fps16x9"
-            profile.width = 256
-            profile.height = 144
-            profile.bitrate = 400_000
-            profile.fps = 30
-            data.fullProfiles = [profile]
+            data.fullProfiles = ladder.map { name, width, height in
+                var profile = Net_VideoProfile()
+                profile.name = name
+                profile.width = width
+                profile.height = height
+                profile.bitrate = 400_000
+                profile.fps = 30
+                return profile
+            }
             data.authToken = info.authToken
             try SegmentSigning.sign(&data, key: key)
             return data
@@ -108,6 +129,30 @@ struct NodeRestartTests {
     }
 
     static let ether = UInt256(1_000_000_000_000_000_000)
+
+    /// The embedded chain at genesis: the orchestrator registered and staked (in the active set), the broadcaster funded.
+    static func genesis(_ directory: String, orchestrator: Address, broadcaster: Address) throws {
+        _ = try LocalChain(directory: directory, genesis: {
+            var genesis = ChainState(config: ChainConfig(blocksPerRound: 50, activeSetSize: 100))
+            for account in [orchestrator, broadcaster] {
+                _ = genesis.execute(.mint(to: account, amount: (try? ether * UInt256(10)) ?? ether), from: account, gasPrice: .zero)
+            }
+            _ = genesis.execute(.registerTranscoder(rewardCut: 100_000, feeShare: 500_000), from: orchestrator, gasPrice: .zero)
+            _ = genesis.execute(.stake(delegator: orchestrator, transcoder: orchestrator, amount: UInt256(1_000)),
+                                from: orchestrator, gasPrice: .zero)
+            _ = genesis.execute(.fundDeposit(ether), from: broadcaster, gasPrice: .zero)
+            _ = genesis.execute(.fundReserve(ether), from: broadcaster, gasPrice: .zero)
+            genesis.advance(blocks: 50)
+            return genesis
+        }())
+    }
+
+    /// A 2 s MPEG-TS segment (256×144 unless told).
+    static func clip(_ path: String, size: String = "256x144") throws -> [UInt8] {
+        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast",
+                               "-g", "60", "-pix_fmt", "yuv420p", "-f", "mpegts", path])
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 
     @Test("SIGKILL mid-stream 20 times: credit survives, replays are refused, every winner is redeemed once, live == log")
     func killLoop() async throws {
@@ -119,23 +164,8 @@ struct NodeRestartTests {
         // The node's key where it looks for one without a keystore (0600, as it makes it itself).
         FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
                                        attributes: [.posixPermissions: 0o600])
-        _ = try LocalChain(directory: chainDirectory, genesis: {
-            var genesis = ChainState(config: ChainConfig(blocksPerRound: 50, activeSetSize: 100))
-            for account in [orchestrator.address, broadcasterKey.address] {
-                _ = genesis.execute(.mint(to: account, amount: (try? Self.ether * UInt256(10)) ?? Self.ether), from: account, gasPrice: .zero)
-            }
-            _ = genesis.execute(.registerTranscoder(rewardCut: 100_000, feeShare: 500_000), from: orchestrator.address, gasPrice: .zero)
-            _ = genesis.execute(.stake(delegator: orchestrator.address, transcoder: orchestrator.address, amount: UInt256(1_000)),
-                                from: orchestrator.address, gasPrice: .zero)
-            _ = genesis.execute(.fundDeposit(Self.ether), from: broadcasterKey.address, gasPrice: .zero)
-            _ = genesis.execute(.fundReserve(Self.ether), from: broadcasterKey.address, gasPrice: .zero)
-            genesis.advance(blocks: 50)
-            return genesis
-        }())
-        let clip = directory + "/clip.ts"
-        try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast",
-                               "-g", "60", "-pix_fmt", "yuv420p", "-f", "mpegts", clip])
-        let body = Array(try Data(contentsOf: URL(fileURLWithPath: clip)))
+        try Self.genesis(chainDirectory, orchestrator: orchestrator.address, broadcaster: broadcasterKey.address)
+        let body = try Self.clip(directory + "/clip.ts")
         let ports = try Self.freePorts(2)
         // Each ticket wins with probability 1/2 (face value 2 × EV); a segment costs about 0.45 EV (2,211,840 pixels at
         // 400,000 wei), so the sender stages a ticket every other segment and pays the rest from its credit; gas is
@@ -236,5 +266,79 @@ struct NodeRestartTests {
         let chain = try LocalChain.existing(directory: chainDirectory)
         #expect(Set(chain.state.usedTickets.map(\.hex)) == Set(redeemed.keys), "the chain paid exactly the tickets the log redeemed")
         #expect(chain.state.isConserved)
+    }
+
+    @Test("SIGTERM with 50 segments in flight: every one is answered with its renditions, and the node exits 0 within 10 s")
+    func drainOnTerm() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-term-\(UUID().uuidString)").path
+        let data = directory + "/node", chainDirectory = directory + "/chain"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let orchestrator = try PrivateKey.generate(), broadcasterKey = try PrivateKey.generate()
+        FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
+                                       attributes: [.posixPermissions: 0o600])
+        try Self.genesis(chainDirectory, orchestrator: orchestrator.address, broadcaster: broadcasterKey.address)
+        // 360p in, three renditions out: each segment is enough work that the 50 overlap on the node.
+        let body = try Self.clip(directory + "/clip.ts", size: "640x360")
+        let ports = try Self.freePorts(2)
+        let node = try ChildProcess.streamflow(
+            ["orchestrator", "--port", "\(ports[0])", "--http-port", "\(ports[1])", "--no-tls", "--out", directory + "/out", "--data", data,
+             "--chain", chainDirectory, "--price-per-pixel", "400000", "--profiles", "P144p30fps16x9", "--ticket-ev", "2000000000000",
+             "--ticket-multiplier", "2", "--block-seconds", "0", "--capacity", "64"],
+            outputPath: directory + "/node.out")
+        defer { node.stop(seconds: 0) }
+        #expect(await node.waitFor("serving at", seconds: 60), "\(node.output)")
+        let address = "http://127.0.0.1:\(ports[0])"
+        // 50 streams at once, each its own broadcaster session with its own offer (ticket params: its own nonce space),
+        // fetched first; then the 50 POSTs together.
+        var offers: [Net_OrchestratorInfo] = []
+        for _ in 0..<50 { offers.append(try await OrchestratorClient(key: broadcasterKey).getOrchestrator(address)) }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 64  // the product's client keeps 8 per host; this test needs 50 at once
+        configuration.timeoutIntervalForRequest = 60
+        let session = URLSession(configuration: configuration)
+        let requests = (0..<50).map { index in
+            Task { [offers] () -> Int in
+                var broadcaster = Broadcaster(key: broadcasterKey, address: address, body: body)
+                broadcaster.session = index
+                broadcaster.info = offers[index]
+                broadcaster.ladder = [("P144p30fps16x9", 256, 144), ("P240p30fps16x9", 426, 240), ("P360p30fps16x9", 640, 360)]
+                let reply = try await broadcaster.send(seq: 0, stream: "term-\(index)", through: session)
+                guard reply.status == 200 else {
+                    Issue.record("stream \(index): \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
+                    return 0
+                }
+                guard let result = try? Net_TranscodeResult(serializedBytes: reply.body),
+                      case .data(let transcoded)? = result.result else { return 0 }
+                return transcoded.segments.count == 3 ? 1 : 0
+            }
+        }
+        let metrics = "http://127.0.0.1:\(ports[1])/metrics"
+        func counter(_ page: String, _ name: String) -> Int {
+            page.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        var received = 0, transcoded = 0
+        for _ in 0..<3_000 where received < 50 {
+            let page = String(decoding: (try? await EdgeHTTP.get(metrics, timeout: .seconds(5)))?.body ?? [], as: UTF8.self)
+            received = counter(page, "streamflow_orchestrator_segments_received_total")
+            transcoded = counter(page, "streamflow_orchestrator_segments_transcoded_total")
+            if received < 50 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(received == 50)
+        let signalled = ContinuousClock.now
+        node.kill(SIGTERM)
+        let inFlight = received - transcoded
+        #expect(inFlight >= 10, "\(inFlight) segments in flight at SIGTERM")
+        var answered = 0
+        for request in requests { answered += (try? await request.value) == 1 ? 1 : 0 }
+        node.process.waitUntilExit()
+        let took = ContinuousClock.now - signalled
+        #expect(answered == 50, "\(answered) of 50 answered with renditions")
+        #expect(node.process.terminationReason == .exit && node.process.terminationStatus == 0, "\(node.output.suffix(2_000))")
+        #expect(took < .seconds(10), "shutdown took \(took)")
+        #expect(node.output.contains("live state equals the state rebuilt from the log"), "\(node.output.suffix(2_000))")
+        let debited = try Self.records(data).filter { $0.envelope.type == "fee.debited" }.count
+        #expect(debited == 50, "every answered segment's fee is in the log")
+        print("SIGTERM drain: \(inFlight) of 50 in flight at the signal, \(answered) answered, exit after \(took)")
     }
 }

@@ -96,6 +96,10 @@ public final class Node: Service, Sendable {
             fleetTimeout = settings.timeout
         }
         self.sink = sink
+        // State from the log: the recipient's ledger and the scheduler continue where the log left them.
+        let ledger = try host.state(of: PaymentsLedgerProjection.self)
+        let recipient = TicketRecipient(validator: TicketValidator(recipient: address, secret: secrets.recipient,
+                                                                   policy: configuration.ticketPolicy), ledger: ledger)
         // The chain, and with the embedded one the node's redeemer and block ticker.
         switch configuration.chain {
         case .fixed(let fixed):
@@ -106,15 +110,12 @@ public final class Node: Service, Sendable {
             context = current
         case .embedded(let chain):
             let made = try NodeSettlement(chainDirectory: chain.directory, host: host, sink: sink, orchestrator: address,
-                                          gasPrice: chain.gasPrice, minBatch: chain.minBatch, blockSeconds: chain.blockSeconds)
+                                          gasPrice: chain.gasPrice, minBatch: chain.minBatch, blockSeconds: chain.blockSeconds,
+                                          recipient: recipient)
             settlement = made
             context = { made.context }
             services += made.services
         }
-        // State from the log: the recipient's ledger and the scheduler continue where the log left them.
-        let ledger = try host.state(of: PaymentsLedgerProjection.self)
-        let recipient = TicketRecipient(validator: TicketValidator(recipient: address, secret: secrets.recipient,
-                                                                   policy: configuration.ticketPolicy), ledger: ledger)
         let restored = try host.state(of: SchedulingProjection.self)[address.checksummed] ?? SchedulerState()
         let attemptLimit: @Sendable (TranscodeTask) -> Duration
         if let fleetTimeout { attemptLimit = { _ in fleetTimeout } } else { attemptLimit = TranscoderPool.defaultTimeout }

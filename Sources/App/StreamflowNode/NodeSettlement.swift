@@ -17,12 +17,19 @@ public struct NodeSettlement: Sendable {
     public let ticker: ChainTicker?
 
     /// `host` is the node's projection host (it must run `PaymentsLedgerProjection`); `sink` the node's event sink.
+    /// `recipient`, when given, hears every redemption and expiry once it is durable (its pending winners shrink).
     init(chainDirectory: String, host: ProjectionHost, sink: any EventSink, orchestrator: Address, gasPrice: UInt256,
-         minBatch: Int, blockSeconds: Double) throws {
+         minBatch: Int, blockSeconds: Double, recipient: TicketRecipient? = nil) throws {
         chain = try LocalChain(directory: chainDirectory, genesis: ChainState(config: ChainConfig()), log: host.log)
         self.gasPrice = GasPriceSource(gasPrice)
         redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: orchestrator,
-                                           redeemer: Redeemer(policy: RedeemerPolicy(minBatch: minBatch)), clock: SystemClock())
+                                           redeemer: Redeemer(policy: RedeemerPolicy(minBatch: minBatch)), clock: SystemClock(),
+                                           onRecorded: { envelopes in
+                                               guard let recipient else { return }
+                                               for envelope in envelopes {
+                                                   if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }
+                                               }
+                                           })
         ticker = blockSeconds > 0 ? ChainTicker(chain: chain, every: .milliseconds(Int64(blockSeconds * 1_000))) : nil
         redeemer = RedeemerService(redemption: redemption, gasPrice: self.gasPrice, ticker: ticker)
     }

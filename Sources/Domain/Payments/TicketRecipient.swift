@@ -21,6 +21,15 @@ public final class TicketRecipient: Sendable {
     /// Replaces the in-memory ledger, e.g. with the log's projection after a failed append.
     public func reload(_ ledger: RecipientLedger) { state.withLock { $0 = ledger } }
 
+    /// Takes a settlement outcome into the live ledger: a winner redeemed or expired is no longer pending (so it leaves
+    /// the pending face value that bounds the next params' max float). Other events are the recipient's own; ignored.
+    public func settle(_ event: PaymentEvent) {
+        switch event {
+        case .ticketRedeemed, .ticketExpired: state.withLock { $0.apply(event) }
+        default: return
+        }
+    }
+
     /// Params for `sender`: face value from gas price and the sender's max float, winProb for the policy's EV,
     /// a recipientRand commitment derived from `seed`, valid for the policy's number of blocks.
     public func ticketParams(sender: Address, funds: SenderFunds, activeSetSize: Int, price: PriceInfo,

@@ -21,10 +21,13 @@ public final class RedemptionService: Sendable {
     private let clock: any EventClock
     /// Where the redeemer reports metrics and logs (the process's registry by default).
     public let telemetry: RedeemerTelemetry
+    /// Hears every batch of events once it is durable (the node feeds redemptions and expiries to its live recipient).
+    let onRecorded: @Sendable ([EventEnvelope]) -> Void
 
     /// `host` must run `PaymentsLedgerProjection` over the log `sink` ends in.
     public init(chain: any SettlementChain, host: ProjectionHost, sink: any EventSink, orchestrator: Address,
-                redeemer: Redeemer = Redeemer(), clock: any EventClock, telemetry: RedeemerTelemetry = RedeemerTelemetry())
+                redeemer: Redeemer = Redeemer(), clock: any EventClock, telemetry: RedeemerTelemetry = RedeemerTelemetry(),
+                onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void = { _ in })
         throws(ProjectionHostError) {
         _ = try host.state(of: PaymentsLedgerProjection.self)
         self.chain = chain
@@ -34,6 +37,7 @@ public final class RedemptionService: Sendable {
         self.redeemer = redeemer
         self.clock = clock
         self.telemetry = telemetry
+        self.onRecorded = onRecorded
     }
 
     public var log: EventLog { host.log }
@@ -195,6 +199,7 @@ public final class RedemptionService: Sendable {
     private func record(_ envelopes: [EventEnvelope]) async throws {
         guard !envelopes.isEmpty else { return }
         try await sink.persist(envelopes)
+        onRecorded(envelopes)
         for envelope in envelopes { try await host.waitUntilApplied(eventID: envelope.id) }
     }
 
