@@ -178,7 +178,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "EthCrypto", "CSecp256k1", "CLMDB", "EventLog", "EventModel", "Audit", "LMDB", "JSONCore", "Payments",
-                "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire", "KafkaBus",
+                "Transcoding", "Orchestrator", "Broadcaster", "Edge", "Wire", "KafkaBus", "Projections", "StreamflowNode",
             ],
             path: "Sources/App/Benchmarks", swiftSettings: swiftSettings),
         // The composition root: a NodeConfiguration becomes a Node, one ServiceGroup of every part of an orchestrator.

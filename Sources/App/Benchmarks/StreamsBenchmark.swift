@@ -9,6 +9,8 @@ import JSONCore
 import LMDB
 import Orchestrator
 import Payments
+import Projections
+import StreamflowNode
 import Transcoding
 import Wire
 
@@ -76,7 +78,10 @@ public enum StreamsBenchmark {
         let profiles = try VideoProfile.parseList("P144p30fps16x9")
         let context = ValidationContext(currentBlock: 10, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
                                         gasPrice: UInt256(1_000_000_000))
-        var servers: [OrchestratorEndpoints] = []
+        // The orchestrators share the run's log (built by the composition root like every node; the host is not run).
+        let host = try ProjectionHost(log: log, projections: [PaymentsLedgerProjection(), SchedulingProjection()],
+                                      options: ProjectionHostOptions(persists: false))
+        var servers: [RunningNode] = []
         var locals: [LocalTranscoder] = []
         let encoderLimits = parameters.encoderIdleSeconds.map {
             StreamTranscoderTable.Limits(maxStreams: 1_000, idleTimeoutMs: UInt64(max(0.001, $0) * 1_000))
@@ -84,27 +89,28 @@ public enum StreamsBenchmark {
         var candidates: [OrchestratorCandidate] = []
         for index in 0..<parameters.orchestrators {
             let key = try PrivateKey.generate()
-            let pool = TranscoderPool(orchestrator: key.address.checksummed, sink: sink, clock: SystemClock())
+            var workers: [any TranscoderWorker] = []
             for worker in 0..<parameters.transcodersPerOrchestrator {
                 let id = "o\(index)-t\(worker)"
                 if parameters.controlPlane {
-                    pool.add(CopyTranscoder(id: id, capacity: 1_000))
+                    workers.append(CopyTranscoder(id: id, capacity: 1_000))
                 } else {
                     let local = LocalTranscoder(id: id, capacity: 1_000, streamLimits: encoderLimits)
                     locals.append(local)
-                    pool.add(local)
+                    workers.append(local)
                 }
             }
-            let node = try OrchestratorNode(
-                key: key, recipient: TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate())),
-                authSecret: try SecureRandom.bytes(32), price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one),
-                capacity: 10_000, outputDirectory: "\(parameters.directory)/o\(index)", profiles: profiles, publicURL: "", pool: pool,
-                events: sink)
-            let server = try OrchestratorEndpoints(node: node, tls: parameters.tls, context: { context })
-            candidates.append(OrchestratorCandidate(address: key.address, url: try await server.start(), pricePerPixel: 1_000, stake: 1))
+            var configuration = NodeConfiguration(
+                key: key, storage: .shared(log: log, host: host, sink: sink), outputDirectory: "\(parameters.directory)/o\(index)",
+                price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 10_000, profiles: profiles,
+                transcoders: .workers(workers), chain: .fixed(context))
+            configuration.tls = parameters.tls ? try TLSIdentity.selfSigned(hosts: ["127.0.0.1"]) : nil
+            configuration.rpcPort = parameters.tls ? nil : 0
+            let server = try await RunningNode.start(try Node(configuration))
+            candidates.append(OrchestratorCandidate(address: key.address, url: try await server.node.broadcasterAddress(),
+                                                    pricePerPixel: 1_000, stake: 1))
             servers.append(server)
         }
-        defer { servers.forEach { $0.stop() } }
         var policy = BroadcastPolicy(maxAttempts: 3, minimumAttemptSeconds: 60, minimumBudgetSeconds: 120)
         policy.countPixels = !parameters.controlPlane
         let broadcasters = try (0..<parameters.streams).map { stream in
@@ -157,6 +163,7 @@ public enum StreamsBenchmark {
                       ticketsSent: tickets)
         report.rssAfterRunMB = memory.run
         report.rssAfterIdleMB = memory.idle
+        for server in servers { try await server.stop() }
         return report
     }
 

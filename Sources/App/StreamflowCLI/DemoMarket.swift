@@ -4,6 +4,8 @@ import EthCrypto
 import Foundation
 import Orchestrator
 import Payments
+import Drills
+import StreamflowNode
 import Transcoding
 
 /// The demo's market section: three orchestrators on loopback — honest, tampering (a labelled fault), and
@@ -18,29 +20,26 @@ enum DemoMarket {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         try FFmpegTool.run(["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=30", "-f", "lavfi", "-i", "sine", "-t", "6",
                             "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", source])
-        var servers: [(edge: EdgeServer, rpc: RPCServer)] = []
+        var nodes: [RunningNode] = []
         var urls: [String] = []
         for (name, tamper) in [("honest", false), ("tampering", true), ("dead", false)] {
-            let node = try OrchestratorCommand.node(key: try PrivateKey.generate(), out: "\(base)/\(name)", pricePerPixel: 1_000,
-                                                    profiles: "P144p30fps16x9", capacity: 4, tamper: tamper)
-            let tls = try TLSIdentity.selfSigned(hosts: ["127.0.0.1"])
-            let edge = EdgeServer(node: node, context: { OrchestratorCommand.localChain }, tls: tls)
-            let edgeURL = try await edge.start()
-            let rpc = RPCServer(source: OrchestratorInfoSource(node: node, context: { OrchestratorCommand.localChain },
-                                                               now: EdgeServer.wallClock), hub: nil, tls: tls)
-            let address = try await rpc.start()
-            urls.append("\(address)")
-            servers.append((edge, rpc))
-            print("   \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) gRPC \(urls.last!), edge \(edgeURL)")
+            var configuration = NodeConfiguration(
+                key: try PrivateKey.generate(), storage: .directory("\(base)/\(name)/.streamflow"), outputDirectory: "\(base)/\(name)",
+                price: try PriceInfo(pricePerUnit: UInt256(1_000), pixelsPerUnit: .one), capacity: 4,
+                profiles: try VideoProfile.parseList("P144p30fps16x9"), transcoders: .local(count: 1, capacity: 4), chain: .standalone)
+            configuration.tls = try TLSIdentity.selfSigned(hosts: ["127.0.0.1"])
+            if tamper { configuration.signer = FaultySigner(faults: NodeFaults(tamperRenditions: true)) }
+            let running = try await RunningNode.start(try Node(configuration))
+            urls.append(try await running.node.broadcasterAddress())
+            nodes.append(running)
+            print("   \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) gRPC and HTTPS at \(urls.last!)")
         }
-        servers[2].edge.stop()  // dies before the stream starts
-        servers[2].rpc.stop()
-        try await Task.sleep(for: .milliseconds(200))
-        defer { servers.forEach { $0.edge.stop(); $0.rpc.stop() } }
+        try await nodes[2].stop()  // dies before the stream starts
         let report = try await BroadcastRun.run(input: source, urls: urls, out: base + "/broadcast",
                                                 profiles: try VideoProfile.parseList("P144p30fps16x9"), segmentSeconds: 2,
                                                 maxPrice: 100_000)
         for line in report.lines { print("   \(line)") }
+        for node in nodes.prefix(2) { try await node.stop() }
         return report.lost
     }
 }

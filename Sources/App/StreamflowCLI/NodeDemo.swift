@@ -7,6 +7,7 @@ import EventModel
 import Foundation
 import Orchestrator
 import Payments
+import Projections
 import Settlement
 import Transcoding
 import Wire
@@ -37,7 +38,6 @@ enum NodeDemo {
         let market = try NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
         defer { market.log.close() }
         try await market.start()
-        defer { market.stopAll() }
         let stakes = market.activeSet()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: stakes.keys.sorted(), key: market.broadcaster,
                                                                              timeout: 3, stakes: stakes)
@@ -59,8 +59,8 @@ enum NodeDemo {
         var lost = 0, switches = 0, latencies: [Int64] = []
         var progress = Progress(total: segments.count)
         for source in segments {
-            if source.index == segments.count / 2, let victim = market.orchestrators.first(where: { $0.name == dying }) {
-                victim.server.stop()
+            if source.index == segments.count / 2, let victim = market.orchestrators.firstIndex(where: { $0.name == dying }) {
+                await market.stop(victim)
                 progress.note("\(dying) died (its edge stopped) at segment \(source.index)")
             }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source.path)))
@@ -86,17 +86,22 @@ enum NodeDemo {
         let wall = Date().timeIntervalSince(started)
         try output.finish()
         _ = try await market.settle()
+        await market.stopAll()
         await market.sink.flush()
         try await market.stopProjections()
 
         let summary = try NodeDemoSummary(log: market.log, chain: market.chain.state, wallSeconds: wall,
                                           mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,
                                           lost: lost, switches: switches, latencies: latencies)
-        let report = FeeReport(chain: market.chain.state, by: .orchestrator)
+        // Finance's report is folded from the log; the chain is the cross-check, to the wei.
+        let report = FeeReport(ledger: try market.host.state(of: FeeLedgerProjection.self), by: .orchestrator)
+        let differences = FeeReconciliation.differences(log: report, chain: FeeReport(chain: market.chain.state, by: .orchestrator))
         try Data(FeeReportHTML.render(report).utf8).write(to: URL(fileURLWithPath: options.out + "/fee-report.html"))
         for line in summary.lines { print(line) }
-        print("\n   fees by orchestrator (wei):")
+        print("\n   fees by orchestrator (wei), from the log:")
         for line in report.table.split(separator: "\n") { print("     \(line)") }
+        print(differences.isEmpty ? "   reconciled with the chain: equal to the wei"
+                                  : "   the log and the chain DIFFER:\n" + differences.map { "     \($0)" }.joined(separator: "\n"))
         print("\n   on disk:")
         print("     HLS            \(options.out)/hls/master.m3u8")
         print("     fee report     \(options.out)/fee-report.html")

@@ -9,6 +9,7 @@ import Orchestrator
 import Payments
 import Projections
 import Settlement
+import StreamflowNode
 import Transcoding
 
 /// The demo's market, all in one process on loopback: a local settlement chain (genesis: 4 registered
@@ -16,11 +17,13 @@ import Transcoding
 /// different prices and 2 in-process transcoders each — one tampering (a labelled fault) — and a redemption
 /// service per orchestrator. Everything writes to one log under `DIR/log`; the chain lives in `DIR/chain`.
 final class NodeDemoMarket {
-    /// One orchestrator of the demo: its key, edge, redeemer and the role it plays.
+    /// One orchestrator of the demo: its key, node (built by the composition root, on the market's shared log), redeemer
+    /// and the role it plays.
     struct Orchestrator {
         let name: String
         let key: PrivateKey
-        let server: OrchestratorEndpoints
+        let node: Node
+        var running: RunningNode?
         let redemption: RedemptionService
         let pricePerPixel: UInt64
         let stake: UInt64
@@ -82,21 +85,25 @@ final class NodeDemoMarket {
                                      gasPrice: gas.price(at: Double(state.block) * 2))
         }
         for (key, role) in zip(keys, Self.roles) {
-            let recipient = TicketRecipient(validator: TicketValidator(
-                recipient: key.address, secret: try RecipientSecret.generate(),
-                policy: TicketPolicy(expectedValue: UInt256(200_000_000), paramsValidityBlocks: 1_000)))
-            let pool = TranscoderPool(orchestrator: key.address.checksummed, sink: sink, clock: SystemClock())
-            pool.add(LocalTranscoder(id: "\(role.name)-t1"))
-            pool.add(LocalTranscoder(id: "\(role.name)-t2"))
-            let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
-                                            price: try PriceInfo(pricePerUnit: UInt256(role.price), pixelsPerUnit: .one), capacity: 4,
-                                            outputDirectory: "\(directory)/orchestrators/\(role.name)", profiles: profiles, publicURL: "",
-                                            pool: pool, events: sink,
-                                            signer: role.tamper ? FaultySigner(faults: NodeFaults(tamperRenditions: true)) : HonestResultSigner())
-            let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock())
-            orchestrators.append(Orchestrator(name: role.name, key: key,
-                                              server: try OrchestratorEndpoints(node: node, tls: true, context: context),
-                                              redemption: redemption, pricePerPixel: role.price, stake: role.stake))
+            var configuration = NodeConfiguration(
+                key: key, storage: .shared(log: log, host: host, sink: sink), outputDirectory: "\(directory)/orchestrators/\(role.name)",
+                price: try PriceInfo(pricePerUnit: UInt256(role.price), pixelsPerUnit: .one), capacity: 4, profiles: profiles,
+                transcoders: .workers([LocalTranscoder(id: "\(role.name)-t1"), LocalTranscoder(id: "\(role.name)-t2")]),
+                chain: .external(context))
+            configuration.ticketPolicy = TicketPolicy(expectedValue: UInt256(200_000_000), paramsValidityBlocks: 1_000)
+            configuration.tls = try TLSIdentity.selfSigned(hosts: ["127.0.0.1"])
+            if role.tamper { configuration.signer = FaultySigner(faults: NodeFaults(tamperRenditions: true)) }
+            let node = try Node(configuration)
+            // The demo steps the redeemers itself on its gas model; each tells its node's recipient what was settled.
+            let recipient = node.orchestrator.intake.recipient
+            let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock(),
+                                                   onRecorded: { envelopes in
+                                                       for envelope in envelopes {
+                                                           if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }
+                                                       }
+                                                   })
+            orchestrators.append(Orchestrator(name: role.name, key: key, node: node, redemption: redemption,
+                                              pricePerPixel: role.price, stake: role.stake))
         }
     }
 
@@ -106,7 +113,9 @@ final class NodeDemoMarket {
         let host = host
         hosting = Task { try await host.run() }
         for index in orchestrators.indices {
-            let url = try await orchestrators[index].server.start()
+            let running = try await RunningNode.start(orchestrators[index].node)
+            orchestrators[index].running = running
+            let url = try await running.node.broadcasterAddress()
             orchestrators[index].url = url
             _ = try chain.submit(.setServiceURI(url), from: orchestrators[index].key.address, gasPrice: .one,
                                  id: "demo/service-uri/\(orchestrators[index].name)")
@@ -137,7 +146,17 @@ final class NodeDemoMarket {
         return redeemed
     }
 
-    func stopAll() { orchestrators.forEach { $0.server.stop() } }
+    /// Stops every orchestrator still running (gracefully: requests in flight finish).
+    func stopAll() async {
+        for index in orchestrators.indices { await stop(index) }
+    }
+
+    /// Stops one orchestrator (the demo's dying one, or all at the end).
+    func stop(_ index: Int) async {
+        guard let running = orchestrators[index].running else { return }
+        orchestrators[index].running = nil
+        do { try await running.stop() } catch { print("   \(orchestrators[index].name) stopped with an error: \(error)") }
+    }
 
     /// Stops the projection host once it has applied everything committed (it persists its snapshot).
     func stopProjections() async throws {

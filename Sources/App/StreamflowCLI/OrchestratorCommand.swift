@@ -98,19 +98,4 @@ struct OrchestratorCommand: AsyncParsableCommand {
         default: throw CLIError("--tls-cert and --tls-key go together")
         }
     }
-
-    /// The chain as a stand-alone orchestrator sees it until it is connected to a settlement chain.
-    static let localChain = ValidationContext(currentBlock: 1, currentRound: 1, roundBlockHashes: [1: Keccak256.hash([1])],
-                                              gasPrice: UInt256(1_000_000_000))
-
-    static func node(key: PrivateKey, out: String, pricePerPixel: UInt64, profiles: String, capacity: Int,
-                     tamper: Bool, offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil) throws -> OrchestratorNode {
-        let recipient = TicketRecipient(validator: TicketValidator(recipient: key.address, secret: try RecipientSecret.generate()))
-        let node = try OrchestratorNode(key: key, recipient: recipient, authSecret: try SecureRandom.bytes(32),
-                                        price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one),
-                                        capacity: capacity, outputDirectory: out, profiles: try VideoProfile.parseList(profiles),
-                                        publicURL: "", offchain: offchain, streamLimits: streamLimits,
-                                        signer: tamper ? FaultySigner(faults: NodeFaults(tamperRenditions: true)) : HonestResultSigner())
-        return node
-    }
 }
