@@ -127,6 +127,7 @@ let package = Package(
         .target(
             name: "Edge",
             dependencies: ["Orchestrator", "Broadcaster", "Transcoding", "Wire", "WireRPC", "Payments", "EthCrypto", "Telemetry",
+                           "EventModel",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "HummingbirdHTTP2", package: "hummingbird"),

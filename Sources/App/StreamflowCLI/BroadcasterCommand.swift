@@ -91,7 +91,9 @@ struct BroadcasterCommand: AsyncParsableCommand {
         if let published {
             await published.sink.flush()
             published.producer.close()
-            for problem in published.sink.problems { FileHandle.standardError.write(Data("event not published: \(problem)\n".utf8)) }
+            if let last = published.sink.lastFailure {
+                FileHandle.standardError.write(Data("events not published (\(published.sink.failureCount) problems), the last: \(last)\n".utf8))
+            }
         }
     }
 

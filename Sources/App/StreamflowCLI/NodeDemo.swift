@@ -106,7 +106,7 @@ enum NodeDemo {
         print("     HLS            \(options.out)/hls/master.m3u8")
         print("     fee report     \(options.out)/fee-report.html")
         print("     event log      \(options.out)/node/log  (streamflow replay verify --data \(options.out)/node)")
-        if !market.sink.problems.isEmpty { print("   log problems: \(market.sink.problems.prefix(3))") }
+        if let last = market.sink.lastFailure { print("   log problems: \(market.sink.failureCount), the last: \(last)") }
         return lost
     }
 

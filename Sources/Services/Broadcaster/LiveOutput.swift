@@ -1,15 +1,17 @@
 import Foundation
+import Synchronization
 public import Transcoding
 
 /// A stream's HLS output on disk, updated as segments are delivered: `{directory}/{profile}/{seq}.ts`, a media
 /// playlist per profile (a sliding live window while the stream runs, every segment with ENDLIST once it
-/// ends) and `master.m3u8`. Callers write one stream's segments in order, one at a time (the stream's
-/// sessions serialise them); that is what makes it `@unchecked Sendable`.
-public final class LiveOutput: @unchecked Sendable {
+/// ends) and `master.m3u8`. Callers write one stream's segments in order (the stream's sessions serialise
+/// them); each `append` or `finish` holds the playlists' lock while it writes, so the files match the entries.
+public final class LiveOutput: Sendable {
     public let directory: String
     public let profiles: [VideoProfile]
     public let window: Int
-    private var entries: [[HLSPlaylist.Entry]]
+    /// Each profile's playlist entries, in `profiles` order.
+    private let entries: Mutex<[[HLSPlaylist.Entry]]>
 
     /// `resuming` are segments published before a restart (from the log), lowest seq first: those whose
     /// renditions are all still on disk are listed again, so the playlist carries on where it was.
@@ -26,10 +28,11 @@ public final class LiveOutput: @unchecked Sendable {
                 FileManager.default.fileExists(atPath: "\(directory)/\($0.name)/\(Segmenter.fileName(Int(segment.seq)))")
             }
         }
-        entries = Array(repeating: kept.map {
+        let resumed = Array(repeating: kept.map {
             HLSPlaylist.Entry(uri: Segmenter.fileName(Int($0.seq)), duration: Double($0.durationMs) / 1_000)
         }, count: profiles.count)
-        if !kept.isEmpty { try publish(live: true) }
+        entries = Mutex(resumed)
+        if !kept.isEmpty { try publish(resumed, live: true) }
         try write(HLSPlaylist.master(profiles.map {
             HLSPlaylist.Variant(uri: "\($0.name)/index.m3u8", bandwidth: $0.bitrate, width: $0.width, height: $0.height)
         }), to: "master.m3u8")
@@ -38,17 +41,19 @@ public final class LiveOutput: @unchecked Sendable {
     /// Adds one delivered segment's renditions (one per profile, in order) and republishes the playlists.
     public func append(seq: Int64, duration: Double, renditions: [[UInt8]]) throws {
         let name = Segmenter.fileName(Int(seq))
-        for (index, profile) in profiles.enumerated() where index < renditions.count {
-            try Data(renditions[index]).write(to: URL(fileURLWithPath: "\(directory)/\(profile.name)/\(name)"))
-            entries[index].append(HLSPlaylist.Entry(uri: name, duration: duration))
+        try entries.withLock { entries in
+            for (index, profile) in profiles.enumerated() where index < renditions.count {
+                try Data(renditions[index]).write(to: URL(fileURLWithPath: "\(directory)/\(profile.name)/\(name)"))
+                entries[index].append(HLSPlaylist.Entry(uri: name, duration: duration))
+            }
+            try publish(entries, live: true)
         }
-        try publish(live: true)
     }
 
     /// Ends the stream: every playlist lists all segments and ENDLIST.
-    public func finish() throws { try publish(live: false) }
+    public func finish() throws { try entries.withLock { try publish($0, live: false) } }
 
-    private func publish(live: Bool) throws {
+    private func publish(_ entries: [[HLSPlaylist.Entry]], live: Bool) throws {
         for (index, profile) in profiles.enumerated() {
             try write(HLSPlaylist.media(entries[index], window: live ? window : nil), to: "\(profile.name)/index.m3u8")
         }

@@ -43,7 +43,7 @@ extension StreamBroadcaster {
     /// One more verified result from an orchestrator not tried yet for this segment, or nil.
     private func anotherResult(_ segment: BroadcastSegment, tried: inout Set<String>, attempt: inout Int,
                                segmentHash: Hash32) async -> (OrchestratorCandidate, [[UInt8]])? {
-        guard let candidate = selection.choose(candidates.filter { !tried.contains($0.url) }, count: 1, seq: Int(segment.seq)).first else {
+        guard let candidate = choose(from: candidates.filter { !tried.contains($0.url) }, seq: segment.seq) else {
             return nil
         }
         tried.insert(candidate.url)

@@ -4,6 +4,7 @@ public import EthCrypto
 public import EventModel
 public import Payments
 import SwiftProtobuf
+import Synchronization
 public import Wire
 
 /// One segment as the broadcaster sends it.
@@ -35,17 +36,15 @@ public struct SegmentOutcome: Sendable {
 /// a suspended one), ask it for ticket params, pay, send, fetch and verify the renditions; on any failure
 /// suspend that orchestrator and try another within the segment's time budget. A sampled share of segments
 /// is also sent to a second orchestrator and the two results compared by PSNR. Every step is an event.
-public final class StreamBroadcaster: @unchecked Sendable {
-    // @unchecked: one segment is sent at a time (`send` is not reentrant); `selection` and `random` are only
-    // touched there.
+public final class StreamBroadcaster: Sendable {
     public let key: PrivateKey
     public let manifest: String
     public let profiles: [Net_VideoProfile]
     public let candidates: [OrchestratorCandidate]
     public let policy: BroadcastPolicy
     let sender: TicketSender
-    var selection: OrchestratorSelection
-    var random: SplitMix64
+    /// What choosing mutates: the selection (its suspensions and draws) and the second-opinion sampling draws.
+    let choosing: Mutex<Choosing>
     let scratch: String
     let funds: (deposit: UInt256, reserve: UInt256)
     let client: OrchestratorClient
@@ -53,20 +52,28 @@ public final class StreamBroadcaster: @unchecked Sendable {
     let log: BroadcasterEvents
     let offers = OfferCache()
     /// Where the broadcaster reports metrics and logs (the process's registry by default).
-    public var telemetry = BroadcasterTelemetry()
+    public let telemetry: BroadcasterTelemetry
+
+    /// The selection and the sampling generator, changed together under one lock.
+    struct Choosing {
+        var selection: OrchestratorSelection
+        var random: SplitMix64
+    }
 
     public init(key: PrivateKey, manifest: String, profiles: [Net_VideoProfile], candidates: [OrchestratorCandidate],
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
                 funds: (deposit: UInt256, reserve: UInt256), policy: BroadcastPolicy? = nil,
-                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock()) {
+                events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
+                telemetry: BroadcasterTelemetry = BroadcasterTelemetry()) {
         self.key = key
         self.manifest = manifest
         self.profiles = profiles
         self.candidates = candidates
         self.policy = policy ?? BroadcastPolicy(maxAttempts: maxAttempts)
         sender = TicketSender(key: key)
-        selection = OrchestratorSelection(maxPricePerPixel: maxPricePerPixel, seed: seed)
-        random = SplitMix64(seed: seed ^ 0x5eed)
+        choosing = Mutex(Choosing(selection: OrchestratorSelection(maxPricePerPixel: maxPricePerPixel, seed: seed),
+                                  random: SplitMix64(seed: seed ^ 0x5eed)))
+        self.telemetry = telemetry
         scratch = scratchDirectory
         self.funds = funds
         client = OrchestratorClient(key: key, timeout: .seconds(20))
@@ -90,7 +97,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
         var attempt = 0
         while attempt < policy.maxAttempts, elapsedMs() < budgetMs {
             let pool = candidates.filter { !tried.contains($0.url) }
-            guard let candidate = selection.choose(pool, count: 1, seq: Int(segment.seq)).first else { break }
+            guard let candidate = choose(from: pool, seq: segment.seq) else { break }
             attempt += 1
             tried.insert(candidate.url)
             let remaining = Double(budgetMs - elapsedMs()) / 1_000
@@ -100,7 +107,7 @@ public final class StreamBroadcaster: @unchecked Sendable {
                 var renditions = result.renditions
                 var deliverer = candidate
                 var psnr: Double?
-                if policy.secondOpinionRate > 0, random.unit() < policy.secondOpinionRate {
+                if policy.secondOpinionRate > 0, choosing.withLock({ $0.random.unit() }) < policy.secondOpinionRate {
                     let opinion = await secondOpinion(segment, primary: candidate, primaryRenditions: result.renditions,
                                                       tried: &tried, attempt: &attempt, segmentHash: segmentHash)
                     psnr = opinion.psnr
@@ -112,9 +119,9 @@ public final class StreamBroadcaster: @unchecked Sendable {
                                       latencyMs: elapsedMs(), secondOpinionPSNR: psnr)
             case .failure(let failure):
                 failures.append((candidate.url, failure.description))
+                let others = candidates.filter { !tried.contains($0.url) && $0.address != candidate.address }
                 let more = attempt < policy.maxAttempts && elapsedMs() < budgetMs
-                    && !selection.eligible(candidates.filter { !tried.contains($0.url) && $0.address != candidate.address },
-                                           seq: Int(segment.seq)).isEmpty
+                    && !choosing.withLock { $0.selection.eligible(others, seq: Int(segment.seq)) }.isEmpty
                 record(failure, of: candidate, seq: segment.seq, attempt: attempt, final: !more)
             }
         }
@@ -132,15 +139,23 @@ public final class StreamBroadcaster: @unchecked Sendable {
     func record(_ failure: AttemptFailure, of candidate: OrchestratorCandidate, seq: Int64, attempt: Int, final: Bool) {
         let orchestrator = candidate.address.checksummed
         offers.drop(candidate.url)
-        selection.suspend(candidate.address, at: Int(seq))
-        let penalty = (selection.suspendedUntil[candidate.address] ?? Int(seq)) - Int(seq)
-        telemetry.failed(seq: seq, at: candidate.url, reason: failure.description, suspendedUntil: selection.suspendedUntil[candidate.address])
+        let suspendedUntil = choosing.withLock { choosing in
+            choosing.selection.suspend(candidate.address, at: Int(seq))
+            return choosing.selection.suspendedUntil[candidate.address]
+        }
+        let penalty = (suspendedUntil ?? Int(seq)) - Int(seq)
+        telemetry.failed(seq: seq, at: candidate.url, reason: failure.description, suspendedUntil: suspendedUntil)
         var batch = [log.failed(seq: seq, orchestrator: orchestrator, attempt: attempt, failure: failure, final: final)]
         if let evidence = failure.verification {
             batch.append(log.failedCheck(seq: seq, orchestrator: orchestrator, attempt: attempt, evidence: evidence))
         }
         batch.append(log.suspended(seq: seq, orchestrator: orchestrator, attempt: attempt, failure: failure, penalty: penalty))
         events.emit(batch)
+    }
+
+    /// The selection's pick among `pool` for segment `seq` (nil when none is eligible).
+    func choose(from pool: [OrchestratorCandidate], seq: Int64) -> OrchestratorCandidate? {
+        choosing.withLock { $0.selection.choose(pool, count: 1, seq: Int(seq)).first }
     }
 
     /// One attempt, abandoned (and counted as a timeout) after `seconds`.

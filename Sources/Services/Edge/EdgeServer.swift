@@ -1,4 +1,5 @@
 import Foundation
+import EventModel
 public import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -6,6 +7,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdHTTP2
 import GRPCCore
+import Synchronization
 public import Orchestrator
 public import Payments
 import Telemetry
@@ -16,8 +18,7 @@ import Telemetry
 /// http/1.1, and HTTP/2 requests with content type application/grpc are the gRPC Orchestrator (and, with a
 /// hub, Transcoder) services; every HTTP route answers over both HTTP versions. Connections are capped and timed by
 /// `limits.connections`, and request bodies are read under the node's `limits.budget`.
-public final class EdgeServer: @unchecked Sendable {
-    // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
+public final class EdgeServer: Sendable {
     public let node: OrchestratorNode
     private let host: String
     private let port: Int
@@ -30,7 +31,8 @@ public final class EdgeServer: @unchecked Sendable {
     public let limits: ServerLimits
     /// This listener's connections.
     let gate: ConnectionGate
-    private var task: Task<Void, any Error>?
+    /// The task `start()` runs the group in (nil when the edge runs as a service of another group).
+    private let task = Mutex<Task<Void, any Error>?>(nil)
     let bound = BoundPort()
     private let shutdown = GroupBox()
     /// `host:port` as configured, for errors.
@@ -74,7 +76,7 @@ public final class EdgeServer: @unchecked Sendable {
     public func start() async throws -> String {
         let group = ServiceGroup(configuration: .init(services: [self], logger: node.telemetry.logger))
         shutdown.set(group)
-        task = Task { try await group.run() }
+        task.withLock { $0 = Task { try await group.run() } }
         return try await listening()
     }
 
@@ -106,12 +108,12 @@ public final class EdgeServer: @unchecked Sendable {
 
     /// Stops serving: no new connections, requests in flight finish (a graceful shutdown of its group).
     public func stop() {
-        guard let group = shutdown.value else { return task?.cancel() ?? () }
+        guard let group = shutdown.value else { return task.withLock { $0 }?.cancel() ?? () }
         Task { await group.triggerGracefulShutdown() }
     }
 
     /// Serves until the task running it is cancelled.
-    public func wait() async throws { try await task?.value }
+    public func wait() async throws { try await task.withLock { $0 }?.value }
 }
 
 /// Why the edge could not serve.
@@ -129,26 +131,49 @@ public enum EdgeError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The service group `start()` runs the edge in, kept for `stop()`.
-final class GroupBox: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var stored: ServiceGroup?
-    func set(_ group: ServiceGroup) { lock.withLock { stored = group } }
-    var value: ServiceGroup? { lock.withLock { stored } }
+final class GroupBox: Sendable {
+    private let stored = Mutex<ServiceGroup?>(nil)
+    func set(_ group: ServiceGroup) { stored.withLock { $0 = group } }
+    var value: ServiceGroup? { stored.withLock { $0 } }
 }
 
-/// The port a server bound, written by its start callback, or why it could not bind.
-final class BoundPort: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var stored: Int?
-    private var failure: EdgeError?
-    func set(_ port: Int?) { lock.withLock { stored = port } }
-    var value: Int? { lock.withLock { stored } }
+/// The port a server bound, written by its start callback, or why it could not bind; `wait()` suspends until one
+/// of the two (or 10 s) without polling.
+final class BoundPort: Sendable {
+    private typealias Outcome = Result<Int, any Error>
+    private struct State {
+        var port: Int?
+        var failure: EdgeError?
+        /// The suspended `wait()` calls, by ticket; each is removed by whoever resumes it, so it is resumed once.
+        var waiters: [Int: CheckedContinuation<Outcome, Never>] = [:]
+        /// Tickets whose wait was cancelled before it suspended.
+        var cancelled: Set<Int> = []
+        var tickets = 0
+    }
+    private let state = Mutex(State())
+
+    func set(_ port: Int?) {
+        let waiters: [CheckedContinuation<Outcome, Never>] = state.withLock { state in
+            state.port = port
+            guard port != nil else { return [] }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        if let port { for waiter in waiters { waiter.resume(returning: .success(port)) } }
+    }
+
+    var value: Int? { state.withLock { $0.port } }
 
     /// The server ended before it listened (a port in use, an address not of this machine).
     func fail(address: String, error: any Error) {
-        lock.withLock { if stored == nil { failure = .cannotListen(address: address, reason: "\(error)") } }
+        let failure = EdgeError.cannotListen(address: address, reason: "\(error)")
+        let waiters: [CheckedContinuation<Outcome, Never>] = state.withLock { state in
+            guard state.port == nil else { return [] }
+            state.failure = failure
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: .failure(failure)) }
     }
 
     /// Runs a server, recording a failure to listen for `wait()`.
@@ -159,14 +184,45 @@ final class BoundPort: @unchecked Sendable {
         }
     }
 
-    /// The port once bound; why not, as soon as the server failed; `EdgeError.didNotStart` after 10 s of neither.
+    /// The port once bound; why not, as soon as the server failed; `EdgeError.didNotStart` after 10 s of neither
+    /// (`CancellationError` when the caller is cancelled first).
     func wait() async throws -> Int {
-        for _ in 0..<1_000 {
-            let state: (port: Int?, failure: EdgeError?) = lock.withLock { (self.stored, self.failure) }
-            if let port = state.port { return port }
-            if let failure = state.failure { throw failure }
-            try await Task.sleep(for: .milliseconds(10))
+        let ticket = state.withLock { state in
+            state.tickets += 1
+            return state.tickets
         }
-        throw EdgeError.didNotStart
+        let outcome = await withTimeout(.seconds(10), onTimeout: { Outcome.failure(EdgeError.didNotStart) }) {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                    self.suspend(ticket, continuation)
+                }
+            } onCancel: {
+                self.cancel(ticket)
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Parks a waiter, or resumes it at once when the outcome is known or its wait was already cancelled.
+    private func suspend(_ ticket: Int, _ continuation: CheckedContinuation<Outcome, Never>) {
+        let now: Outcome? = state.withLock { state in
+            let cancelled = state.cancelled.remove(ticket) != nil
+            if let port = state.port { return .success(port) }
+            if let failure = state.failure { return .failure(failure) }
+            if cancelled { return .failure(CancellationError()) }
+            state.waiters[ticket] = continuation
+            return nil
+        }
+        if let now { continuation.resume(returning: now) }
+    }
+
+    /// Ends a cancelled wait (the timeout's, or its caller's): resumes it if parked, else marks it for `suspend`.
+    private func cancel(_ ticket: Int) {
+        let waiter: CheckedContinuation<Outcome, Never>? = state.withLock { state in
+            if let waiter = state.waiters.removeValue(forKey: ticket) { return waiter }
+            if state.port == nil && state.failure == nil { state.cancelled.insert(ticket) }
+            return nil
+        }
+        waiter?.resume(returning: .failure(CancellationError()))
     }
 }

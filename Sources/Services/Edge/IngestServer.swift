@@ -2,16 +2,17 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A broadcaster node's HTTP server on `host:port` (0 picks a free port): push ingest and HLS output, its connections
 /// capped and timed and its pushed bodies read under the node's body budget (`limits`).
-public final class IngestServer: @unchecked Sendable {
-    // @unchecked: `task` is set once by `start` and read by `stop`; the port box is locked.
+public final class IngestServer: Sendable {
     public let sessions: StreamSessions
     public let outputDirectory: String
     private let host: String
     private let port: Int
-    private var task: Task<Void, any Error>?
+    /// The task `start` runs the server's group in (nil before).
+    private let task = Mutex<Task<Void, any Error>?>(nil)
     private let bound = BoundPort()
     private let shutdown = GroupBox()
     /// The body budget and connection limits this server applies.
@@ -41,14 +42,15 @@ public final class IngestServer: @unchecked Sendable {
         // cancellation, which Hummingbird reports as an error.
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "ingest")))
         shutdown.set(group)
-        task = Task { try await box.run(address: address) { try await group.run() } }
+        task.withLock { $0 = Task { try await box.run(address: address) { try await group.run() } } }
         return "http://\(host):\(try await bound.wait())"
     }
 
     /// Stops serving: no new connections, requests in flight finish.
     public func stop() {
-        guard let group = shutdown.value else { return task?.cancel() ?? () }
+        guard let group = shutdown.value else { return task.withLock { $0 }?.cancel() ?? () }
         Task { await group.triggerGracefulShutdown() }
     }
-    public func wait() async throws { try await task?.value }
+    /// Serves until stopped.
+    public func wait() async throws { try await task.withLock { $0 }?.value }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import NIOCore
+import Synchronization
 import Telemetry
 public import Orchestrator
 public import WireRPC
@@ -9,8 +10,7 @@ public import WireRPC
 /// An orchestrator's gRPC endpoint: the Orchestrator service, and the Transcoder service when remote transcoders
 /// are accepted, served over HTTP/2 (TLS unless `tls` is nil) on its own port beside the HTTP edge. Its connections are
 /// capped and given the request timeout by a `ConnectionGate`, and closed after the idle timeout without an RPC.
-public final class RPCServer: @unchecked Sendable {
-    // @unchecked: `server` and `task` are set once by `start`, before anything reads them.
+public final class RPCServer: Sendable {
     private let services: [any RegistrableRPCService]
     private let hub: RemoteTranscoderHub?
     private let host: String
@@ -18,8 +18,8 @@ public final class RPCServer: @unchecked Sendable {
     private let tls: TLSIdentity?
     /// This listener's connections.
     let gate: ConnectionGate
-    private var server: GRPCServer<HTTP2ServerTransport.Posix>?
-    private var task: Task<Void, any Error>?
+    /// What `start` made: the server and the task serving it (nil before).
+    private let running = Mutex<(server: GRPCServer<HTTP2ServerTransport.Posix>, task: Task<Void, any Error>)?>(nil)
 
     /// The services of an orchestrator: GetOrchestrator from `source`, and registrations into `hub` when given.
     public init(source: OrchestratorInfoSource, hub: RemoteTranscoderHub?, host: String = "127.0.0.1", port: Int = 0,
@@ -43,8 +43,7 @@ public final class RPCServer: @unchecked Sendable {
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: security,
                                                    config: Self.config(gate: gate))
         let server = GRPCServer(transport: transport, services: services)
-        self.server = server
-        task = Task { try await server.serve() }
+        running.withLock { $0 = (server, Task { try await server.serve() }) }
         guard let bound = try await transport.listeningAddress.ipv4?.port else { throw RPCServerError.didNotStart }
         return NodeAddress(host: host, port: bound, tls: tls != nil)
     }
@@ -68,12 +67,12 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Stops accepting RPCs; RPCs in flight finish. Remote transcoders' streams are ended (reported lost).
     public func stop() {
-        server?.beginGracefulShutdown()
+        running.withLock { $0 }?.server.beginGracefulShutdown()
         for transcoder in hub?.transcoders ?? [] { hub?.disconnect(transcoder.id, reason: "the orchestrator is stopping") }
     }
 
     /// Serves until stopped.
-    public func wait() async throws { try await task?.value }
+    public func wait() async throws { try await running.withLock { $0 }?.task.value }
 }
 
 /// Why the gRPC endpoint could not serve.

@@ -1,25 +1,29 @@
 import Foundation
 import EthCrypto
 import EventModel
+import Synchronization
 public import Wire
 
 /// The orchestrator's registry of remote transcoders: checks a registration's secret, hands each task to its
 /// transcoder's stream with an unguessable URL for the source bytes, matches the POSTed results to the waiting
 /// `transcode` call, and fails a task with `.disconnected` when its stream drops or `.timeout` when no result
 /// comes in time. Registrations and losses are reported through `onEvent` (the scheduler's input).
-public final class RemoteTranscoderHub: @unchecked Sendable {
-    // @unchecked: every mutable field is guarded by `lock`; continuations are resumed outside it, exactly once
-    // (an entry is removed from `waiting` under the lock by whoever resumes it).
+public final class RemoteTranscoderHub: Sendable {
     public static let maxCapacity = 64
     public let taskTimeout: Duration
     private let secret: String?
     private let onEvent: @Sendable (RemoteTranscoderEvent) -> Void
-    private let lock = NSLock()
-    private var connected: [String: RemoteTranscoder] = [:]
-    private var waiting: [Int64: Waiting] = [:]
-    private var sources: [String: String] = [:]
-    private var serial = 0
-    private var base = ""
+    /// Every mutable field. Continuations are resumed outside the lock, exactly once: an entry is removed from
+    /// `waiting` under the lock by whoever resumes it.
+    private let state = Mutex(State())
+
+    private struct State {
+        var connected: [String: RemoteTranscoder] = [:]
+        var waiting: [Int64: Waiting] = [:]
+        var sources: [String: String] = [:]
+        var serial = 0
+        var base = ""
+    }
 
     private struct Waiting {
         let task: TranscodeTask
@@ -39,12 +43,12 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
 
     /// The HTTP(S) edge's base URL; a task's source is served at `<base>/transcoder/source/<token>`.
     public var sourceBaseURL: String {
-        get { lock.withLock { base } }
-        set { lock.withLock { base = newValue } }
+        get { state.withLock { $0.base } }
+        set { state.withLock { $0.base = newValue } }
     }
 
     /// The transcoders connected now, by id.
-    public var transcoders: [RemoteTranscoder] { lock.withLock { connected.values.sorted { $0.id < $1.id } } }
+    public var transcoders: [RemoteTranscoder] { state.withLock { $0.connected.values.sorted { $0.id < $1.id } } }
 
     /// Registers a transcoder: the worker, and the NotifySegment messages to send on its stream until it drops.
     public func register(secret offered: String, capacity: Int64) throws(RegistrationRefusal) -> (RemoteTranscoder, AsyncStream<Net_NotifySegment>) {
@@ -52,10 +56,10 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
         guard Self.equalInConstantTime(Array(offered.utf8), Array(secret.utf8)) else { throw .wrongSecret }
         guard (1...Int64(Self.maxCapacity)).contains(capacity) else { throw .badCapacity(capacity) }
         let (stream, continuation) = AsyncStream.makeStream(of: Net_NotifySegment.self)
-        let transcoder: RemoteTranscoder = lock.withLock {
-            serial += 1
-            let transcoder = RemoteTranscoder(id: "remote-\(serial)", capacity: Int(capacity), notifications: continuation, hub: self)
-            connected[transcoder.id] = transcoder
+        let transcoder: RemoteTranscoder = state.withLock { state in
+            state.serial += 1
+            let transcoder = RemoteTranscoder(id: "remote-\(state.serial)", capacity: Int(capacity), notifications: continuation, hub: self)
+            state.connected[transcoder.id] = transcoder
             return transcoder
         }
         onEvent(.registered(id: transcoder.id, capacity: transcoder.capacity))
@@ -65,12 +69,12 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     /// The transcoder `id` is gone (its stream closed, or writing to it failed): its tasks in flight fail with
     /// `.disconnected` and the loss is reported once.
     public func disconnect(_ id: String, reason: String) {
-        let (gone, orphaned): (RemoteTranscoder?, [Waiting]) = lock.withLock {
-            guard let gone = connected.removeValue(forKey: id) else { return (nil, []) }
-            let orphaned = waiting.values.filter { $0.transcoderID == id }
+        let (gone, orphaned): (RemoteTranscoder?, [Waiting]) = state.withLock { state in
+            guard let gone = state.connected.removeValue(forKey: id) else { return (nil, []) }
+            let orphaned = state.waiting.values.filter { $0.transcoderID == id }
             for entry in orphaned {
-                waiting[entry.task.id] = nil
-                sources[entry.token] = nil
+                state.waiting[entry.task.id] = nil
+                state.sources[entry.token] = nil
             }
             return (gone, orphaned)
         }
@@ -83,7 +87,7 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     }
 
     /// The source segment behind an unguessable token, while its task waits for a result.
-    public func sourcePath(token: String) -> String? { lock.withLock { sources[token] } }
+    public func sourcePath(token: String) -> String? { state.withLock { $0.sources[token] } }
 
     /// A POST /transcodeResults: the renditions (in the task's profile order) or the transcoder's error, checked
     /// against the secret and the waiting task; renditions are written to `task.renditionPath(profile:)`.
@@ -108,7 +112,7 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     }
 
     /// Whether task `taskID` is waiting for a result now.
-    public func isWaiting(taskID: Int64) -> Bool { lock.withLock { waiting[taskID] != nil } }
+    public func isWaiting(taskID: Int64) -> Bool { state.withLock { $0.waiting[taskID] != nil } }
 
     /// Sends `task` on `transcoder`'s stream and waits for its result, its stream's end or the timeout.
     func dispatch(_ task: TranscodeTask, to transcoder: RemoteTranscoder) async throws(TranscoderFailure) -> [TranscodedRendition] {
@@ -133,14 +137,14 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
     private func admit(_ task: TranscodeTask, to transcoder: RemoteTranscoder, token: String,
                        continuation: CheckedContinuation<Result<[TranscodedRendition], TranscoderFailure>, Never>) {
         enum Admission { case admitted(attempt: Int, base: String), gone, duplicate }
-        let admission: Admission = lock.withLock {
-            guard connected[transcoder.id] === transcoder else { return .gone }
-            guard waiting[task.id] == nil else { return .duplicate }
-            serial += 1
-            waiting[task.id] = Waiting(task: task, transcoderID: transcoder.id, attempt: serial, token: token,
-                                       continuation: continuation)
-            sources[token] = task.sourcePath
-            return .admitted(attempt: serial, base: base)
+        let admission: Admission = state.withLock { state in
+            guard state.connected[transcoder.id] === transcoder else { return .gone }
+            guard state.waiting[task.id] == nil else { return .duplicate }
+            state.serial += 1
+            state.waiting[task.id] = Waiting(task: task, transcoderID: transcoder.id, attempt: state.serial, token: token,
+                                             continuation: continuation)
+            state.sources[token] = task.sourcePath
+            return .admitted(attempt: state.serial, base: state.base)
         }
         switch admission {
         case .gone: continuation.resume(returning: .failure(.disconnected))
@@ -156,7 +160,7 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
 
     /// Fails the attempt that holds `token` (a cancelled wait), if it is still waiting.
     private func fail(taskID: Int64, token: String, with failure: TranscoderFailure) {
-        let attempt = lock.withLock { waiting[taskID].flatMap { $0.token == token ? $0.attempt : nil } }
+        let attempt = state.withLock { $0.waiting[taskID].flatMap { $0.token == token ? $0.attempt : nil } }
         if let attempt { fail(taskID: taskID, attempt: attempt, with: failure) }
     }
 
@@ -166,13 +170,12 @@ public final class RemoteTranscoderHub: @unchecked Sendable {
 
     /// Removes a waiting task (only that attempt, when given) and its source token.
     private func take(taskID: Int64, attempt: Int?) -> Waiting? {
-        let entry: Waiting? = lock.withLock {
-            guard let entry = waiting[taskID], attempt == nil || entry.attempt == attempt else { return nil }
-            waiting[taskID] = nil
-            sources[entry.token] = nil
+        state.withLock { state in
+            guard let entry = state.waiting[taskID], attempt == nil || entry.attempt == attempt else { return nil }
+            state.waiting[taskID] = nil
+            state.sources[entry.token] = nil
             return entry
         }
-        return entry
     }
 
     static func notification(_ task: TranscodeTask, url: String) -> Net_NotifySegment {

@@ -3,21 +3,21 @@ public import EventLog
 public import EventModel
 public import EthCrypto
 public import LMDB
+import Synchronization
 
 /// The embedded settlement chain kept in LMDB (`<directory>`): the state, each transaction's receipt and the
 /// events it produced, written in one durable transaction. Submitting is idempotent by transaction id, so a
 /// redeemer that crashed between sending and recording can ask again and get the first receipt, never a
 /// second payout. With an event log, the events go to the log after each commit (an outbox emptied on open
 /// too, so a crash between the two loses none).
-public final class LocalChain: @unchecked Sendable {
-    // @unchecked: every access to `current` holds `lock`; LMDB serialises the writes.
+public final class LocalChain: Sendable {
     private let environment: LMDBEnvironment
     private let stateDatabase: LMDBDatabase
     private let receiptDatabase: LMDBDatabase
     private let outboxDatabase: LMDBDatabase
     private let eventLog: EventLog?
-    private let lock = NSLock()
-    private var current: ChainState
+    /// The state now; a submission holds the lock from reading it to persisting its successor.
+    private let current: Mutex<ChainState>
     private static let stateKey = Array("state".utf8)
 
     /// Opens the chain at `directory`, creating it from `genesis` when it is new.
@@ -31,12 +31,10 @@ public final class LocalChain: @unchecked Sendable {
         receiptDatabase = try environment.database("receipts")
         outboxDatabase = try environment.database("outbox")
         let stored = try environment.read { transaction in try transaction.get(Self.stateKey, in: states) }
-        if let stored {
-            current = try JSONDecoder().decode(ChainState.self, from: Data(stored))
-        } else {
-            current = genesis()
-            try persist(current, receipt: nil, events: [])
-        }
+        let decoded = try stored.map { try JSONDecoder().decode(ChainState.self, from: Data($0)) }
+        let initial = decoded ?? genesis()
+        current = Mutex(initial)
+        if decoded == nil { try persist(initial, receipt: nil, events: []) }
         try flushOutbox()
     }
 
@@ -49,7 +47,7 @@ public final class LocalChain: @unchecked Sendable {
     }
 
     /// The chain's state now.
-    public var state: ChainState { lock.withLock { current } }
+    public var state: ChainState { current.withLock { $0 } }
 
     /// The receipt of an earlier submission, if the chain has it.
     public func receipt(id: String) throws -> ChainReceipt? {
@@ -59,7 +57,7 @@ public final class LocalChain: @unchecked Sendable {
 
     /// Executes `transaction` once per `id`: a repeated id returns the first receipt and changes nothing.
     public func submit(_ transaction: ChainTransaction, from caller: Address, gasPrice: UInt256, id: String) throws -> ChainReceipt {
-        try lock.withLock {
+        try current.withLock { current in
             if let earlier = try receipt(id: id) { return earlier }
             var next = current
             let receipt = next.execute(transaction, from: caller, gasPrice: gasPrice)
@@ -73,7 +71,7 @@ public final class LocalChain: @unchecked Sendable {
 
     /// Mines `blocks` empty blocks.
     public func advance(blocks: UInt64) throws {
-        try lock.withLock {
+        try current.withLock { current in
             var next = current
             next.advance(blocks: blocks)
             try persist(next, receipt: nil, events: ChainEvents.forBlocks(before: current, after: next))

@@ -3,7 +3,8 @@ public import EventModel
 
 /// The log as a node's event sink: each `emit` is validated and queued on the log's writer in call order
 /// (no waiting); `flush()` returns once everything emitted so far is committed. Events the catalog refuses
-/// and failed commits are kept, with their reasons, in `problems` (a node's bug, never silently dropped).
+/// and failed commits are counted in `failureCount`, the last with its reason in `lastFailure` (a node's bug,
+/// never silently dropped).
 public final class LogEventSink: EventSink, Sendable {
     public let log: EventLog
     private let pending = PendingEmits()
@@ -42,6 +43,9 @@ public final class LogEventSink: EventSink, Sendable {
     /// Waits (off the cooperative pool) until every event emitted before the call is committed.
     public func flush() async { await pending.flush() }
 
-    /// Events refused by the catalog or lost to a failed commit, with the reason.
-    public var problems: [String] { pending.problems }
+    /// How many events the catalog refused, plus how many commits failed.
+    public var failureCount: Int { pending.failureCount }
+
+    /// The last refusal or failed commit, with its reason (nil when none).
+    public var lastFailure: String? { pending.lastFailure }
 }

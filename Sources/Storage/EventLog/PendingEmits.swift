@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// The bookkeeping of a sink whose `emit` does not wait: the work still in flight (so `flush()` can wait for it)
-/// and the problems met, each with its reason (a node's bug or a failed write, never silently dropped).
-public final class PendingEmits: @unchecked Sendable {
-    // @unchecked: `issues` is guarded by `lock`; `inFlight` is a DispatchGroup (thread-safe).
-    private let lock = NSLock()
-    private var issues: [String] = []
+/// and a bounded record of the problems met: how many, and the last one's reason (never silently dropped).
+public final class PendingEmits: Sendable {
+    /// How many problems were recorded, and the last one's text.
+    private let failures = Mutex<(count: Int, last: String?)>((0, nil))
+    /// The work handed off and not finished (a DispatchGroup is thread-safe).
     private let inFlight = DispatchGroup()
 
     public init() {}
@@ -19,7 +20,13 @@ public final class PendingEmits: @unchecked Sendable {
         inFlight.leave()
     }
 
-    public func record(_ problem: String) { lock.withLock { issues.append(problem) } }
+    /// Counts a problem and keeps its text as the last one.
+    public func record(_ problem: String) {
+        failures.withLock { failures in
+            failures.count += 1
+            failures.last = problem
+        }
+    }
 
     /// Waits (off the cooperative pool) until all work started before the call has finished.
     public func flush() async {
@@ -28,5 +35,9 @@ public final class PendingEmits: @unchecked Sendable {
         }
     }
 
-    public var problems: [String] { lock.withLock { issues } }
+    /// How many problems were recorded.
+    public var failureCount: Int { failures.withLock { $0.count } }
+
+    /// The last problem recorded, with its reason (nil when none was).
+    public var lastFailure: String? { failures.withLock { $0.last } }
 }

@@ -5,7 +5,7 @@ import EventSchemas
 
 /// A node's event sink in distributed mode: each `emit` is validated against the catalog and queued on the
 /// producer in call order (no waiting); the log sink consuming the topics makes the events durable. Events the
-/// catalog refuses and failed deliveries are kept, with their reasons, in `problems`.
+/// catalog refuses and failed deliveries are counted in `failureCount`, the last with its reason in `lastFailure`.
 public final class KafkaEventSink: EventSink, Sendable {
     public let publisher: EventPublisher
     private let pending = PendingEmits()
@@ -67,6 +67,9 @@ public final class KafkaEventSink: EventSink, Sendable {
     /// Waits (off the cooperative pool) until the broker has acknowledged every event emitted before the call.
     public func flush() async { await pending.flush() }
 
-    /// Events refused by the catalog or not acknowledged by the broker, with the reason.
-    public var problems: [String] { pending.problems }
+    /// How many events the catalog refused, plus how many deliveries the broker did not acknowledge.
+    public var failureCount: Int { pending.failureCount }
+
+    /// The last refusal or failed delivery, with its reason (nil when none).
+    public var lastFailure: String? { pending.lastFailure }
 }

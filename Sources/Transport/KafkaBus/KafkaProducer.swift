@@ -1,15 +1,15 @@
 import Foundation
+import Synchronization
 internal import CRdKafka
 
 /// An idempotent Kafka producer (acks=all): a message counts as published only once the broker's delivery report
 /// says so. Owns its librdkafka handle; produce calls run on its own serial queue and delivery reports on its own
 /// poll thread, never on the cooperative pool. When librdkafka's queue is full, producing waits (backpressure).
 public final class KafkaProducer: @unchecked Sendable {
-    // @unchecked: `handle` is thread-safe in librdkafka; `closed` is guarded by `lock`.
+    // @unchecked: owns the rd_kafka handle (an OpaquePointer; thread-safe in librdkafka). Its other state is Sendable.
     private let handle: OpaquePointer
     private let produceQueue = DispatchQueue(label: "streamflow.kafka.produce")
-    private let lock = NSLock()
-    private var closed = false
+    private let closed = Atomic(false)
     private let pollFlag = PollFlag()
     private let pollStopped = DispatchSemaphore(value: 0)
 
@@ -62,11 +62,7 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Flushes what is queued (up to 10 s), stops the poll thread and frees the handle. Later sends fail with `.closed`.
     public func close() {
-        let wasOpen = lock.withLock { () -> Bool in
-            defer { closed = true }
-            return !closed
-        }
-        guard wasOpen else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         flush()
         pollFlag.stop()
         pollStopped.wait()
@@ -78,7 +74,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// One produce call on the produce queue, retried while librdkafka's queue is full. Returns an error only when
     /// the message was not queued (its delivery report will never come).
     private func produceNow(_ message: OutgoingMessage, batch: DeliveryBatch, index: Int) -> KafkaError? {
-        if lock.withLock({ closed }) { return .closed }
+        if closed.load(ordering: .acquiring) { return .closed }
         while true {
             let headers = rd_kafka_headers_new(message.headers.count)
             for header in message.headers {
@@ -105,39 +101,37 @@ public final class KafkaProducer: @unchecked Sendable {
 }
 
 /// The stop flag of a poll thread.
-final class PollFlag: @unchecked Sendable {
-    // @unchecked: `flag` is guarded by `lock`.
-    private let lock = NSLock()
-    private var flag = false
-    var stopping: Bool { lock.withLock { flag } }
-    func stop() { lock.withLock { flag = true } }
+final class PollFlag: Sendable {
+    private let flag = Atomic(false)
+    var stopping: Bool { flag.load(ordering: .acquiring) }
+    func stop() { flag.store(true, ordering: .releasing) }
 }
 
-/// The delivery reports of one `enqueue` call, counted down to one completion.
-final class DeliveryBatch: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private let lock = NSLock()
-    private var remaining: Int
-    private var offsets: [DeliveredOffset]
-    private var firstError: KafkaError?
+/// The delivery reports of one `enqueue` call, counted down to one completion (run outside the lock, once).
+final class DeliveryBatch: Sendable {
+    private struct State {
+        var remaining: Int
+        var offsets: [DeliveredOffset]
+        var firstError: KafkaError?
+    }
+    private let state: Mutex<State>
     private let completion: @Sendable (Result<[DeliveredOffset], KafkaError>) -> Void
 
     init(count: Int, completion: @escaping @Sendable (Result<[DeliveredOffset], KafkaError>) -> Void) {
-        remaining = count
-        offsets = Array(repeating: DeliveredOffset(partition: -1, offset: -1), count: count)
+        state = Mutex(State(remaining: count, offsets: Array(repeating: DeliveredOffset(partition: -1, offset: -1), count: count)))
         self.completion = completion
     }
 
-    func deliver(index: Int, offset: DeliveredOffset) { finish { offsets[index] = offset } }
-    func fail(index: Int, error: KafkaError) { finish { if firstError == nil { firstError = error } } }
+    func deliver(index: Int, offset: DeliveredOffset) { finish { $0.offsets[index] = offset } }
+    func fail(index: Int, error: KafkaError) { finish { if $0.firstError == nil { $0.firstError = error } } }
 
-    private func finish(_ update: () -> Void) {
-        let done = lock.withLock { () -> Result<[DeliveredOffset], KafkaError>? in
-            update()
-            remaining -= 1
-            guard remaining == 0 else { return nil }
-            if let firstError { return .failure(firstError) }
-            return .success(offsets)
+    private func finish(_ update: (inout State) -> Void) {
+        let done = state.withLock { state -> Result<[DeliveredOffset], KafkaError>? in
+            update(&state)
+            state.remaining -= 1
+            guard state.remaining == 0 else { return nil }
+            if let firstError = state.firstError { return .failure(firstError) }
+            return .success(state.offsets)
         }
         if let done { completion(done) }
     }
