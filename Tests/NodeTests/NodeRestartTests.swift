@@ -70,7 +70,7 @@ struct NodeRestartTests {
 
         init(key: PrivateKey, address: String, body: [UInt8]) {
             self.key = key
-            client = OrchestratorClient(key: key, timeout: .seconds(5))
+            client = OrchestratorClient(key: key, timeout: .seconds(30))  // generous: the suite runs many tests at once
             sender = TicketSender(key: key)
             self.address = address
             self.body = body
@@ -147,6 +147,30 @@ struct NodeRestartTests {
         }())
     }
 
+    /// A test's directory: the node's data (with its key where the node looks for one without a keystore, 0600 as the
+    /// node makes it) and a chain at genesis with both parties funded.
+    struct Setup {
+        let directory: String
+        let data: String
+        let chainDirectory: String
+        let orchestrator: PrivateKey
+        let broadcaster: PrivateKey
+
+        init(_ name: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-\(name)-\(UUID().uuidString)").path
+            data = directory + "/node"
+            chainDirectory = directory + "/chain"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            orchestrator = try PrivateKey.generate()
+            broadcaster = try PrivateKey.generate()
+            FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
+                                           attributes: [.posixPermissions: 0o600])
+            try NodeRestartTests.genesis(chainDirectory, orchestrator: orchestrator.address, broadcaster: broadcaster.address)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
     /// A 2 s MPEG-TS segment (256×144 unless told).
     static func clip(_ path: String, size: String = "256x144") throws -> [UInt8] {
         try MediaTools.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast",
@@ -156,15 +180,10 @@ struct NodeRestartTests {
 
     @Test("SIGKILL mid-stream 20 times: credit survives, replays are refused, every winner is redeemed once, live == log")
     func killLoop() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-restart-\(UUID().uuidString)").path
-        let data = directory + "/node", chainDirectory = directory + "/chain"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let orchestrator = try PrivateKey.generate(), broadcasterKey = try PrivateKey.generate()
-        // The node's key where it looks for one without a keystore (0600, as it makes it itself).
-        FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
-                                       attributes: [.posixPermissions: 0o600])
-        try Self.genesis(chainDirectory, orchestrator: orchestrator.address, broadcaster: broadcasterKey.address)
+        let setup = try Setup("restart")
+        defer { setup.remove() }
+        let (directory, data, chainDirectory, orchestrator, broadcasterKey) =
+            (setup.directory, setup.data, setup.chainDirectory, setup.orchestrator, setup.broadcaster)
         let body = try Self.clip(directory + "/clip.ts")
         let ports = try Self.freePorts(2)
         // Each ticket wins with probability 1/2 (face value 2 × EV); a segment costs about 0.45 EV (2,211,840 pixels at
@@ -270,14 +289,10 @@ struct NodeRestartTests {
 
     @Test("SIGTERM with 50 segments in flight: every one is answered with its renditions, and the node exits 0 within 10 s")
     func drainOnTerm() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-term-\(UUID().uuidString)").path
-        let data = directory + "/node", chainDirectory = directory + "/chain"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let orchestrator = try PrivateKey.generate(), broadcasterKey = try PrivateKey.generate()
-        FileManager.default.createFile(atPath: data + "/node-key", contents: Data(orchestrator.exportSecret()),
-                                       attributes: [.posixPermissions: 0o600])
-        try Self.genesis(chainDirectory, orchestrator: orchestrator.address, broadcaster: broadcasterKey.address)
+        let setup = try Setup("term")
+        defer { setup.remove() }
+        let (directory, data, chainDirectory, orchestrator, broadcasterKey) =
+            (setup.directory, setup.data, setup.chainDirectory, setup.orchestrator, setup.broadcaster)
         // 360p in, three renditions out: each segment is enough work that the 50 overlap on the node.
         let body = try Self.clip(directory + "/clip.ts", size: "640x360")
         let ports = try Self.freePorts(2)

@@ -9,7 +9,7 @@ public final class ChainTicker: Service, Sendable {
     public let chain: any SettlementChain
     public let interval: Duration
     private let logger: Logger
-    private let subscribers = Mutex<(next: UInt64, all: [UInt64: AsyncStream<UInt64>.Continuation])>((0, [:]))
+    private let subscribers = LatestValueSubscribers<UInt64>()
 
     public init(chain: any SettlementChain, every interval: Duration, logger: Logger = Logger(label: "chain-ticker")) {
         self.chain = chain
@@ -18,23 +18,10 @@ public final class ChainTicker: Service, Sendable {
     }
 
     /// The chain's block number after each block mined (the newest only, when the reader is slow).
-    public func blocks() -> AsyncStream<UInt64> {
-        AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            let token = subscribers.withLock { state in
-                state.next += 1
-                state.all[state.next] = continuation
-                return state.next
-            }
-            continuation.onTermination = { [weak self] _ in
-                self?.subscribers.withLock { _ = $0.all.removeValue(forKey: token) }
-            }
-        }
-    }
+    public func blocks() -> AsyncStream<UInt64> { subscribers.subscribe() }
 
     public func run() async throws {
-        defer {
-            for subscriber in subscribers.withLock({ Array($0.all.values) }) { subscriber.finish() }
-        }
+        defer { subscribers.finish() }
         let chain = chain
         while true {
             let interval = interval
@@ -44,7 +31,7 @@ public final class ChainTicker: Service, Sendable {
                 try chain.advance(blocks: 1)
                 return chain.state.block
             }
-            for subscriber in subscribers.withLock({ Array($0.all.values) }) { subscriber.yield(block) }
+            subscribers.publish(block)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import EventLog
 public import EventModel
 
@@ -7,18 +8,15 @@ public import EventModel
 /// at-least-once and the append is idempotent by event id, so every event is in the log exactly once whatever
 /// the redeliveries, restarts and rebalances. A message that is not a valid event goes to the dead-letter topic
 /// and a `bus.deadlettered` event goes into the log; the sink goes on.
-public final class KafkaLogSink: @unchecked Sendable {
-    // @unchecked: `counts` and `appendFailure` are guarded by `lock`; the consumer, producer and `inFlight` are
-    // thread-safe.
+public final class KafkaLogSink: Sendable {
     public let log: EventLog
     public let topics: BusTopics
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     private let clock: any EventClock
     private let name: String
-    private let lock = NSLock()
-    private var counts = Statistics()
-    private var appendFailure: (any Error)?
+    /// What the sink has done, and the append failure that ends it (nothing is committed past it).
+    private let progress = Mutex<(counts: Statistics, appendFailure: (any Error)?)>((Statistics(), nil))
     private let inFlight = PendingEmits()
     private let stored: (@Sendable ([EventHeader]) -> Void)?
 
@@ -47,7 +45,7 @@ public final class KafkaLogSink: @unchecked Sendable {
     }
 
     public var statistics: Statistics {
-        var snapshot = lock.withLock { counts }
+        var snapshot = progress.withLock { $0.counts }
         snapshot.commitsRefused = consumer.refusedCommitCount
         return snapshot
     }
@@ -57,11 +55,11 @@ public final class KafkaLogSink: @unchecked Sendable {
     /// offsets are committed in the background once the log has the events.
     public func run() async throws {
         for await batch in consumer.messages {
-            if let failure = lock.withLock({ appendFailure }) { throw failure }
+            if let failure = progress.withLock({ $0.appendFailure }) { throw failure }
             try await store(batch)
         }
         await inFlight.flush()
-        if let failure = lock.withLock({ appendFailure }) { throw failure }
+        if let failure = progress.withLock({ $0.appendFailure }) { throw failure }
     }
 
     /// Leaves the group and ends `run()`; what was appended but not committed comes again to the next sink.
@@ -107,18 +105,18 @@ public final class KafkaLogSink: @unchecked Sendable {
             switch result {
             case .success(let outcomes):
                 // Once a batch failed, nothing after it is committed (its messages come again after a restart).
-                guard lock.withLock({ appendFailure == nil }) else { return }
+                guard progress.withLock({ $0.appendFailure == nil }) else { return }
                 stored?(headers)
-                lock.withLock {
+                progress.withLock { progress in
                     for outcome in outcomes {
-                        if case .appended = outcome { counts.appended += 1 } else { counts.duplicates += 1 }
+                        if case .appended = outcome { progress.counts.appended += 1 } else { progress.counts.duplicates += 1 }
                     }
-                    counts.deadLettered += deadLettered
-                    counts.batches += 1
+                    progress.counts.deadLettered += deadLettered
+                    progress.counts.batches += 1
                 }
                 consumer.commitInBackground(batch)
             case .failure(let error):
-                lock.withLock { if appendFailure == nil { appendFailure = error } }
+                progress.withLock { if $0.appendFailure == nil { $0.appendFailure = error } }
             }
         }
     }
