@@ -235,7 +235,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport", "EventLog", "Projections", "EventModel", "Scheduling",
+            dependencies: ["Orchestrator", "Wire", "Payments", "EthCrypto", "TestSupport", "EventLog", "Projections", "EventModel", "Scheduling", "Drills",
                            "JSONCore", "Transcoding",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),

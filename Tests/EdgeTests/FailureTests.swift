@@ -167,7 +167,7 @@ struct FailureTests {
         defer { bench.close() }
         let (key, server) = try bench.server("flaky", pool: { orchestrator in
             let pool = TranscoderPool(orchestrator: orchestrator, sink: bench.sink, clock: SystemClock())
-            pool.add(LocalTranscoder(id: "t1-dies", fault: .dieAtTask(1)))  // labelled fault: crashes on its first task
+            pool.add(DyingTranscoder(wrapping: LocalTranscoder(id: "t1-dies"), atTask: 1))  // labelled fault: crashes on its first task
             pool.add(LocalTranscoder(id: "t2"))
             return pool
         })

@@ -1,3 +1,4 @@
+import Drills
 import EventLog
 import EventModel
 import Projections
@@ -173,7 +174,7 @@ struct TranscoderPoolTests {
         let fixture = try Fixture()
         defer { fixture.close() }
         let pool = fixture.pool()
-        pool.add(LocalTranscoder(id: "a-dies", capacity: 1, fault: .dieAtTask(1)))  // labelled fault: crashes on its first task
+        pool.add(DyingTranscoder(wrapping: LocalTranscoder(id: "a-dies", capacity: 1), atTask: 1))  // labelled fault: crashes on its first task
         pool.add(LocalTranscoder(id: "b-ok", capacity: 1))
         let (renditions, transcoder) = try await pool.run(try fixture.task(pool, stream: "s", seq: 0))
         #expect(transcoder == "b-ok" && renditions.count == 1)

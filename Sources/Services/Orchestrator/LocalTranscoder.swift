@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 public import Transcoding
 
 /// A transcoder in the orchestrator's process: one `StreamTranscoder` per stream (its decoder and encoders
@@ -12,33 +11,21 @@ public final class LocalTranscoder: TranscoderWorker, Sendable {
     public let capacity: Int
     public let kind = "local"
     public let options: EncoderOptions
-    /// A fault this transcoder commits on purpose (drills, tests and the demo only; labelled, off by default).
-    public let fault: Fault
     /// The streams holding encoders here (bounded, idle ones released).
     public let streams: StreamTranscoderTable
-    private let tasksStarted = Atomic<Int>(0)
-
-    /// Faults for drills: none, or dying (every task from the n-th on fails as a crashed process would,
-    /// after doing half the work).
-    public enum Fault: Sendable, Equatable {
-        case none
-        case dieAtTask(Int)
-    }
 
     /// `streamLimits` defaults to 60 s idle and max(256, capacity) streams, so a stream is refused only when
     /// more streams than the capacity are mid-segment at once.
-    public init(id: String, capacity: Int = 1, options: EncoderOptions = EncoderOptions(), fault: Fault = .none,
+    public init(id: String, capacity: Int = 1, options: EncoderOptions = EncoderOptions(),
                 streamLimits: StreamTranscoderTable.Limits? = nil,
                 now: @escaping @Sendable () -> UInt64 = StreamTranscoderTable.monotonicMilliseconds) {
         self.id = id
         self.capacity = max(1, capacity)
         self.options = options
-        self.fault = fault
         streams = StreamTranscoderTable(limits: streamLimits ?? .init(maxStreams: max(256, capacity)), now: now)
     }
 
     public func transcode(_ task: TranscodeTask) async throws(TranscoderFailure) -> [TranscodedRendition] {
-        let number = tasksStarted.add(1, ordering: .relaxed).newValue
         let key = "\(task.manifest)|\(task.profiles.map(\.name).joined(separator: ","))"
         let lease: StreamTranscoderTable.Lease
         do {
@@ -48,10 +35,6 @@ public final class LocalTranscoder: TranscoderWorker, Sendable {
         } catch { throw .transcode(error.description) }
         defer { streams.releaseAndSweepWhenIdle(lease) }
         let (transcoder, queue) = (lease.transcoder, lease.queue)
-        if case .dieAtTask(let n) = fault, number >= n {
-            try? await Task.sleep(for: .milliseconds(Int(task.durationMs) / 4))
-            throw .disconnected
-        }
         // A cancelled task (the pool's timeout, a caller gone) stops the transcode at its next packet.
         let stop = StopFlag()
         let result: Result<SegmentResult, TranscodeError> = await withTaskCancellationHandler {

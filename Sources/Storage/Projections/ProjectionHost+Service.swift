@@ -1,4 +1,5 @@
 import EventLog
+import EventModel
 import Logging
 public import ServiceLifecycle
 
@@ -53,18 +54,9 @@ extension ProjectionHost: Service {
     /// Waits for a commit past `position` or `limit`, whichever is first; true when a commit came.
     private func waitForHead(after position: UInt64, atMost limit: Duration) async -> Bool {
         let log = log
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await log.waitForHead(after: position)
-                return !Task.isCancelled
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        return await withTimeout(limit, onTimeout: { false }) {
+            await log.waitForHead(after: position)
+            return !Task.isCancelled
         }
     }
 }
