@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: ["StreamflowNode", "Broadcaster", "Settlement", "EventLog", "Projections", "Payments", "EthCrypto", "EventModel",
-                           "Wire", "WireRPC", "JSONCore", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                           "Wire", "WireRPC", "JSONCore", "KafkaBus", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),

@@ -106,7 +106,7 @@ public enum StreamsBenchmark {
                 transcoders: .workers(workers), chain: .fixed(context))
             configuration.tls = parameters.tls ? try TLSIdentity.selfSigned(hosts: ["127.0.0.1"]) : nil
             configuration.rpcPort = parameters.tls ? nil : 0
-            let server = try await RunningNode.start(try Node(configuration))
+            let server = try await RunningNode.start(try await Node.open(configuration))
             candidates.append(OrchestratorCandidate(address: key.address, url: try await server.node.broadcasterAddress(),
                                                     pricePerPixel: 1_000, stake: 1))
             servers.append(server)

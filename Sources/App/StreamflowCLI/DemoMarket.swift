@@ -29,7 +29,7 @@ enum DemoMarket {
                 profiles: try VideoProfile.parseList("P144p30fps16x9"), transcoders: .local(count: 1, capacity: 4), chain: .standalone)
             configuration.tls = try TLSIdentity.selfSigned(hosts: ["127.0.0.1"])
             if tamper { configuration.signer = FaultySigner(faults: NodeFaults(tamperRenditions: true)) }
-            let running = try await RunningNode.start(try Node(configuration))
+            let running = try await RunningNode.start(try await Node.open(configuration))
             urls.append(try await running.node.broadcasterAddress())
             nodes.append(running)
             print("   \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) gRPC and HTTPS at \(urls.last!)")

@@ -70,7 +70,7 @@ struct NodeCommand: AsyncParsableCommand {
         configuration.limits = serverLimits.limits()
         configuration.checkpoints = CheckpointPolicy(everyEvents: checkpointEvents, everyMilliseconds: Int64(checkpointSeconds * 1_000))
         configuration.drainLimit = NodeLifecycle.drainLimit
-        let node = try Node(configuration)
+        let node = try await Node.open(configuration)
         let settingsText = ["kafka": kafka.brokers ?? "", "data": data, "capacity": "\(capacity)",
                             "librdkafka": KafkaSettings.libraryVersion].merging(serverLimits.settings) { first, _ in first }
         try await NodeLifecycle.serve(node, settings: settingsText) { edgeURL, rpc in

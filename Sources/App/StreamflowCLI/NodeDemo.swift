@@ -35,7 +35,7 @@ enum NodeDemo {
         print("   source \(source) → \(options.profiles.map(\.name).joined(separator: ", "))")
         let segments = try Segmenter.split(input: source, into: options.out + "/source-segments", seconds: 2)
 
-        let market = try NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
+        let market = try await NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
         defer { market.log.close() }
         try await market.start()
         let stakes = market.activeSet()

@@ -48,7 +48,7 @@ final class NodeDemoMarket {
     let broadcaster: PrivateKey
     var orchestrators: [Orchestrator] = []
 
-    init(directory: String, profiles: [VideoProfile]) throws {
+    init(directory: String, profiles: [VideoProfile]) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         log = try EventLog(directory: directory + "/log")
@@ -93,7 +93,7 @@ final class NodeDemoMarket {
             configuration.ticketPolicy = TicketPolicy(expectedValue: UInt256(200_000_000), paramsValidityBlocks: 1_000)
             configuration.tls = try TLSIdentity.selfSigned(hosts: ["127.0.0.1"])
             if role.tamper { configuration.signer = FaultySigner(faults: NodeFaults(tamperRenditions: true)) }
-            let node = try Node(configuration)
+            let node = try await Node.open(configuration)
             // The demo steps the redeemers itself on its gas model; each tells its node's recipient what was settled.
             let recipient = node.orchestrator.intake.recipient
             let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock(),

@@ -78,7 +78,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
                 }
             }
         }
-        let node = try Node(configuration)
+        let node = try await Node.open(configuration)
         let settings = ["price-per-pixel": "\(pricePerPixel)", "capacity": "\(capacity)", "profiles": profiles, "out": out,
                         "data": directory, "offchain": "\(offchain)"].merging(serverLimits.settings) { first, _ in first }
         try await NodeLifecycle.serve(node, settings: settings) { edgeURL, rpc in

@@ -51,10 +51,13 @@ extension Node {
 
     private func checkLiveStateAgainstLog() {
         do {
-            if try liveLedgerMatchesLog() {
+            let live = orchestrator.intake.recipient.ledger
+            let rebuilt = try host.state(of: PaymentsLedgerProjection.self)
+            if live == rebuilt {
                 logger.info("live state equals the state rebuilt from the log", metadata: ["applied": "\(host.applied)"])
             } else {
-                logger.error("live recipient ledger differs from the log's", metadata: ["applied": "\(host.applied)"])
+                logger.error("live recipient ledger differs from the log's", metadata: [
+                    "applied": "\(host.applied)", "live vs log": "\(live.differences(from: rebuilt).joined(separator: "; "))"])
             }
         } catch {
             logger.error("cannot compare the live state with the log", metadata: ["error": "\(error)"])

@@ -42,7 +42,14 @@ public final class Node: Service, Sendable {
         var producer: KafkaProducer?
     }
 
-    public init(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "node")) throws {
+    /// Opens the node on a thread of its own (opening blocks on LMDB, and in distributed mode on Kafka while the log
+    /// catches up with the topics), off the cooperative pool.
+    public static func open(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "node")) async throws -> Node {
+        try await OwnThread.run(name: "streamflow.node-open") { try Node(configuration, logger: logger) }
+    }
+
+    /// Blocking: use `open`.
+    init(_ configuration: NodeConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         let address = configuration.key.address
@@ -57,6 +64,14 @@ public final class Node: Service, Sendable {
             log = try EventLog(directory: directory + "/log")
             owned.log = log
             do {
+                // Distributed mode: what earlier runs published reaches the log before any state is read from it.
+                if case .fleet(let settings) = configuration.transcoders {
+                    let report = try TopicCatchUp.run(log: log, settings: settings.kafka, topics: settings.topics, group: settings.logGroup,
+                                                      limit: configuration.catchUpLimit)
+                    logger.info("log caught up with the topics", metadata: [
+                        "partitions behind": "\(report.partitionsBehind)", "messages": "\(report.messages)",
+                        "appended": "\(report.appended)", "already in log": "\(report.alreadyInLog)"])
+                }
                 host = try ProjectionHost(log: log, projections: BuiltInProjections.node, options: configuration.projections,
                                           logger: logger)
                 // Blocks on LMDB, before anything is served: the state below is the log's.
@@ -97,7 +112,7 @@ public final class Node: Service, Sendable {
         }
         self.sink = sink
         // State from the log: the recipient's ledger and the scheduler continue where the log left them.
-        let ledger = try host.state(of: PaymentsLedgerProjection.self)
+        let (ledger, hydratedThrough) = try host.stateAndApplied(of: PaymentsLedgerProjection.self)
         let recipient = TicketRecipient(validator: TicketValidator(recipient: address, secret: secrets.recipient,
                                                                    policy: configuration.ticketPolicy), ledger: ledger)
         // The chain, and with the embedded one the node's redeemer and block ticker.
@@ -143,6 +158,12 @@ public final class Node: Service, Sendable {
             }
             link.hub = hub
             return hub
+        }
+        if case .fleet = configuration.transcoders {
+            // Before the log sink in the list: it shuts down after the sink has drained into the log.
+            let index = services.firstIndex { $0 is LogSinkService } ?? services.endIndex
+            services.insert(LatePaymentsService(log: log, orchestrator: orchestrator, hydratedThrough: hydratedThrough,
+                                                     logger: logger), at: index)
         }
         if let policy = configuration.checkpoints, case .directory = configuration.storage {
             services.append(CheckpointService(log: log, checkpointer: LogCheckpointer(log: log, key: configuration.key, clock: clock,

@@ -43,6 +43,8 @@ public struct NodeConfiguration: Sendable {
     public var projections = ProjectionHostOptions()
     /// How long a graceful shutdown may take before the group cancels what is left.
     public var drainLimit: Duration = .seconds(30)
+    /// Distributed mode: how long the log may take at start to catch up with the topics (past it the node does not start).
+    public var catchUpLimit: Duration = .seconds(120)
     public var clock: any EventClock = SystemClock()
 
     public init(key: PrivateKey, storage: NodeStorage, outputDirectory: String, price: PriceInfo, capacity: Int,

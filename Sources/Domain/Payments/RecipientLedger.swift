@@ -66,9 +66,9 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
     public mutating func apply(_ event: PaymentEvent) {
         switch event {
         case .ticketReceived(let signed, _, let ev):
-            receive(signed.ticket, nonces: [signed.ticket.senderNonce], credit: ev)
+            receive(signed.ticket, nonces: [signed.ticket.senderNonce], creditEach: ev)
         case .paymentReceived(let received):
-            receive(received.terms, nonces: received.tickets.map(\.senderNonce), credit: received.credited)
+            receive(received.terms, nonces: received.tickets.map(\.senderNonce), creditEach: received.expectedValue)
         case .ticketWon(let signed, let hash, let rand):
             let ticket = signed.ticket
             let stored = SignedTicket(ticket: ticket, sig: signed.sig, recipientRand: rand)
@@ -87,18 +87,26 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
         }
     }
 
-    /// Accepted tickets sharing `terms`: their nonces are used and `credit` is the sender's.
-    private mutating func receive(_ terms: Ticket, nonces accepted: [UInt32], credit: UInt256) {
+    /// Accepted tickets sharing `terms`: their nonces are used and each credits the sender with `creditEach`. A nonce
+    /// already used credits nothing again, so a ticket's acceptance recorded twice (an earlier run's event reaching the
+    /// log after a restart accepted the ticket anew) is counted once, whichever copy comes first.
+    private mutating func receive(_ terms: Ticket, nonces accepted: [UInt32], creditEach: UInt256) {
         let key = terms.recipientRandHash.hex
         var used = nonces[key] ?? []
+        var fresh = 0
         for nonce in accepted {
             let (found, index) = Self.position(of: nonce, in: used)
-            if !found { used.insert(nonce, at: index) }
+            if !found {
+                used.insert(nonce, at: index)
+                fresh += 1
+            }
         }
         nonces[key] = used
+        guard fresh > 0 else { return }
+        let credit = (try? creditEach * UInt256(UInt64(fresh))) ?? .max
         update(recipient: terms.recipient, sender: terms.sender) { account in
             account.credited = (try? account.credited + credit) ?? .max
-            account.ticketsReceived += accepted.count
+            account.ticketsReceived += fresh
         }
     }
 
@@ -117,5 +125,23 @@ public struct RecipientLedger: Sendable, Equatable, Codable {
             if sorted[mid] < value { low = mid + 1 } else { high = mid }
         }
         return (low < sorted.count && sorted[low] == value, low)
+    }
+}
+
+extension RecipientLedger {
+    /// Where this ledger and `other` differ, described for a log line (at most `limit` items): accounts, nonce sets
+    /// and pending winners present in one only or with other values.
+    public func differences(from other: RecipientLedger, limit: Int = 5) -> [String] {
+        var found: [String] = []
+        for key in Set(accounts.keys).union(other.accounts.keys).sorted() where accounts[key] != other.accounts[key] {
+            found.append("account \(key): \(accounts[key].map { "\($0)" } ?? "none") vs \(other.accounts[key].map { "\($0)" } ?? "none")")
+        }
+        for key in Set(nonces.keys).union(other.nonces.keys).sorted() where nonces[key] != other.nonces[key] {
+            found.append("nonces of \(key): \(nonces[key] ?? []) vs \(other.nonces[key] ?? [])")
+        }
+        for key in Set(pending.keys).union(other.pending.keys).sorted() where pending[key] != other.pending[key] {
+            found.append("pending winner \(key): \(pending[key] == nil ? "absent" : "present") vs \(other.pending[key] == nil ? "absent" : "present")")
+        }
+        return Array(found.prefix(limit))
     }
 }

@@ -18,6 +18,10 @@ public final class TicketRecipient: Sendable {
     public var address: Address { validator.recipient }
     public var ledger: RecipientLedger { state.withLock { $0 } }
 
+    /// Takes into the live ledger a payment event that reached the log from elsewhere (an earlier run's event that was
+    /// still in transit when it stopped): the same fold as the log's projection, so the two stay equal.
+    public func absorb(_ event: PaymentEvent) { state.withLock { $0.apply(event) } }
+
     /// Replaces the in-memory ledger, e.g. with the log's projection after a failed append.
     public func reload(_ ledger: RecipientLedger) { state.withLock { $0 = ledger } }
 

@@ -224,6 +224,9 @@ public final class OrchestratorNode: Sendable {
         }
     }
 
+    /// Whether this node instance wrote the event (the ids of its payment events and refusals carry the instance).
+    public func wrote(eventID id: String) -> Bool { id.hasPrefix("\(addressText)/\(instance)/") }
+
     /// One request's payment events and its refusal as envelopes, with ids unique to this node instance.
     private func envelopes(_ payments: [PaymentEvent], stream: String?,
                            refusal: (status: Int, reason: String, detail: String, seq: Int64?, sender: Address?)?) -> [EventEnvelope] {
