@@ -78,6 +78,27 @@ struct LedgerReplayTests {
         #expect(restarted.receive(again, context: fixture.context).rejections.map(\.reason) == [.nonceReplayed])
     }
 
+    @Test("a ticket's acceptance recorded twice (a killed run's event reaching the log late) credits once, in either order")
+    func duplicateAcceptanceCreditsOnce() throws {
+        let fixture = try PaymentsFixture()
+        let payment = try fixture.payment(tickets: 3)
+        let terms = payment.ticketParams.ticket(sender: payment.sender, senderNonce: 0)
+        let ev = payment.ticketParams.expectedValue
+        let all = PaymentEvent.paymentReceived(.init(terms: terms, tickets: payment.senderParams, expectedValue: ev))
+        let lastTwo = PaymentEvent.paymentReceived(.init(terms: terms, tickets: Array(payment.senderParams.suffix(2)), expectedValue: ev))
+        var once = RecipientLedger()
+        once.apply(all)
+        for order in [[all, lastTwo], [lastTwo, all], [all, all]] {
+            var ledger = RecipientLedger()
+            order.forEach { ledger.apply($0) }
+            let account = ledger.account(recipient: terms.recipient, sender: terms.sender)
+            #expect(account == once.account(recipient: terms.recipient, sender: terms.sender))
+            let expected = try ev * UInt256(3)
+            #expect(account.ticketsReceived == 3 && account.credited == expected)
+            #expect(ledger == once)
+        }
+    }
+
     @Test("verify names a payment.received whose ticket signature is not the sender's")
     func verifyCatchesForgedTicket() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-pay-\(UUID().uuidString)").path

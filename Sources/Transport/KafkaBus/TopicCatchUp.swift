@@ -7,9 +7,11 @@ internal import CRdKafka
 /// events a previous run published (acknowledged by the broker) but its log sink had not yet consumed would otherwise
 /// be missing from the recipient's ledger (a replayed ticket let through) and from the scheduler.
 ///
-/// For every partition of every event family's topic it reads the log sink group's committed offset and the high
-/// watermark now, reads the partition from the one to the other (assigned, not as a group member, so it waits for no
-/// rebalance) and appends every valid event to the log. It commits nothing: the group's sink gets the same messages
+/// Every partition of every event family's topic is read from the log sink group's committed offset (assigned, not
+/// as a group member, so it waits for no rebalance) until the fetch reaches the partition's end, and every valid
+/// event is appended to the log. The end is the fetch's end-of-partition signal, not a ListOffsets watermark queried
+/// beforehand: the test broker (Tansu) answers ListOffsets with the last batch's base offset + 1, which a
+/// confluent-kafka client sees too, while its fetch responses carry the true high watermark. It commits nothing: the group's sink gets the same messages
 /// again later and the log's idempotent append keeps each event once; invalid messages are left for the sink to
 /// dead-letter. Blocking: call it on a thread of its own, before the node serves.
 public enum TopicCatchUp {
@@ -21,6 +23,8 @@ public enum TopicCatchUp {
         public var messages = 0
         public var appended = 0
         public var alreadyInLog = 0
+
+        public init() {}
     }
 
     /// Why a catch-up failed: the node must not start on a log that may miss acknowledged events.
@@ -46,6 +50,7 @@ public enum TopicCatchUp {
         let deadline = ContinuousClock.now + limit
         var defaults = KafkaSettings.consumerDefaults
         defaults["group.id"] = group
+        defaults["enable.partition.eof"] = "true"
         let handle: OpaquePointer
         do throws(KafkaError) {
             let configuration = try settings.makeConfiguration(defaults: defaults)
@@ -62,11 +67,11 @@ public enum TopicCatchUp {
         }
         rd_kafka_poll_set_consumer(handle)
         let wanted = Set(Topic.allCases.filter { $0 != .deadLetter }.map(topics.name))
-        let targets: [PartitionKey: Int64]
-        do throws(KafkaError) { targets = try behind(handle, topics: wanted, timeoutMilliseconds: milliseconds(until: deadline)) } catch { throw .kafka(error) }
-        var report = Report(partitionsBehind: targets.count)
-        guard !targets.isEmpty else { return report }
+        let targets: Set<PartitionKey>
+        do throws(KafkaError) { targets = try assign(handle, topics: wanted, timeoutMilliseconds: milliseconds(until: deadline)) } catch { throw .kafka(error) }
+        var report = Report()
         var remaining = targets
+        var read: Set<PartitionKey> = []
         var batch: [KafkaMessage] = []
         func store() throws(Failure) {
             guard !batch.isEmpty else { return }
@@ -86,23 +91,27 @@ public enum TopicCatchUp {
         }
         while !remaining.isEmpty {
             guard ContinuousClock.now < deadline else {
-                throw .timedOut(behind: remaining.keys.map { "\($0.topic)[\($0.partition)]" }.sorted(), after: limit)
+                throw .timedOut(behind: remaining.map { "\($0.topic)[\($0.partition)]" }.sorted(), after: limit)
             }
             guard let raw = rd_kafka_consumer_poll(handle, 100) else {
                 try store()
                 continue
             }
             defer { rd_kafka_message_destroy(raw) }
-            guard raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR, let topic = rd_kafka_topic_name(raw.pointee.rkt) else { continue }
+            guard let topic = raw.pointee.rkt.flatMap({ rd_kafka_topic_name($0) }) else { continue }
             let key = PartitionKey(topic: String(cString: topic), partition: raw.pointee.partition)
-            guard let target = remaining[key] else { continue }
+            if raw.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                remaining.remove(key)
+                continue
+            }
+            guard raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }  // retried by librdkafka itself
             report.messages += 1
+            if read.insert(key).inserted { report.partitionsBehind += 1 }
             batch.append(KafkaMessage(
                 topic: key.topic, partition: key.partition, offset: raw.pointee.offset,
                 key: raw.pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.pointee.key_len)) },
                 value: raw.pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.pointee.len)) } ?? [],
                 headers: []))
-            if raw.pointee.offset + 1 >= target { remaining[key] = nil }
             if batch.count >= KafkaConsumer.maxBatch { try store() }
         }
         try store()
@@ -119,49 +128,34 @@ public enum TopicCatchUp {
         return Int32(clamping: max(1, left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000))
     }
 
-    /// Every partition of `topics` whose high watermark is past the group's committed offset (or past the partition's
-    /// start, when the group never committed), with that watermark; the partitions are assigned from the committed
-    /// offsets. Topics that do not exist yet have nothing to catch up.
-    private static func behind(_ handle: OpaquePointer, topics: Set<String>,
-                               timeoutMilliseconds: Int32) throws(KafkaError) -> [PartitionKey: Int64] {
+    /// Assigns every partition of `topics` from the group's committed offset (its start when the group never committed);
+    /// topics that do not exist yet have nothing to catch up.
+    private static func assign(_ handle: OpaquePointer, topics: Set<String>,
+                               timeoutMilliseconds: Int32) throws(KafkaError) -> Set<PartitionKey> {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             throw .request("metadata: \(String(cString: rd_kafka_err2str(code)))")
         }
-        var partitions: [PartitionKey] = []
+        var partitions: Set<PartitionKey> = []
         for index in 0..<Int(metadata.pointee.topic_cnt) {
             let topic = metadata.pointee.topics[index]
             let name = String(cString: topic.topic)
             guard topics.contains(name), topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-            for slot in 0..<Int(topic.partition_cnt) { partitions.append(PartitionKey(topic: name, partition: topic.partitions[slot].id)) }
+            for slot in 0..<Int(topic.partition_cnt) { partitions.insert(PartitionKey(topic: name, partition: topic.partitions[slot].id)) }
         }
         rd_kafka_metadata_destroy(metadata)
-        guard !partitions.isEmpty else { return [:] }
+        guard !partitions.isEmpty else { return [] }
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
         let committed = rd_kafka_committed(handle, list, timeoutMilliseconds)
         guard committed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw .request("committed offsets: \(String(cString: rd_kafka_err2str(committed)))") }
-        var targets: [PartitionKey: Int64] = [:]
-        let assignment = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
-        defer { rd_kafka_topic_partition_list_destroy(assignment) }
-        for index in 0..<Int(list.pointee.cnt) {
-            let entry = list.pointee.elems[index]
-            let key = PartitionKey(topic: String(cString: entry.topic), partition: entry.partition)
-            var low: Int64 = 0, high: Int64 = 0
-            let watermarks = rd_kafka_query_watermark_offsets(handle, entry.topic, entry.partition, &low, &high, timeoutMilliseconds)
-            guard watermarks == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw .request("watermarks of \(key.topic)[\(key.partition)]: \(String(cString: rd_kafka_err2str(watermarks)))")
-            }
-            let start = entry.offset >= 0 ? max(entry.offset, low) : low
-            guard start < high else { continue }
-            targets[key] = high
-            rd_kafka_topic_partition_list_add(assignment, entry.topic, entry.partition)?.pointee.offset = start
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].offset < 0 {
+            list.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
         }
-        guard !targets.isEmpty else { return [:] }
-        let assigned = rd_kafka_assign(handle, assignment)
+        let assigned = rd_kafka_assign(handle, list)
         guard assigned == RD_KAFKA_RESP_ERR_NO_ERROR else { throw .request("assign: \(String(cString: rd_kafka_err2str(assigned)))") }
-        return targets
+        return partitions
     }
 }
