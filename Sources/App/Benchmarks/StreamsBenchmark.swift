@@ -26,6 +26,8 @@ public enum StreamsBenchmark {
         public var orchestrators = 4
         public var transcodersPerOrchestrator = 2
         public var controlPlane = false
+        /// The log syncs every commit (as a node's does): each segment waits for its payment events on disk.
+        public var durable = false
         /// gRPC and the edge over TLS (self-signed), as go-livepeer serves them.
         public var tls = true
         public var directory = "/tmp/streamflow-bench-streams"
@@ -72,7 +74,7 @@ public enum StreamsBenchmark {
             BroadcastSegment(seq: Int64($0.index), bytes: Array(try Data(contentsOf: URL(fileURLWithPath: $0.path))),
                              durationMs: Int32(($0.duration * 1_000).rounded()))
         }
-        let log = try EventLog(directory: parameters.directory + "/log", options: .init(durability: .noSync))
+        let log = try EventLog(directory: parameters.directory + "/log", options: .init(durability: parameters.durable ? .fsync : .noSync))
         defer { log.close() }
         let sink = LogEventSink(log: log)
         let profiles = try VideoProfile.parseList("P144p30fps16x9")

@@ -174,6 +174,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Orchestrators on loopback.") var orchestrators = 4
         @Option(help: "Transcoders per orchestrator.") var transcoders = 2
         @Flag(help: "Replace the transcode by a copy: measure the control plane only.") var controlPlane = false
+        @Flag(help: "Sync the log on every commit, as a node does (default: no sync, to measure CPU).") var durable = false
         @Flag(help: "Broadcasters post segments and fetch renditions over HTTP/2 (default HTTP/1.1).") var http2 = false
         @Flag(help: "Print JSON instead of a table.") var json = false
         @Option(help: "Scratch directory (removed afterwards).") var directory = "/tmp/streamflow-bench-streams"
@@ -188,6 +189,7 @@ struct BenchCommand: AsyncParsableCommand {
             parameters.orchestrators = orchestrators
             parameters.transcodersPerOrchestrator = transcoders
             parameters.controlPlane = controlPlane
+            parameters.durable = durable
             parameters.directory = directory
             EdgeHTTP.usesHTTP2 = http2
             let report = try await StreamsBenchmark.run(parameters)
