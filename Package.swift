@@ -262,7 +262,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["Telemetry", "OperatorConfig", "Edge", "Orchestrator", "Payments", "EthCrypto", "Transcoding", "Wire",
+            dependencies: ["Telemetry", "OperatorConfig", "Edge", "EventLog", "EventModel", "Orchestrator", "Payments", "EthCrypto", "Transcoding", "Wire",
                            "JSONCore", "TestSupport",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -11,6 +11,15 @@ public protocol EventSink: Sendable {
     /// Stores `events` after everything handed over before and returns once they are durable (committed and
     /// synced in the log, or acknowledged by all in-sync replicas on the bus).
     func persist(_ events: [EventEnvelope]) async throws(EventSinkError)
+    /// Events handed to `emit` that were refused or could not be stored, since the sink was made.
+    var failureCount: Int { get }
+    /// The last such failure, with its reason (nil when none).
+    var lastFailure: String? { get }
+}
+
+extension EventSink {
+    public var failureCount: Int { 0 }
+    public var lastFailure: String? { nil }
 }
 
 /// Why a sink could not take events: refused (the event itself is wrong; a node's bug) or not durable (storage

@@ -84,7 +84,8 @@ public final class EdgeServer: Sendable {
     func makeApplication() throws -> some ApplicationProtocol {
         let router = Router(context: EdgeRequestContext.self)
         EdgeRoutes.add(to: router, node: node, context: context, now: now, record: record, budget: limits.budget)
-        EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics)
+        EdgeRoutes.addMetrics(to: router, metrics: node.telemetry.metrics) { [node] in _ = node.healthProblems() }
+        EdgeRoutes.addHealth(to: router, node: node)
         if let hub { TranscoderRoutes.add(to: router, hub: hub, budget: limits.budget, metrics: node.telemetry.metrics) }
         if let rpc { GRPCRoutes.add(to: router, methods: rpc.methods, transport: rpc.transport) }
         let (box, node, hub, scheme, host) = (bound, node, hub, tls == nil ? "http" : "https", host)

@@ -38,6 +38,8 @@ public final class OrchestratorNode: Sendable {
     private let instance: String
     /// Segments in flight and the per-request event counter.
     private let counters = Mutex<(inFlight: Int, events: Int)>((0, 0))
+    /// Requests refused because their events were not durable, and the sink's emit failures already counted as metrics.
+    private let health = Mutex<(notDurable: Int, emitFailuresCounted: Int)>((0, 0))
 
     /// `pool` defaults to one in-process transcoder with room for `capacity` segments (its streams bounded by
     /// `streamLimits`); `events` to none.
@@ -219,9 +221,28 @@ public final class OrchestratorNode: Sendable {
             try await events.persist(envelopes)
             return nil
         } catch {
+            health.withLock { $0.notDurable += 1 }
             telemetry.notDurable(error, seq: refusal?.seq ?? seq)
             return Reply(status: 503, body: Array("events-not-durable: \(error)".utf8), events: [])
         }
+    }
+
+    /// What makes this node unhealthy now (empty when healthy): events its sink could not store (`emit`) and requests
+    /// refused because their payment events were not durable. Brings `streamflow_events_not_durable_total{kind="emit"}`
+    /// up to the sink's count.
+    public func healthProblems() -> [String] {
+        let emitFailures = events.failureCount
+        let (notDurable, newlyFailed) = health.withLock { health in
+            defer { health.emitFailuresCounted = max(health.emitFailuresCounted, emitFailures) }
+            return (health.notDurable, emitFailures - health.emitFailuresCounted)
+        }
+        if newlyFailed > 0 { telemetry.emitFailed(newlyFailed) }
+        var problems: [String] = []
+        if emitFailures > 0 {
+            problems.append("\(emitFailures) events could not be stored; the last: \(events.lastFailure ?? "unknown")")
+        }
+        if notDurable > 0 { problems.append("\(notDurable) requests refused because their payment events were not durable") }
+        return problems
     }
 
     /// Whether this node instance wrote the event (the ids of its payment events and refusals carry the instance).

@@ -54,6 +54,11 @@ public struct OrchestratorTelemetry: Reporting {
                     metadata: ["seq": "\(seq.map(String.init) ?? "-")", "error": "\(error)"])
     }
 
+    /// Bookkeeping events the sink could not store (counted by the sink; reported here as they are noticed).
+    func emitFailed(_ count: Int) {
+        metrics.increment(.eventsNotDurable, by: Int64(count), labels: "emit")
+    }
+
     /// The ticket params just offered to a broadcaster: face value (wei) and win probability.
     func offered(_ params: TicketParams) {
         metrics.set(.orchestratorFaceValue, to: params.faceValue.doubleValue)
