@@ -49,6 +49,8 @@ let package = Package(
         // Ethereum cryptography: keccak256, secp256k1 signing, addresses, UInt256, keystores.
         .target(name: "CKeccak", path: "Sources/C/CKeccak", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "EthCrypto", dependencies: ["CSecp256k1", "COpenSSL", "CKeccak"], path: "Sources/Core/EthCrypto", swiftSettings: swiftSettings),
+        // Solidity's contract ABI: types, values, head/tail encoding, function selectors and event topics.
+        .target(name: "EthABI", dependencies: ["EthCrypto"], path: "Sources/Core/EthABI", swiftSettings: swiftSettings),
         // Exact JSON: strict parser, canonical bytes, Codable bridge, JSON Schema (2020-12 subset) validator.
         .target(name: "JSONCore", path: "Sources/Core/JSONCore", swiftSettings: swiftSettings),
         // Operations: the metric names (one place), the Prometheus registry and its text, the logfmt/JSON log handler.
@@ -79,6 +81,8 @@ let package = Package(
             path: "Sources/Storage/Projections", swiftSettings: swiftSettings),
         // The transcoder scheduler's pure state: a fold over `transcoder.*` and `task.*` events, and its choice.
         .target(name: "Scheduling", dependencies: ["EventModel", "JSONCore"], path: "Sources/Domain/Scheduling", swiftSettings: swiftSettings),
+        // Livepeer's contract functions and events as the settlement backend calls them, and tickets as ABI arguments.
+        .target(name: "LivepeerABI", dependencies: ["EthABI", "EthCrypto", "Payments"], path: "Sources/Domain/LivepeerABI", swiftSettings: swiftSettings),
         // Livepeer tickets and probabilistic micropayments.
         .target(name: "Payments", dependencies: ["EthCrypto", "JSONCore", "EventModel"], path: "Sources/Domain/Payments", swiftSettings: swiftSettings),
         // Transcoding on libavformat/libavcodec/swscale: segmenter, decode-once ladder, pixel counts, HLS.
@@ -211,6 +215,9 @@ let package = Package(
             name: "KafkaTests",
             dependencies: ["KafkaBus", "Fleet", "EventLog", "EventModel", "EventSchemas", "Scenarios", "JSONCore", "EthCrypto", "Settlement",
                            "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "Payments", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

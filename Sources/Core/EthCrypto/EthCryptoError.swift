@@ -10,6 +10,7 @@ public enum EthCryptoError: Error, Equatable, Sendable, CustomStringConvertible 
     case badChecksum(String)
     case randomnessUnavailable
     case signingFailed
+    case malformedTransaction(String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,7 @@ public enum EthCryptoError: Error, Equatable, Sendable, CustomStringConvertible 
         case .badChecksum(let text): "address \(text) has mixed case that fails its EIP-55 checksum"
         case .randomnessUnavailable: "the system random number generator failed"
         case .signingFailed: "secp256k1 signing failed"
+        case .malformedTransaction(let reason): "malformed transaction: \(reason)"
         }
     }
 }
