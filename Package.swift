@@ -92,6 +92,12 @@ let package = Package(
                                                    .product(name: "Logging", package: "swift-log"),
                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Sources/Services/Settlement", swiftSettings: swiftSettings),
+        // Ethereum JSON-RPC over HTTP(S): the client (deadline and answer bound per call) and the typed calls.
+        .target(
+            name: "EthereumRPC",
+            dependencies: ["EthCrypto", "JSONCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Sources/Transport/EthereumRPC", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
             name: "Wire",
@@ -217,7 +223,7 @@ let package = Package(
                            "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "Payments", "TestSupport"],
+            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "EthereumRPC", "Payments", "JSONCore", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
