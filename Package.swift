@@ -98,6 +98,12 @@ let package = Package(
             dependencies: ["EthCrypto", "JSONCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Sources/Transport/EthereumRPC", swiftSettings: swiftSettings),
+        // Settlement on a real Ethereum chain: Livepeer's contracts found from the Controller, typed reads, an EIP-1559
+        // transaction sender (nonces, fee caps, replacement, confirmations) and the TicketBroker batch redeemer.
+        .target(
+            name: "EthereumSettlement",
+            dependencies: ["EthereumRPC", "EthCrypto", "EthABI", "LivepeerABI", "Payments"],
+            path: "Sources/Services/EthereumSettlement", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
             name: "Wire",
@@ -223,7 +229,7 @@ let package = Package(
                            "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "EthereumRPC", "Payments", "JSONCore", "TestSupport"],
+            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "EthereumRPC", "EthereumSettlement", "Payments", "JSONCore", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -126,6 +126,14 @@ public struct EthereumNode: Sendable {
         return (baseFees, tips)
     }
 
+    /// The base fee of the next block (the last entry of `eth_feeHistory`), which is what a transaction sent now pays.
+    public func nextBaseFee() async throws(EthereumRPCError) -> UInt256 {
+        guard let next = try await feeHistory(blocks: 1, percentiles: []).baseFees.last else {
+            throw .malformedResponse(method: "eth_feeHistory", reason: "no base fees")
+        }
+        return next
+    }
+
     /// Logs of `address` with `topic0` in a block range.
     public func logs(address: Address, topic0: Hash32, fromBlock: UInt64, toBlock: UInt64? = nil) async throws(EthereumRPCError) -> [EthereumLog] {
         let method = "eth_getLogs"
