@@ -214,6 +214,7 @@ let package = Package(
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
                 "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills", "StreamflowNode",
+                "EthereumRPC", "EthereumSettlement", "EthABI", "LivepeerABI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

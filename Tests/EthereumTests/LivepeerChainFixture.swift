@@ -40,36 +40,21 @@ final class LivepeerChainFixture: Sendable {
     @discardableResult
     func hook(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue { try await client.call(method, params) }
 
-    /// Sends `function(arguments)` to `contract` from `sender`, at its estimate plus a margin, and waits for success.
-    @discardableResult
-    func transact(_ sender: TransactionSender, _ contract: Address, _ function: ABIFunction, _ arguments: [ABIValue] = [],
-                  value: UInt256 = .zero) async throws -> EthereumReceipt {
-        let data = try function.callData(arguments)
-        let gas = try await sender.estimateGas(to: contract, data: data, value: value, function: function.name)
-        return try await sender.execute(to: contract, data: data, value: value, gasLimit: gas + gas / 5, function: function.name)
-    }
-
     /// LPT minted, bonded to itself, `transcoder(rewardCut, feeShare)`, a service URI, then the next round
     /// initialised so it is active.
     func registerOrchestrator(_ index: Int, stake: UInt256 = try! UInt256(decimal: "10000000000000000000000"),
                               uri: String = "https://127.0.0.1:8935") async throws -> TransactionSender {
         let orchestrator = try sender(index)
         try await hook("devchain_mintLPT", [.string(orchestrator.address.checksummed), .string(HexQuantity.encode(stake))])
-        try await transact(orchestrator, deployment.livepeerToken, LivepeerFunctions.LivepeerToken.approve,
-                           [.address(deployment.bondingManager), .uint(stake)])
-        try await transact(orchestrator, deployment.bondingManager, LivepeerFunctions.BondingManager.bond,
-                           [.uint(stake), .address(orchestrator.address)])
-        try await transact(orchestrator, deployment.bondingManager, LivepeerFunctions.BondingManager.transcoder,
-                           [.uint(UInt64(100_000)), .uint(UInt64(500_000))])
-        try await transact(orchestrator, deployment.serviceRegistry, LivepeerFunctions.ServiceRegistry.setServiceURI, [.string(uri)])
+        _ = try await LivepeerAccountActions(sender: orchestrator, deployment: deployment)
+            .register(stake: stake, rewardCutPPM: 100_000, feeSharePPM: 500_000, serviceURI: uri)
         try await hook("devchain_mineRounds", [1])
         return orchestrator
     }
 
     func fund(_ index: Int, deposit: UInt256, reserve: UInt256) async throws -> TransactionSender {
         let broadcaster = try sender(index)
-        try await transact(broadcaster, deployment.ticketBroker, LivepeerFunctions.TicketBroker.fundDepositAndReserve,
-                           [.uint(deposit), .uint(reserve)], value: try deposit + reserve)
+        _ = try await LivepeerAccountActions(sender: broadcaster, deployment: deployment).fund(deposit: deposit, reserve: reserve)
         return broadcaster
     }
 

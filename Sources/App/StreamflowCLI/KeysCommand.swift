@@ -6,7 +6,7 @@ import Foundation
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create and inspect Ethereum keystore files.",
-        subcommands: [New.self, Show.self])
+        subcommands: [New.self, Import.self, Show.self])
 
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key in a new keystore v3 file in DIR.")
@@ -43,6 +43,41 @@ struct KeysCommand: ParsableCommand {
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let time = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "-")
             return "UTC--\(time)--\(address.lowercased.dropFirst(2))"
+        }
+    }
+
+    /// `keys import`: an existing private key (e.g. a dev chain's funded account) into a new keystore file.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put an existing private key (hex, read from a file, never from the command line) into a new keystore v3 file in DIR.")
+
+        @Option(help: "Directory to write the keystore file into (created if missing).")
+        var keystore: String
+        @Option(help: "File whose first line is the private key as hex (0x optional).")
+        var privateKeyFile: String
+        @OptionGroup var password: PasswordOptions
+        @Flag(help: "Use geth's light scrypt parameters (N=4096, p=6) instead of the standard N=262144.")
+        var light = false
+        @Flag(help: "Accept an empty password (the key is then protected by file permissions only).")
+        var allowEmptyPassword = false
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: privateKeyFile) else { throw CLIError("cannot read \(privateKeyFile)") }
+            let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let key: PrivateKey
+            do { key = try PrivateKey(hex: text) } catch { throw CLIError("\(privateKeyFile): not a private key: \(error)") }
+            let secret = try password.password(confirm: true)
+            guard !secret.isEmpty || allowEmptyPassword else {
+                throw CLIError("the password is empty: give one, or --allow-empty-password to keep the key unencrypted in effect")
+            }
+            let json = try Keystore.encrypt(key, password: secret, kdf: light ? .light : .standard)
+            try FileManager.default.createDirectory(atPath: keystore, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let path = URL(fileURLWithPath: keystore).appendingPathComponent(New.fileName(for: key.address)).path
+            guard FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError("cannot write \(path)")
+            }
+            print("address: \(key.address.checksummed)")
+            print("file: \(path)")
         }
     }
 

@@ -10,7 +10,7 @@ struct Streamflow: AsyncParsableCommand {
         commandName: "streamflow",
         abstract: "Streamflow: a decentralized live-video transcoding market node (event log, tickets, settlement).",
         subcommands: [
-            KeysCommand.self, SignCommand.self, RecoverCommand.self, TicketsCommand.self, TranscodeCommand.self, PixelsCommand.self, OrchestratorCommand.self, NodeCommand.self, TranscoderCommand.self, BroadcastCommand.self, BroadcasterCommand.self, SimulateCommand.self, ReportCommand.self, SettleLoopCommand.self, ReplayCommand.self, SchemasCommand.self,
+            KeysCommand.self, SignCommand.self, RecoverCommand.self, TicketsCommand.self, TranscodeCommand.self, PixelsCommand.self, OrchestratorCommand.self, NodeCommand.self, TranscoderCommand.self, BroadcastCommand.self, BroadcasterCommand.self, SimulateCommand.self, ReportCommand.self, SettleLoopCommand.self, ReplayCommand.self, SchemasCommand.self, EthCommand.self,
             BenchCommand.self, DemoCommand.self, VersionCommand.self,
         ])
 
