@@ -97,8 +97,15 @@ struct ChainInvariantTests {
             #expect(outcome.doubleRedemptions == 0)
             #expect(outcome.ticketsRedeemed + outcome.ticketsExpired == report.winners)
         }
+        #expect(report.outcomes.count == 4, "alpha, go-livepeer, the batch redeemer, and the batch redeemer not waiting for cheap gas")
         #expect(report.outcomes[2].transactions * 3 < report.outcomes[1].transactions)
         #expect(report.outcomes[2].gasShare < report.outcomes[1].gasShare)
+        // With Livepeer's measured gas (213k a transaction + 81k a ticket; 294k a single redemption), batches cost at
+        // most half of go-livepeer's gas per ticket, and at most 1% of the fees.
+        let perTicket = report.outcomes.map { Double($0.gasUsed) / Double(max(1, $0.ticketsRedeemed)) }
+        #expect(perTicket[2] <= 0.5 * perTicket[1], "\(perTicket)")
+        #expect(report.outcomes[2].gasShare <= 0.01)
+        #expect(report.outcomes[3].gasShare >= report.outcomes[2].gasShare, "waiting for cheap gas never costs more")
     }
 
     @Test("gas traces: CSV parsed as a step function; bad lines named; the shipped trace loads")

@@ -6,7 +6,7 @@ import WireRPC
 /// `streamflow bench …`: the benchmarks each issue names (commands, not timed tests).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self, Streams.self, Kafka.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Crypto.self, Log.self, Tickets.self, Transcode.self, Streams.self, Kafka.self, BenchLivepeerCommand.self])
 
     struct Crypto: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -20,7 +20,7 @@ struct SimulateCommand: ParsableCommand {
 
     struct Settlement: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Settle one seeded workload per job (alpha), one ticket per transaction, and with the batch redeemer.")
+            abstract: "Settle one seeded workload four ways: the alpha (5 transactions a job), go-livepeer (one ticket a transaction), the batch redeemer, and the batch redeemer not waiting for cheap gas. Gas from Livepeer's TicketBroker as measured.")
 
         @Option var broadcasters = 50
         @Option var orchestrators = 120
@@ -30,6 +30,8 @@ struct SimulateCommand: ParsableCommand {
         @Option(help: "Fee per segment in wei.") var feePerSegment = "2000000000000000"
         @Option(help: "Ticket EV in wei (equal for both ticket strategies).") var ticketEv = "1000000000000000"
         @Option(help: "Segments per alpha job (a broadcaster's session with one orchestrator).") var segmentsPerJob = 100
+        @Option(help: "go-livepeer's -maxGasPrice in gwei: its redeemer holds winners while gas is above it (0: none).")
+        var goLivepeerMaxGasGwei: Double = 0
         @Option(help: "table, json or html.") var format = "table"
 
         func run() throws {
@@ -41,6 +43,8 @@ struct SimulateCommand: ParsableCommand {
             parameters.segmentsPerJob = max(1, segmentsPerJob)
             parameters.feePerSegment = try UInt256(decimal: feePerSegment)
             parameters.ticketEV = try UInt256(decimal: ticketEv)
+            guard goLivepeerMaxGasGwei >= 0 else { throw CLIError("--go-livepeer-max-gas-gwei must not be negative") }
+            if goLivepeerMaxGasGwei > 0 { parameters.goLivepeerMaxGasPrice = UInt256(UInt64(goLivepeerMaxGasGwei * 1e9)) }
             let feed: GasPriceFeed
             if let gasTrace {
                 guard let text = try? String(contentsOfFile: gasTrace, encoding: .utf8) else { throw CLIError("cannot read \(gasTrace)") }

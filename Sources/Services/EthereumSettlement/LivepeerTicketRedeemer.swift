@@ -4,14 +4,14 @@ public import EthereumRPC
 import LivepeerABI
 public import Payments
 
-/// Cashes an orchestrator's winning tickets on Livepeer's TicketBroker. Each ticket is first tried alone with
-/// `eth_estimateGas` of `redeemWinningTicket` from the orchestrator: a revert is its typed refusal, a success its gas.
-/// The rest go in one `batchRedeemWinningTickets` whose gas limit is the sum of those single estimates — never the
-/// batch's own estimate, because a ticket that fails inside a batch does not revert it, so an estimate can silently
-/// price some tickets out. After the receipt the `WinningTicketRedeemed` logs say which tickets were paid, and the
+/// Cashes an orchestrator's winning tickets on Livepeer's TicketBroker. Each ticket is first tried alone with an
+/// `eth_call` of `redeemWinningTicket` from the orchestrator: a revert is its typed refusal. The payable ones go in one
+/// `batchRedeemWinningTickets` whose gas limit is sized from a single-ticket `eth_estimateGas` (the first ticket, which
+/// pays the cold-storage costs the others share) times the count, capped by `maxGasLimit` — never the batch's own
+/// estimate, because a ticket that fails inside a batch does not revert it, so an estimate can silently price some
+/// tickets out. After the receipt the `WinningTicketRedeemed` logs say which tickets were paid, and the
 /// `WinningTicketTransfer` log before each says how much (deposit and reserve together; `ReserveClaimed` only tells
-/// the reserve's part); an unpaid ticket is diagnosed with an
-/// `eth_call` of `redeemWinningTicket`.
+/// the reserve's part); a ticket the batch skipped is diagnosed with another `eth_call`.
 public struct LivepeerTicketRedeemer: Sendable {
     public let sender: TransactionSender
     public let reader: LivepeerReader
@@ -20,25 +20,28 @@ public struct LivepeerTicketRedeemer: Sendable {
     public let confirmations: UInt64
     public let replaceAfter: Duration
     public let receiptTimeout: Duration
+    /// The most gas one redemption transaction may ask for (below the chain's block gas limit).
+    public let maxGasLimit: UInt64
 
     public init(sender: TransactionSender, reader: LivepeerReader, maxBatch: Int = 30, confirmations: UInt64 = 1,
-                replaceAfter: Duration = .seconds(30), receiptTimeout: Duration = .seconds(600)) {
+                replaceAfter: Duration = .seconds(30), receiptTimeout: Duration = .seconds(600), maxGasLimit: UInt64 = 20_000_000) {
         self.sender = sender
         self.reader = reader
         self.maxBatch = max(1, maxBatch)
         self.confirmations = max(1, confirmations)
         self.replaceAfter = replaceAfter
         self.receiptTimeout = receiptTimeout
+        self.maxGasLimit = maxGasLimit
     }
 
     private var broker: Address { reader.deployment.ticketBroker }
 
-    /// Whether the TicketBroker would pay `ticket` to this orchestrator now: its single-redemption gas, or its refusal.
+    /// Whether the TicketBroker would pay `ticket` to this orchestrator now (an `eth_call` of `redeemWinningTicket`).
     public func check(_ ticket: SignedTicket) async throws(EthereumSettlementError) -> TicketCheck {
-        let data: [UInt8]
-        do { data = try ticket.redeemCallData() } catch { throw .encoding("\(error)") }
         do {
-            return .payable(gas: try await sender.estimateGas(to: broker, data: data, function: "redeemWinningTicket"))
+            _ = try await reader.view(LivepeerFunctions.TicketBroker.redeemWinningTicket, broker,
+                                      [ticket.abiTuple, .bytes(ticket.sig), .uint(ticket.recipientRand ?? .zero)], from: sender.address)
+            return .payable
         } catch {
             guard case .wouldRevert(_, let reason) = error else { throw error }
             return .refused(TicketRefusal(revertReason: reason))
@@ -49,20 +52,30 @@ public struct LivepeerTicketRedeemer: Sendable {
     /// Refused tickets are reported without being sent; if none can be paid, nothing is sent.
     public func redeem(_ tickets: [SignedTicket]) async throws(EthereumSettlementError) -> RedemptionResult {
         var result = RedemptionResult()
-        var eligible: [(ticket: SignedTicket, gas: UInt64)] = []
+        var batch: [SignedTicket] = []
         var seen = Set<Hash32>()
         for ticket in tickets where seen.insert(ticket.ticket.hash).inserted {
-            guard eligible.count < maxBatch else { break }
+            guard batch.count < maxBatch else { break }
             switch try await check(ticket) {
-            case .payable(let gas): eligible.append((ticket, gas))
+            case .payable: batch.append(ticket)
             case .refused(let refusal): result.outcomes[ticket.ticket.hash] = .refused(refusal)
             }
         }
-        guard !eligible.isEmpty else { return result }
-        let batch = eligible.map(\.ticket)
+        guard let first = batch.first else { return result }
+        let single: UInt64
+        do {
+            single = try await sender.estimateGas(to: broker, data: try first.redeemCallData(), function: "redeemWinningTicket")
+        } catch let error as EthereumSettlementError {
+            guard case .wouldRevert(_, let reason) = error else { throw error }
+            // Refused between the check and the estimate (e.g. a new round): report it, leave the rest for the next pass.
+            result.outcomes[first.ticket.hash] = .refused(TicketRefusal(revertReason: reason))
+            return result
+        } catch {
+            throw .encoding("\(error)")
+        }
         let data: [UInt8]
-        do { data = eligible.count == 1 ? try batch[0].redeemCallData() : try batch.batchRedeemCallData() } catch { throw .encoding("\(error)") }
-        result.gasLimit = eligible.reduce(0) { $0 + $1.gas }
+        do { data = batch.count == 1 ? try first.redeemCallData() : try batch.batchRedeemCallData() } catch { throw .encoding("\(error)") }
+        result.gasLimit = min(single * UInt64(batch.count), max(single, maxGasLimit))
         let sent = try await sender.send(to: broker, data: data, gasLimit: result.gasLimit)
         let (receipt, _) = try await sender.waitForReceipt(sent, confirmations: confirmations, replaceAfter: replaceAfter, timeout: receiptTimeout)
         result.receipt = receipt

@@ -12,9 +12,9 @@ public enum TicketOutcome: Sendable, Hashable {
     case retry(String)
 }
 
-/// Whether the TicketBroker would pay a ticket now: its gas when redeemed alone, or its refusal.
+/// Whether the TicketBroker would pay a ticket now, or its refusal.
 public enum TicketCheck: Sendable, Hashable {
-    case payable(gas: UInt64)
+    case payable
     case refused(TicketRefusal)
 }
 
@@ -22,7 +22,7 @@ public enum TicketCheck: Sendable, Hashable {
 public struct RedemptionResult: Sendable {
     public var outcomes: [Hash32: TicketOutcome] = [:]
     public var receipt: EthereumReceipt?
-    /// The gas limit the batch was sent with (the sum of its tickets' single-redemption estimates).
+    /// The gas limit the batch was sent with (a single redemption's estimate times the tickets, capped).
     public var gasLimit: UInt64 = 0
 
     public var paid: [Hash32: UInt256] {

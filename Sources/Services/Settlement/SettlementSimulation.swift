@@ -23,6 +23,8 @@ public struct SettlementSimulation: Sendable {
         public var checkSeconds = 60.0
         public var blockSeconds = 12.0
         public var policy = RedeemerPolicy()
+        /// go-livepeer's `-maxGasPrice`: its redeemer holds winners while gas is above it (nil: redeems at once).
+        public var goLivepeerMaxGasPrice: UInt256?
         public var chain = ChainConfig()
         public init() {}
     }
@@ -138,8 +140,12 @@ public struct SettlementSimulation: Sendable {
         let totalFees = try p.feePerSegment * UInt256(UInt64(p.segments))
         let outcomes = [
             alpha(endOfWork: endOfWork, totalFees: totalFees),
-            try onePerTransaction(wins, genesis: genesis, orchestrators: orchestratorAddresses, expected: expectedIncome),
-            try batched(wins, genesis: genesis, orchestrators: orchestratorAddresses, expected: expectedIncome, endOfWork: endOfWork),
+            try onePerTransaction(wins, genesis: genesis, orchestrators: orchestratorAddresses, expected: expectedIncome, endOfWork: endOfWork),
+            try batched(wins, genesis: genesis, orchestrators: orchestratorAddresses, expected: expectedIncome, endOfWork: endOfWork,
+                        policy: p.policy),
+            try batched(wins, genesis: genesis, orchestrators: orchestratorAddresses, expected: expectedIncome, endOfWork: endOfWork,
+                        policy: RedeemerPolicy(maxCostShare: 1_000_000, maxBatch: p.policy.maxBatch, minBatch: p.policy.minBatch),
+                        name: "batch redeemer, not waiting for cheap gas"),
         ]
         return Report(parameters: p, medianGasPrice: median, faceValue: faceValue, ticketsIssued: issued, winners: wins.count,
                       totalFees: totalFees, outcomes: outcomes,
@@ -162,25 +168,56 @@ public struct SettlementSimulation: Sendable {
                        ticketsRedeemed: 0, ticketsExpired: 0, doubleRedemptions: 0)
     }
 
-    /// go-livepeer: each winner redeemed alone, when it wins, at that moment's gas price.
-    func onePerTransaction(_ wins: [Win], genesis: ChainState, orchestrators: [Address], expected: [UInt256]) throws -> Outcome {
+    /// go-livepeer: each winner redeemed alone, when it wins, at that moment's gas price; with `-maxGasPrice`, held
+    /// while gas is above it and redeemed (alone, each) once it falls, unless it expired meanwhile.
+    func onePerTransaction(_ wins: [Win], genesis: ChainState, orchestrators: [Address], expected: [UInt256], endOfWork: Double) throws -> Outcome {
         var chain = genesis
         var ledger = Tally(orchestrators: orchestrators.count)
-        for win in wins.sorted(by: { $0.time < $1.time }) {
-            advance(&chain, to: win.time)
-            let receipt = chain.execute(.redeem([win.winner.signed]), from: orchestrators[win.orchestrator], gasPrice: gas.price(at: win.time))
-            ledger.record(receipt, orchestrator: win.orchestrator)
+        guard let cap = parameters.goLivepeerMaxGasPrice else {
+            for win in wins.sorted(by: { $0.time < $1.time }) {
+                advance(&chain, to: win.time)
+                let receipt = chain.execute(.redeem([win.winner.signed]), from: orchestrators[win.orchestrator], gasPrice: gas.price(at: win.time))
+                ledger.record(receipt, orchestrator: win.orchestrator)
+            }
+            return ledger.outcome("one ticket per transaction (go-livepeer)", chain: chain, expected: expected)
         }
-        return ledger.outcome("one ticket per transaction (go-livepeer)", chain: chain, expected: expected)
+        var queue = wins.sorted { $0.time < $1.time }[...]
+        var held: [Win] = []
+        let validitySeconds = Double(parameters.chain.ticketValidityRounds) * Double(parameters.chain.blocksPerRound) * parameters.blockSeconds
+        var time = 0.0
+        while time <= endOfWork + validitySeconds + parameters.checkSeconds {
+            while let next = queue.first, next.time <= time {
+                held.append(next)
+                queue = queue.dropFirst()
+            }
+            advance(&chain, to: time)
+            let price = gas.price(at: time)
+            if price <= cap {
+                for win in held {
+                    let round = win.winner.ticket.creationRound
+                    if round + parameters.chain.ticketValidityRounds <= chain.round {
+                        ledger.expired += 1
+                        continue
+                    }
+                    ledger.record(chain.execute(.redeem([win.winner.signed]), from: orchestrators[win.orchestrator], gasPrice: price),
+                                  orchestrator: win.orchestrator)
+                }
+                held.removeAll()
+            }
+            if queue.isEmpty && held.isEmpty { break }
+            time += parameters.checkSeconds
+        }
+        ledger.expired += held.count + queue.count
+        return ledger.outcome("go-livepeer, held while gas > \(cap.doubleValue / 1e9) gwei", chain: chain, expected: expected)
     }
 
     /// The batch redeemer: every `checkSeconds`, each orchestrator plans against its ticket book and the gas
     /// price, until every winner is redeemed or expired.
     func batched(_ wins: [Win], genesis: ChainState, orchestrators: [Address], expected: [UInt256],
-                 endOfWork: Double) throws -> Outcome {
+                 endOfWork: Double, policy: RedeemerPolicy, name: String? = nil) throws -> Outcome {
         var chain = genesis
         var ledger = Tally(orchestrators: orchestrators.count)
-        let redeemer = Redeemer(policy: parameters.policy)
+        let redeemer = Redeemer(policy: policy)
         var book = [[PendingWinner]](repeating: [], count: orchestrators.count)
         var queue = wins.sorted { $0.time < $1.time }[...]
         let validitySeconds = Double(parameters.chain.ticketValidityRounds) * Double(parameters.chain.blocksPerRound) * parameters.blockSeconds
@@ -207,7 +244,7 @@ public struct SettlementSimulation: Sendable {
             // After the work ends nothing new arrives: look less often.
             time += time > endOfWork ? parameters.checkSeconds * 10 : parameters.checkSeconds
         }
-        return ledger.outcome("batch redeemer (≤ \(Double(parameters.policy.maxCostShare) / 10_000)% gas)", chain: chain,
+        return ledger.outcome(name ?? "batch redeemer (≤ \(Double(policy.maxCostShare) / 10_000)% gas)", chain: chain,
                               expected: expected)
     }
 
