@@ -104,6 +104,12 @@ let package = Package(
             name: "EthereumSettlement",
             dependencies: ["EthereumRPC", "EthCrypto", "EthABI", "LivepeerABI", "Payments"],
             path: "Sources/Services/EthereumSettlement", swiftSettings: swiftSettings),
+        // The node's redeemer on a real chain: winners from the projection host, every transaction and outcome in the log.
+        .target(
+            name: "EthereumRedemption",
+            dependencies: ["EthereumSettlement", "EthereumRPC", "Settlement", "EventLog", "EventModel", "Projections", "Payments", "EthCrypto",
+                           "JSONCore"],
+            path: "Sources/Services/EthereumRedemption", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
             name: "Wire",
@@ -230,7 +236,7 @@ let package = Package(
                            "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "EthereumRPC", "EthereumSettlement", "Payments", "JSONCore", "TestSupport"],
+            name: "EthereumTests", dependencies: ["EthCrypto", "EthABI", "LivepeerABI", "EthereumRPC", "EthereumSettlement", "EthereumRedemption", "Settlement", "EventLog", "EventModel", "Projections", "LMDB", "Payments", "JSONCore", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

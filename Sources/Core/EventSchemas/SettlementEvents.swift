@@ -54,6 +54,15 @@ enum SettlementEvents {
                  "reason": Schema.string(maxLength: 200), "amount": Schema.uint256],
                 required: ["id", "from", "kind", "block", "gasUsed", "gasCost", "accepted"])),
         EventDefinition(
+            type: "eth.transaction", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A signed Ethereum (EIP-1559) transaction, durable in the log before it is broadcast; a replacement is "
+                + "another one with the same nonce. Recovery after a crash rebroadcasts `raw` or finds its receipt.",
+            payload: Schema.object(
+                ["txHash": Schema.hash32, "from": Schema.address, "to": Schema.address, "nonce": Schema.count, "gasLimit": Schema.count,
+                 "maxFeePerGas": Schema.uint256, "maxPriorityFeePerGas": Schema.uint256, "raw": Schema.hexBytes,
+                 "purpose": Schema.identifier],
+                required: ["txHash", "from", "to", "nonce", "gasLimit", "maxFeePerGas", "maxPriorityFeePerGas", "raw", "purpose"])),
+        EventDefinition(
             type: "round.started", version: 1, topic: .settlement, requiredKeys: [],
             summary: "A new protocol round began at a block.",
             payload: Schema.object(["round": Schema.round, "block": Schema.count, "blockHash": Schema.hash32],

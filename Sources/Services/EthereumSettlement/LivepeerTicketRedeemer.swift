@@ -49,8 +49,11 @@ public struct LivepeerTicketRedeemer: Sendable {
     }
 
     /// Redeems up to `maxBatch` of `tickets` in one transaction (the rest are left for the next pass, untouched).
-    /// Refused tickets are reported without being sent; if none can be paid, nothing is sent.
-    public func redeem(_ tickets: [SignedTicket]) async throws(EthereumSettlementError) -> RedemptionResult {
+    /// Refused tickets are reported without being sent; if none can be paid, nothing is sent. `journal` hears every
+    /// signed version of the transaction, with its tickets, before it is broadcast (if it throws, nothing is sent).
+    public func redeem(_ tickets: [SignedTicket],
+                       journal: (@Sendable (SignedEIP1559Transaction, [SignedTicket]) async throws -> Void)? = nil)
+        async throws(EthereumSettlementError) -> RedemptionResult {
         var result = RedemptionResult()
         var batch: [SignedTicket] = []
         var seen = Set<Hash32>()
@@ -76,20 +79,35 @@ public struct LivepeerTicketRedeemer: Sendable {
         let data: [UInt8]
         do { data = batch.count == 1 ? try first.redeemCallData() : try batch.batchRedeemCallData() } catch { throw .encoding("\(error)") }
         result.gasLimit = min(single * UInt64(batch.count), max(single, maxGasLimit))
-        let sent = try await sender.send(to: broker, data: data, gasLimit: result.gasLimit)
-        let (receipt, _) = try await sender.waitForReceipt(sent, confirmations: confirmations, replaceAfter: replaceAfter, timeout: receiptTimeout)
+        var batchJournal: TransactionSender.Journal?
+        if let journal {
+            let tickets = batch
+            batchJournal = { @Sendable signed in try await journal(signed, tickets) }
+        }
+        let sent = try await sender.send(to: broker, data: data, gasLimit: result.gasLimit, journal: batchJournal)
+        let (receipt, final) = try await sender.waitForReceipt(sent, confirmations: confirmations, replaceAfter: replaceAfter,
+                                                               timeout: receiptTimeout, journal: batchJournal)
+        result.versions = final.versions.map(\.hash)
         result.receipt = receipt
+        result.outcomes.merge(outcomes(of: receipt, batch: batch).mapValues { $0 }) { _, new in new }
+        for ticket in batch where result.outcomes[ticket.ticket.hash] == nil {
+            // Not paid: ask the contract why, as if it were redeemed alone now.
+            switch try await check(ticket) {
+            case .refused(let refusal): result.outcomes[ticket.ticket.hash] = .refused(refusal)
+            case .payable: result.outcomes[ticket.ticket.hash] = .retry(receipt.succeeded ? "skipped inside the batch" : "the transaction reverted")
+            }
+        }
+        return result
+    }
+
+    /// The tickets of `batch` that `receipt` paid, with what each paid.
+    public func outcomes(of receipt: EthereumReceipt, batch: [SignedTicket]) -> [Hash32: TicketOutcome] {
+        var result: [Hash32: TicketOutcome] = [:]
         let paid = Self.paidTickets(in: receipt, broker: broker)
         for ticket in batch {
             let hash = ticket.ticket.hash
             if let amount = paid[Self.key(ticket.ticket.sender, UInt256(UInt64(ticket.ticket.senderNonce)), ticket.recipientRand ?? .zero)] {
-                result.outcomes[hash] = .paid(amount: amount, transaction: receipt.transactionHash)
-                continue
-            }
-            // Not paid: ask the contract why, as if it were redeemed alone now.
-            switch try await check(ticket) {
-            case .refused(let refusal): result.outcomes[hash] = .refused(refusal)
-            case .payable: result.outcomes[hash] = .retry(receipt.succeeded ? "skipped inside the batch" : "the transaction reverted")
+                result[hash] = .paid(amount: amount, transaction: receipt.transactionHash)
             }
         }
         return result

@@ -24,6 +24,15 @@ public struct RedemptionResult: Sendable {
     public var receipt: EthereumReceipt?
     /// The gas limit the batch was sent with (a single redemption's estimate times the tickets, capped).
     public var gasLimit: UInt64 = 0
+    /// Every signed version of the transaction that was broadcast (replacements included); the receipt names the mined one.
+    public var versions: [Hash32] = []
+
+    public init(outcomes: [Hash32: TicketOutcome] = [:], receipt: EthereumReceipt? = nil, gasLimit: UInt64 = 0, versions: [Hash32] = []) {
+        self.outcomes = outcomes
+        self.receipt = receipt
+        self.gasLimit = gasLimit
+        self.versions = versions
+    }
 
     public var paid: [Hash32: UInt256] {
         outcomes.compactMapValues { if case .paid(let amount, _) = $0 { amount } else { nil } }

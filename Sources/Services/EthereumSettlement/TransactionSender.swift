@@ -11,7 +11,7 @@ public actor TransactionSender {
     public nonisolated let policy: FeePolicy
     private let node: EthereumNode
     private let key: PrivateKey
-    private let journal: @Sendable (SignedEIP1559Transaction) async throws -> Void
+    private let journal: Journal
     private let pollInterval: Duration
     private var nextNonce: UInt64?
 
@@ -27,15 +27,21 @@ public actor TransactionSender {
         self.journal = journal
     }
 
+    /// Records a signed transaction durably before its broadcast; if it throws, the transaction is not broadcast.
+    public typealias Journal = @Sendable (SignedEIP1559Transaction) async throws -> Void
+
     /// A transaction and every version of it that was broadcast (replacements share its nonce).
     public struct Sent: Sendable {
         public var versions: [SignedEIP1559Transaction]
+        public init(versions: [SignedEIP1559Transaction]) { self.versions = versions }
         public var latest: SignedEIP1559Transaction { versions[versions.count - 1] }
         public var nonce: UInt64 { latest.transaction.nonce }
     }
 
-    /// Signs a transaction at the next nonce with fees from the latest block, journals it, broadcasts it.
-    public func send(to contract: Address, data: [UInt8], value: UInt256 = .zero, gasLimit: UInt64) async throws(EthereumSettlementError) -> Sent {
+    /// Signs a transaction at the next nonce with fees from the next block's base fee, journals it (with `journal`
+    /// when given, else the sender's own), broadcasts it.
+    public func send(to contract: Address, data: [UInt8], value: UInt256 = .zero, gasLimit: UInt64,
+                     journal: Journal? = nil) async throws(EthereumSettlementError) -> Sent {
         let baseFee = try await rpc { try await node.nextBaseFee() }
         let suggested = try await rpc { try await node.maxPriorityFeePerGas() }
         let fees = try policy.fees(baseFee: baseFee, suggestedTip: suggested)
@@ -48,7 +54,7 @@ public actor TransactionSender {
                                                  gasLimit: gasLimit, to: contract, value: value, data: data)
             let signed = try sign(transaction)
             do {
-                try await broadcast(signed)
+                try await broadcast(signed, journal: journal)
                 nextNonce = nonce + 1
                 return Sent(versions: [signed])
             } catch .rpc(let error) where attempt == 0 && Self.says(error, "nonce too low") {
@@ -65,7 +71,8 @@ public actor TransactionSender {
     /// Waits for one of the transaction's versions to be mined and `confirmations` deep (1 = in a block); after each
     /// `replaceAfter` without a receipt, sends a replacement with bumped fees (unless the cap forbids it).
     public func waitForReceipt(_ sent: Sent, confirmations: UInt64 = 1, replaceAfter: Duration = .seconds(30),
-                               timeout: Duration = .seconds(600)) async throws(EthereumSettlementError) -> (receipt: EthereumReceipt, sent: Sent) {
+                               timeout: Duration = .seconds(600), journal: Journal? = nil)
+        async throws(EthereumSettlementError) -> (receipt: EthereumReceipt, sent: Sent) {
         var sent = sent
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -76,7 +83,7 @@ public actor TransactionSender {
                 if try await isConfirmed(receipt, confirmations) { return (receipt, sent) }
             }
             if clock.now - lastBroadcast >= replaceAfter {
-                if let replacement = try await replace(sent.latest) { sent.versions.append(replacement) }
+                if let replacement = try await replace(sent.latest, journal: journal) { sent.versions.append(replacement) }
                 lastBroadcast = clock.now
             }
             do { try await Task.sleep(for: pollInterval) } catch { break }
@@ -104,7 +111,7 @@ public actor TransactionSender {
 
     /// Sends a replacement of `previous` at the same nonce; nil when the node already has one of them or the cap
     /// leaves no room to bump.
-    private func replace(_ previous: SignedEIP1559Transaction) async throws(EthereumSettlementError) -> SignedEIP1559Transaction? {
+    private func replace(_ previous: SignedEIP1559Transaction, journal: Journal?) async throws(EthereumSettlementError) -> SignedEIP1559Transaction? {
         let baseFee = try await rpc { try await node.nextBaseFee() }
         let old = previous.transaction
         guard let fees = policy.bumped(tip: old.maxPriorityFeePerGas, maxFee: old.maxFeePerGas, baseFee: baseFee) else { return nil }
@@ -113,7 +120,7 @@ public actor TransactionSender {
         transaction.maxFeePerGas = fees.maxFee
         let signed = try sign(transaction)
         do {
-            try await broadcast(signed)
+            try await broadcast(signed, journal: journal)
             return signed
         } catch .rpc(let error) where Self.says(error, "nonce too low") || Self.says(error, "underpriced") {
             // Mined meanwhile (the receipt shows up next poll), or the node wants a larger bump (next round bumps again).
@@ -121,8 +128,13 @@ public actor TransactionSender {
         }
     }
 
-    private func broadcast(_ signed: SignedEIP1559Transaction) async throws(EthereumSettlementError) {
-        do { try await journal(signed) } catch { throw .notJournaled(reason: "\(error)") }
+    /// Broadcasts a transaction signed earlier (recovery after a restart: its raw bytes from the journal), unjournaled.
+    public func rebroadcast(_ signed: SignedEIP1559Transaction) async throws(EthereumSettlementError) {
+        try await broadcast(signed, journal: { _ in })
+    }
+
+    private func broadcast(_ signed: SignedEIP1559Transaction, journal: Journal?) async throws(EthereumSettlementError) {
+        do { try await (journal ?? self.journal)(signed) } catch { throw .notJournaled(reason: "\(error)") }
         do {
             let hash = try await node.sendRawTransaction(signed.raw)
             guard hash == signed.hash else {

@@ -1,0 +1,184 @@
+public import EthCrypto
+import EthereumRPC
+public import EthereumSettlement
+import EventLog
+import EventModel
+import JSONCore
+import Payments
+public import Settlement
+
+/// The node's redeemer on a real chain: its winning tickets (the projection host's pending winners) redeemed on
+/// Livepeer's TicketBroker by a `LivepeerTicketRedeemer`, every step recorded through the node's event sink.
+/// Each signed version of a transaction is in the log (`eth.transaction` with its raw bytes, and
+/// `redemption.submitted` with its tickets) before it is broadcast; the receipt becomes `redemption.confirmed` v2
+/// and one `ticket.redeemed` per ticket its logs paid; a refusal becomes `ticket.expired` with the contract's reason.
+/// After a kill at any moment `recover()` finds each recorded transaction's receipt, or rebroadcasts its raw bytes,
+/// so no ticket is lost and none is paid twice (the TicketBroker refuses a used ticket anyway).
+public final class EthereumRedemptionService: Sendable {
+    public let recorder: RedemptionRecorder
+    public let redeemer: LivepeerTicketRedeemer
+
+    public init(recorder: RedemptionRecorder, redeemer: LivepeerTicketRedeemer) {
+        self.recorder = recorder
+        self.redeemer = redeemer
+    }
+
+    private var node: EthereumNode { redeemer.reader.node }
+
+    /// What one step did.
+    public struct Step: Sendable {
+        public var redeemed = 0
+        public var refused = 0
+        public var transaction: Hash32?
+        /// Gas was above the fee cap: nothing was sent.
+        public var waitingForGas = false
+    }
+
+    /// Redeems one batch of the pending winners (oldest creation round first), or records why not.
+    public func step() async throws -> Step {
+        try await recorder.caughtUp()
+        let pending = try recorder.pending().sorted { ($0.ticket.creationRound, $0.hash) < ($1.ticket.creationRound, $1.hash) }
+        guard !pending.isEmpty else { return Step() }
+        let byHash = Dictionary(pending.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        guard let result = try await redeemUnlessGasIsHigh(pending.map(\.signed)) else { return Step(waitingForGas: true) }
+        return try await record(result, byHash: byHash)
+    }
+
+    /// One redemption pass, or nil when gas is above the fee cap (nothing was sent).
+    private func redeemUnlessGasIsHigh(_ tickets: [SignedTicket]) async throws(EthereumSettlementError) -> RedemptionResult? {
+        do {
+            return try await redeemer.redeem(tickets, journal: { signed, batch in try await self.journal(signed, batch: batch) })
+        } catch {
+            if case .gasPriceAboveCap = error { return nil }
+            throw error
+        }
+    }
+
+    /// Finishes what a crash interrupted: each recorded transaction without a confirmation is confirmed from its
+    /// receipt, closed as replaced when its nonce went to another version, or rebroadcast and waited for.
+    @discardableResult
+    public func recover() async throws -> Int {
+        try await recorder.caughtUp()
+        let recorder = recorder
+        let (redemptions, transactions) = try await BlockingCalls.run {
+            (try recorder.redemptions(), try Self.signedTransactions(recorder))
+        }
+        let byHash = Dictionary(try recorder.pending().map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        var recovered = 0
+        for (id, entry) in redemptions.submitted.sorted(by: { $0.key < $1.key }) where !redemptions.closed.contains(id) {
+            recovered += 1
+            let batch = entry.tickets.compactMap { byHash[$0]?.signed }
+            if let receipt = try await node.receipt(id) {
+                var result = RedemptionResult()
+                result.receipt = receipt
+                result.versions = [id]
+                result.outcomes = redeemer.outcomes(of: receipt, batch: batch)
+                _ = try await record(result, byHash: byHash)
+                continue
+            }
+            guard let signed = transactions[id] else {
+                try await recorder.record([recorder.failedEnvelope(transaction: id, reason: "not sent before a restart")])
+                continue
+            }
+            let mined = try await node.transactionCount(of: redeemer.sender.address, pending: false)
+            if mined > signed.transaction.nonce {
+                // Its nonce was used by another version (a replacement) or another transaction: this one never mines.
+                try await recorder.record([recorder.failedEnvelope(transaction: id, reason: "replaced: nonce \(signed.transaction.nonce) was used by another transaction")])
+                continue
+            }
+            // Still pending, or dropped by the node: send the same bytes again and wait (replacing if stuck).
+            // A node that still holds it answers "already known"; one that mined another version meanwhile is seen below.
+            try? await redeemer.sender.rebroadcast(signed)
+            let sender = redeemer.sender
+            let (receipt, final) = try await sender.waitForReceipt(TransactionSender.Sent(versions: [signed]), confirmations: redeemer.confirmations,
+                                                                   replaceAfter: redeemer.replaceAfter, timeout: redeemer.receiptTimeout,
+                                                                   journal: { replacement in try await self.journal(replacement, batch: batch) })
+            var result = RedemptionResult()
+            result.receipt = receipt
+            result.versions = final.versions.map(\.hash)
+            result.outcomes = redeemer.outcomes(of: receipt, batch: batch)
+            _ = try await record(result, byHash: byHash)
+        }
+        return recovered
+    }
+
+    /// The durable record of a signed version, before its broadcast.
+    private func journal(_ signed: SignedEIP1559Transaction, batch: [SignedTicket]) async throws {
+        let transaction = signed.transaction
+        let faceValue = batch.reduce(UInt256.zero) { (try? $0 + $1.ticket.faceValue) ?? .max }
+        let signedEvent = recorder.envelope("eth.transaction", id: "eth/\(signed.hash.hex)", keys: EventKeys(orchestrator: recorder.orchestrator.checksummed),
+                                            payload: [
+            "txHash": .string(signed.hash.hex), "from": .string(redeemer.sender.address.checksummed),
+            "to": .string((transaction.to ?? .zero).checksummed), "nonce": .integer(Int64(transaction.nonce)),
+            "gasLimit": .integer(Int64(transaction.gasLimit)), "maxFeePerGas": .string(transaction.maxFeePerGas.description),
+            "maxPriorityFeePerGas": .string(transaction.maxPriorityFeePerGas.description), "raw": .string(Hex.encode(signed.raw)),
+            "purpose": "batchRedeemWinningTickets",
+        ])
+        let submitted = recorder.submittedEnvelope(transaction: signed.hash, tickets: batch.map(\.ticket.hash),
+                                                   gasPrice: transaction.maxFeePerGas, gasLimit: transaction.gasLimit, faceValue: faceValue)
+        try await recorder.record([signedEvent, submitted])
+    }
+
+    /// Writes each ticket's outcome and the receipt; a transient refusal or a retry leaves the ticket pending.
+    private func record(_ result: RedemptionResult, byHash: [Hash32: PendingWinner]) async throws -> Step {
+        var step = Step()
+        var envelopes: [EventEnvelope] = []
+        var paid = UInt256.zero, faceValue = UInt256.zero
+        for (hash, outcome) in result.outcomes.sorted(by: { $0.key < $1.key }) {
+            guard let winner = byHash[hash] else { continue }
+            switch outcome {
+            case .paid(let amount, let transaction):
+                step.redeemed += 1
+                paid = (try? paid + amount) ?? .max
+                faceValue = (try? faceValue + winner.ticket.faceValue) ?? .max
+                envelopes.append(recorder.redeemedEnvelope(winner, transaction: transaction, faceValue: winner.ticket.faceValue))
+            case .refused(let refusal) where !refusal.isTransient:
+                step.refused += 1
+                envelopes.append(recorder.expiredEnvelope(winner, reason: "refused by the chain: \(refusal)"))
+            case .refused, .retry:
+                continue
+            }
+        }
+        if let receipt = result.receipt {
+            step.transaction = receipt.transactionHash
+            envelopes.append(try await confirmedEnvelope(receipt, redeemed: step.redeemed, paid: paid, faceValue: faceValue))
+            for version in result.versions where version != receipt.transactionHash {
+                envelopes.append(recorder.failedEnvelope(transaction: version, reason: "replaced by \(receipt.transactionHash.hex)"))
+            }
+        }
+        try await recorder.record(envelopes)
+        return step
+    }
+
+    /// `redemption.confirmed` v2 from a receipt: gas at the effective price, what the logs paid, and the fee split the
+    /// BondingManager applies (delegators get `feeShare` parts per million, the orchestrator the rest).
+    private func confirmedEnvelope(_ receipt: EthereumReceipt, redeemed: Int, paid: UInt256, faceValue: UInt256) async throws -> EventEnvelope {
+        let reader = redeemer.reader
+        let round = try await reader.currentRound()
+        let feeShare = try await reader.transcoder(recorder.orchestrator).feeShare
+        let delegatorShare = (try? UInt256.mulDiv(paid, feeShare, UInt256(1_000_000))) ?? .zero
+        let orchestratorShare = (try? paid - delegatorShare) ?? paid
+        return recorder.envelope("redemption.confirmed", id: "redeem/\(receipt.transactionHash.hex)/confirmed",
+                                 keys: EventKeys(orchestrator: recorder.orchestrator.checksummed), payload: [
+            "txHash": .string(receipt.transactionHash.hex), "block": .integer(Int64(receipt.blockNumber)), "round": .integer(Int64(round)),
+            "gasUsed": .integer(Int64(receipt.gasUsed)), "gasPrice": .string(receipt.effectiveGasPrice.description),
+            "gasCost": .string(receipt.gasCost.description), "redeemed": .integer(Int64(redeemed)), "ticketsPaid": .integer(Int64(redeemed)),
+            "faceValue": .string(faceValue.description), "amount": .string(paid.description),
+            "orchestratorShare": .string(orchestratorShare.description), "delegatorShare": .string(delegatorShare.description),
+            "delegators": [],
+        ], version: 2)
+    }
+
+    /// The signed transactions the log holds (`eth.transaction`), by hash.
+    private static func signedTransactions(_ recorder: RedemptionRecorder) throws -> [Hash32: SignedEIP1559Transaction] {
+        var result: [Hash32: SignedEIP1559Transaction] = [:]
+        try recorder.log.scan(topic: .settlement, key: (.orchestrator, recorder.orchestrator.checksummed)) { stored in
+            let record = try stored.record()
+            guard record.envelope.type == "eth.transaction", let raw = record.envelope.payload["raw"]?.stringValue,
+                  let bytes = try? Hex.decode(raw), let signed = try? SignedEIP1559Transaction(raw: bytes) else { return true }
+            result[signed.hash] = signed
+            return true
+        }
+        return result
+    }
+}

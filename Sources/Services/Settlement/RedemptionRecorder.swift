@@ -1,0 +1,117 @@
+public import EthCrypto
+public import EventLog
+public import EventModel
+public import JSONCore
+import Payments
+public import Projections
+
+/// What every redeemer (the embedded chain's and Ethereum's) shares: its pending winners as the projection host has
+/// folded the log, the settlement events it writes (ids derived from tickets and transactions, so a retry after a
+/// crash appends nothing twice), and the durable write that waits until the host has applied them.
+public struct RedemptionRecorder: Sendable {
+    public let host: ProjectionHost
+    public let sink: any EventSink
+    public let orchestrator: Address
+    public let clock: any EventClock
+    /// Hears every batch of events once it is durable (the node feeds redemptions and expiries to its live recipient).
+    public let onRecorded: @Sendable ([EventEnvelope]) -> Void
+
+    /// `host` must run `PaymentsLedgerProjection` over the log `sink` ends in.
+    public init(host: ProjectionHost, sink: any EventSink, orchestrator: Address, clock: any EventClock,
+                onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void = { _ in }) throws(ProjectionHostError) {
+        _ = try host.state(of: PaymentsLedgerProjection.self)
+        self.host = host
+        self.sink = sink
+        self.orchestrator = orchestrator
+        self.clock = clock
+        self.onRecorded = onRecorded
+    }
+
+    public var log: EventLog { host.log }
+
+    /// This orchestrator's winners not yet redeemed or expired, as the host has applied the log.
+    public func pending() throws -> [PendingWinner] {
+        let ledger = try host.state(of: PaymentsLedgerProjection.self)
+        let me = orchestrator.checksummed
+        return ledger.pending.values.filter { $0.recipient == me }.compactMap { winner in
+            (try? JSONParser.parse(winner.ticket)).flatMap { try? SignedTicket(json: $0) }.map(PendingWinner.init)
+        }.sorted { $0.hash < $1.hash }
+    }
+
+    /// Waits until the host has applied everything in the log now (a restarted host may still be folding it).
+    public func caughtUp() async throws {
+        try await host.waitUntilApplied(through: log.head.sequence)
+    }
+
+    /// Persists `envelopes` through the sink (durable on return), then waits until the host has applied each of
+    /// them (in distributed mode the log lags the topics), so what follows reads them.
+    public func record(_ envelopes: [EventEnvelope]) async throws {
+        guard !envelopes.isEmpty else { return }
+        try await sink.persist(envelopes)
+        onRecorded(envelopes)
+        for envelope in envelopes { try await host.waitUntilApplied(eventID: envelope.id) }
+    }
+
+    /// `ticket.expired`: a winner that will never be paid, with why.
+    public func expiredEnvelope(_ winner: PendingWinner, reason: String) -> EventEnvelope {
+        envelope("ticket.expired", id: "expired/\(winner.hash.hex)", keys: keys(for: winner), payload: [
+            "ticketHash": .string(winner.hash.hex), "faceValue": .string(winner.ticket.faceValue.description),
+            "creationRound": .integer(winner.ticket.creationRound), "reason": .string(reason),
+        ])
+    }
+
+    /// `ticket.redeemed`: a winner paid by transaction `transaction`.
+    public func redeemedEnvelope(_ winner: PendingWinner, transaction: Hash32, faceValue: UInt256, fromDeposit: UInt256? = nil,
+                                 fromReserve: UInt256? = nil) -> EventEnvelope {
+        var payload: [String: JSONValue] = ["ticketHash": .string(winner.hash.hex), "txHash": .string(transaction.hex),
+                                            "faceValue": .string(faceValue.description)]
+        if let fromDeposit { payload["paidFromDeposit"] = .string(fromDeposit.description) }
+        if let fromReserve { payload["paidFromReserve"] = .string(fromReserve.description) }
+        return envelope("ticket.redeemed", id: "redeemed/\(winner.hash.hex)", keys: keys(for: winner), payload: .object(payload))
+    }
+
+    /// `redemption.submitted`: a batch about to be sent as transaction `transaction` (recorded before the chain sees it).
+    public func submittedEnvelope(transaction: Hash32, tickets: [Hash32], gasPrice: UInt256, gasLimit: UInt64, faceValue: UInt256) -> EventEnvelope {
+        envelope("redemption.submitted", id: "redeem/\(transaction.hex)/submitted", keys: EventKeys(orchestrator: orchestrator.checksummed), payload: [
+            "txHash": .string(transaction.hex), "tickets": .array(tickets.map { .string($0.hex) }),
+            "gasPrice": .string(gasPrice.description), "gasLimit": .integer(Int64(gasLimit)), "faceValue": .string(faceValue.description),
+        ])
+    }
+
+    /// `redemption.failed`: a transaction that will never pay (not sent, dropped, replaced, reverted).
+    public func failedEnvelope(transaction: Hash32, reason: String) -> EventEnvelope {
+        envelope("redemption.failed", id: "redeem/\(transaction.hex)/failed", keys: EventKeys(orchestrator: orchestrator.checksummed),
+                 payload: ["txHash": .string(transaction.hex), "reason": .string(reason)])
+    }
+
+    public func keys(for winner: PendingWinner) -> EventKeys {
+        EventKeys(orchestrator: orchestrator.checksummed, sender: winner.ticket.sender.checksummed)
+    }
+
+    public func envelope(_ type: String, id: String, keys: EventKeys, payload: JSONValue, version: Int = 1) -> EventEnvelope {
+        let topic: Topic = type.hasPrefix("ticket.") ? .tickets : .settlement
+        return EventEnvelope(id: id, type: type, version: version, topic: topic, keys: keys, timestamp: clock.nowMilliseconds(),
+                             payload: payload)
+    }
+
+    /// The redemptions of this orchestrator in the log: submitted (transaction → tickets, gas price) and those closed
+    /// (confirmed or failed).
+    public func redemptions() throws -> (submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)], closed: Set<Hash32>) {
+        var submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)] = [:]
+        var closed: Set<Hash32> = []
+        try log.scan(topic: .settlement, key: (.orchestrator, orchestrator.checksummed)) { stored in
+            let record = try stored.record()
+            let payload = record.envelope.payload
+            guard let id = payload["txHash"]?.stringValue.flatMap({ try? Hash32(hex: $0) }) else { return true }
+            switch record.envelope.type {
+            case "redemption.submitted":
+                let tickets = (payload["tickets"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { try? Hash32(hex: $0) } }
+                submitted[id] = (tickets, (try? UInt256(decimal: payload["gasPrice"]?.stringValue ?? "0")) ?? .zero)
+            case "redemption.confirmed", "redemption.failed": closed.insert(id)
+            default: break
+            }
+            return true
+        }
+        return (submitted, closed)
+    }
+}

@@ -1,0 +1,196 @@
+import EthCrypto
+import EthereumRPC
+import EthereumRedemption
+import EthereumSettlement
+import EventLog
+import EventModel
+import Foundation
+import JSONCore
+import LMDB
+import Payments
+import Projections
+import Settlement
+import Testing
+import TestSupport
+
+/// The node's redeemer on Livepeer's real TicketBroker (py-evm): winners come from a real event log (a real
+/// payment received by our TicketRecipient), every transaction and outcome goes back into it, and a redeemer that
+/// dies between signing and receipt loses nothing when a new one recovers.
+@Suite("Ethereum redemption service", .serialized)
+struct EthereumRedemptionTests {
+    /// A funded broadcaster, a registered orchestrator, and a log whose ledger holds `winners` of its winning tickets.
+    struct Setup {
+        let fixture: LivepeerChainFixture
+        let directory: String
+        let log: EventLog
+        let host: ProjectionHost
+        let hostTask: Task<Void, any Error>
+        let orchestrator: Address
+        let broadcaster: Address
+        let deposit = UInt256(1_000_000_000_000_000_000)
+
+        init(winners: Int) async throws {
+            fixture = try await LivepeerChainFixture()
+            _ = try await fixture.registerOrchestrator(1)
+            orchestrator = try fixture.key(1).address
+            let senderKey = try fixture.key(2)
+            broadcaster = senderKey.address
+            _ = try await fixture.fund(2, deposit: deposit, reserve: deposit)
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-eth-\(UUID().uuidString)").path
+            log = try EventLog(directory: directory + "/log", options: .init(durability: .noSync))
+            // Our recipient issues params for the real round and block hash; EV a hair under the face value, so
+            // nearly every ticket wins.
+            let round = try await fixture.reader.currentRound()
+            let context = ValidationContext(currentBlock: try await fixture.node.blockNumber(), currentRound: Int64(round),
+                                            roundBlockHashes: [Int64(round): try await fixture.reader.blockHashForRound(round)], gasPrice: .one)
+            let recipient = TicketRecipient(validator: TicketValidator(
+                recipient: orchestrator, secret: RecipientSecret(key: Array("node".utf8)),
+                policy: TicketPolicy(expectedValue: UInt256(9_999_999_999_999), redeemGas: 1, txCostMultiplier: 10_000_000_000_000)))
+            let price = try PriceInfo(pricePerUnit: .one, pixelsPerUnit: .one)
+            let issued = try recipient.ticketParams(sender: broadcaster, funds: SenderFunds(deposit: deposit, reserve: deposit), activeSetSize: 1,
+                                                    price: price, context: context, seed: Keccak256.hash([7]))
+            let payer = senderKey.address
+            let senderParams = try (1...UInt32(winners + winners / 2)).map { nonce in
+                TicketSenderParams(senderNonce: nonce, sig: try senderKey.signMessage(issued.ticket(sender: payer, senderNonce: nonce).hash.bytes).bytes)
+            }
+            let outcome = recipient.receive(Payment(sender: payer, ticketParams: issued, senderParams: senderParams, expectedPrice: price),
+                                            context: context)
+            var envelopes = outcome.events.enumerated().map { index, event in event.envelope(id: "pay/\(index)", timestamp: 1_700_000_000_000 + Int64(index)) }
+            // Keep exactly `winners` winners in the log.
+            var won = 0
+            envelopes.removeAll { envelope in
+                guard envelope.type == "ticket.won" else { return false }
+                won += 1
+                return won > winners
+            }
+            _ = try await log.append(envelopes)
+            let host = try ProjectionHost(log: log, projections: [PaymentsLedgerProjection()])
+            self.host = host
+            hostTask = Task { try await host.run() }
+            try await host.waitUntilApplied(through: log.head.sequence)
+        }
+
+        func service(maxBatch: Int = 10, replaceAfter: Duration = .seconds(30), rpc: (any EthereumRPC)? = nil) throws -> EthereumRedemptionService {
+            let node = rpc.map { EthereumNode(rpc: $0) } ?? fixture.node
+            let reader = LivepeerReader(node: node, deployment: fixture.deployment)
+            let sender = TransactionSender(node: node, key: try fixture.key(1), chainID: fixture.deployment.chainID, pollInterval: .milliseconds(20))
+            let recorder = try RedemptionRecorder(host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
+                                                  clock: SteppingClock(start: 1_800_000_000_000))
+            return EthereumRedemptionService(recorder: recorder, redeemer: LivepeerTicketRedeemer(
+                sender: sender, reader: reader, maxBatch: maxBatch, replaceAfter: replaceAfter, receiptTimeout: .seconds(60)))
+        }
+
+        func events(_ type: String) throws -> [EventEnvelope] {
+            var found: [EventEnvelope] = []
+            try log.scan { stored in
+                let record = try stored.record()
+                if record.envelope.type == type { found.append(record.envelope) }
+                return true
+            }
+            return found
+        }
+
+        func pending() throws -> Int {
+            try host.state(of: PaymentsLedgerProjection.self).pending.values.filter { $0.recipient == orchestrator.checksummed }.count
+        }
+
+        /// Sum of the `amount` of every `redemption.confirmed` in the log.
+        func confirmedAmount() throws -> UInt256 {
+            try events("redemption.confirmed").reduce(UInt256.zero) { try $0 + UInt256(decimal: $1.payload["amount"]?.stringValue ?? "0") }
+        }
+
+        /// The log and the chain agree: every winner paid once, pendingFees = the log's confirmed amounts = the deposit spent.
+        func expectSettled(winners: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            #expect(try pending() == 0, sourceLocation: sourceLocation)
+            let redeemed = try events("ticket.redeemed")
+            #expect(redeemed.count == winners, sourceLocation: sourceLocation)
+            #expect(Set(redeemed.compactMap { $0.payload["ticketHash"]?.stringValue }).count == winners, "each once", sourceLocation: sourceLocation)
+            for event in redeemed {
+                let hash = try Hash32(hex: event.payload["ticketHash"]?.stringValue ?? "")
+                #expect(try await fixture.reader.ticketUsed(hash), sourceLocation: sourceLocation)
+            }
+            let round = try await fixture.reader.currentRound()
+            let fees = try await fixture.reader.pendingFees(orchestrator, round: round)
+            let funds = try await fixture.reader.senderFunds(broadcaster)
+            #expect(fees == (try confirmedAmount()), "pendingFees \(fees) = the log's confirmed amounts", sourceLocation: sourceLocation)
+            let spent = try deposit - funds.deposit
+            #expect(spent == fees, "the deposit spent = pendingFees", sourceLocation: sourceLocation)
+        }
+
+        func close() async {
+            hostTask.cancel()
+            _ = await hostTask.result
+            log.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("winners from the log are redeemed in batches on the real TicketBroker; every transaction and ticket is in the log")
+    func settlesFromTheLog() async throws {
+        let setup = try await Setup(winners: 25)
+        let service = try setup.service(maxBatch: 10)
+        var steps = 0
+        while try setup.pending() > 0, steps < 10 {
+            let step = try await service.step()
+            #expect(step.transaction != nil && step.redeemed > 0)
+            steps += 1
+        }
+        #expect(steps == 3, "25 winners, 10 a batch")
+        try await setup.expectSettled(winners: 25)
+        let signed = try setup.events("eth.transaction")
+        let submitted = try setup.events("redemption.submitted")
+        #expect(signed.count == 3 && submitted.count == 3)
+        for event in signed {
+            let transaction = try SignedEIP1559Transaction(raw: try Hex.decode(event.payload["raw"]?.stringValue ?? ""))
+            #expect(transaction.hash.hex == event.payload["txHash"]?.stringValue)
+            #expect(try transaction.sender() == setup.orchestrator)
+            #expect(try await setup.fixture.node.receipt(transaction.hash)?.succeeded == true)
+        }
+        #expect(try await service.step().transaction == nil, "nothing left")
+        await setup.close()
+    }
+
+    @Test("killed after broadcast, after a dropped answer, or before the node got it: recovery records or resends, nothing lost or paid twice")
+    func recoversAfterACrash() async throws {
+        let setup = try await Setup(winners: 12)
+        // 1. The redeemer dies while its transaction waits in the pool (auto-mining off): a new one finds the receipt.
+        try await setup.fixture.hook("devchain_autoMine", [false])
+        let doomed = try setup.service(maxBatch: 4)
+        let task = Task { try await doomed.step() }
+        var journaled = false
+        for _ in 0..<200 where !journaled {
+            try await Task.sleep(for: .milliseconds(50))
+            journaled = try !setup.events("eth.transaction").isEmpty
+        }
+        #expect(journaled)
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        _ = await task.result
+        #expect(try setup.events("redemption.confirmed").isEmpty, "died before the receipt")
+        try await setup.fixture.hook("evm_mine")
+        try await setup.fixture.hook("devchain_autoMine", [true])
+        #expect(try await setup.service(maxBatch: 4).recover() == 1)
+        #expect(try setup.events("redemption.confirmed").count == 1)
+        #expect(try setup.pending() == 8)
+
+        // 2. The node ran the transaction but the answer was lost (connection dropped): the step fails; recovery
+        //    finds the receipt.
+        try await setup.fixture.hook("devchain_failNext", [1, "drop", ["methods": ["eth_sendRawTransaction"]]])
+        await #expect(throws: (any Error).self) { _ = try await setup.service(maxBatch: 4).step() }
+        #expect(try await setup.service(maxBatch: 4).recover() == 1)
+        #expect(try setup.pending() == 4)
+
+        // 3. Signed and journaled, but the node refused the broadcast (an internal error): recovery sends the same
+        //    bytes again and records the receipt.
+        try await setup.fixture.hook("devchain_failNext", [1, "error", ["methods": ["eth_sendRawTransaction"]]])
+        await #expect(throws: (any Error).self) { _ = try await setup.service(maxBatch: 4).step() }
+        let beforeRecovery = try setup.events("redemption.confirmed").count
+        #expect(try await setup.service(maxBatch: 4).recover() == 1)
+        #expect(try setup.events("redemption.confirmed").count == beforeRecovery + 1)
+
+        try await setup.expectSettled(winners: 12)
+        #expect(try await setup.service().recover() == 0, "nothing left open")
+        #expect(try setup.events("redemption.failed").isEmpty)
+        await setup.close()
+    }
+}
