@@ -108,7 +108,8 @@ let package = Package(
         .target(
             name: "EthereumRedemption",
             dependencies: ["EthereumSettlement", "EthereumRPC", "Settlement", "EventLog", "EventModel", "Projections", "Payments", "EthCrypto",
-                           "JSONCore"],
+                           "JSONCore", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Sources/Services/EthereumRedemption", swiftSettings: swiftSettings),
         // go-livepeer's wire messages (net.proto → net.pb.swift, generated once and committed) and their conversions.
         .target(
@@ -209,7 +210,7 @@ let package = Package(
             name: "StreamflowNode",
             dependencies: [
                 "Edge", "Orchestrator", "EventLog", "Projections", "EventModel", "Payments", "EthCrypto", "Scheduling", "Transcoding",
-                "Settlement", "KafkaBus", "Fleet", "WireRPC",
+                "Settlement", "KafkaBus", "Fleet", "WireRPC", "EthereumRedemption",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -220,7 +221,7 @@ let package = Package(
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
                 "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills", "StreamflowNode",
-                "EthereumRPC", "EthereumSettlement", "EthABI", "LivepeerABI",
+                "EthereumRPC", "EthereumSettlement", "EthereumRedemption", "EthABI", "LivepeerABI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -282,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: ["StreamflowNode", "Broadcaster", "Settlement", "EventLog", "Projections", "Payments", "EthCrypto", "EventModel",
-                           "Wire", "WireRPC", "JSONCore", "KafkaBus", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                           "Wire", "WireRPC", "JSONCore", "KafkaBus", "TestSupport", "EthereumRPC", "EthereumSettlement", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),

@@ -61,7 +61,7 @@ struct NodeCommand: AsyncParsableCommand {
             profiles: try VideoProfile.parseList(profiles),
             transcoders: .fleet(FleetSettings(kafka: settings, topics: kafka.topics, placement: kafka.placement, logGroup: logGroup,
                                               timeout: .milliseconds(Int64(fleetTimeout * 1_000)))),
-            chain: settlement.nodeChain)
+            chain: try await settlement.nodeChain(key: key))
         configuration.host = host
         configuration.port = ports.edge
         configuration.rpcPort = ports.rpc

@@ -58,7 +58,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
             price: try PriceInfo(pricePerUnit: UInt256(pricePerPixel), pixelsPerUnit: .one), capacity: capacity,
             profiles: try VideoProfile.parseList(profiles),
             transcoders: .local(count: 1, capacity: capacity, streamLimits: streamLimits.encoderLimits(capacity: capacity)),
-            chain: settlement.nodeChain)
+            chain: try await settlement.nodeChain(key: key))
         configuration.ticketPolicy = settlement.policy
         configuration.host = host
         configuration.port = ports.edge

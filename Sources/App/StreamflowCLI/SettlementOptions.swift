@@ -1,5 +1,7 @@
 import ArgumentParser
 import EthCrypto
+import EthereumRedemption
+import EthereumSettlement
 import Payments
 import StreamflowNode
 
@@ -17,6 +19,26 @@ struct SettlementOptions: ParsableArguments {
     var redeemEvery: Double = 10
     @Option(help: "With --chain: advance the embedded chain a block every this many seconds (0: never).")
     var blockSeconds: Double = 2
+    @Option(help: "Settle on a real chain: its JSON-RPC URL (needs --eth-controller; the node key must be a registered orchestrator).")
+    var ethRpc: String?
+    @Option(help: "Livepeer's Controller address on --eth-rpc (go-livepeer's -ethController).")
+    var ethController: String?
+    @Option(help: "With --eth-rpc: refuse a node on another chain (Arbitrum One: 42161).")
+    var ethChainId: UInt64?
+    @Option(help: "With --eth-rpc: never offer more than this per gas (e.g. 50gwei); above it redemptions wait.")
+    var ethMaxFeePerGas: String?
+    @Option(help: "With --eth-rpc: the most winning tickets in one redemption transaction.")
+    var ethMaxBatch = 30
+    @Option(help: "With --eth-rpc: seconds between reads of the chain (block, round, gas).")
+    var ethPollSeconds: Double = 2
+
+    func validate() throws {
+        guard (ethRpc == nil) == (ethController == nil) else { throw ValidationError("--eth-rpc and --eth-controller go together") }
+        guard ethRpc == nil || chain == nil else { throw ValidationError("--chain (embedded) and --eth-rpc are exclusive") }
+        if let ethController, (try? Address(ethController)) == nil { throw ValidationError("--eth-controller is not an address") }
+        guard (1...200).contains(ethMaxBatch) else { throw ValidationError("--eth-max-batch must be 1…200") }
+        guard ethPollSeconds > 0, ethPollSeconds <= 600 else { throw ValidationError("--eth-poll-seconds must be in (0, 600]") }
+    }
 
     /// The ticket policy these options give.
     var policy: TicketPolicy {
@@ -25,9 +47,17 @@ struct SettlementOptions: ParsableArguments {
         return policy
     }
 
-    /// The chain these options name (the stand-alone context without --chain).
-    var nodeChain: NodeChain {
-        chain.map {
+    /// The chain these options name (the stand-alone context without --chain or --eth-rpc). With --eth-rpc it
+    /// connects now: Livepeer's contracts from the Controller, the chain read once.
+    func nodeChain(key: PrivateKey) async throws -> NodeChain {
+        if let ethRpc, let ethController {
+            let cap = try ethMaxFeePerGas.map { try EtherAmount.parse($0, option: "--eth-max-fee-per-gas") }
+            let settings = EthereumChainSettings(rpcURL: ethRpc, controller: try Address(ethController), chainID: ethChainId,
+                                                 policy: FeePolicy(maxFeePerGasCap: cap), maxBatch: ethMaxBatch, minBatch: redeemMinTickets,
+                                                 pollInterval: .milliseconds(Int64(ethPollSeconds * 1_000)))
+            do { return .ethereum(try await EthereumNodeChain.connect(settings, key: key)) } catch { throw CLIError("--eth-rpc: \(error)") }
+        }
+        return chain.map {
             .embedded(EmbeddedChainSettings(directory: $0, gasPrice: UInt256(gasPriceWei), minBatch: redeemMinTickets,
                                             blockSeconds: blockSeconds))
         } ?? .standalone

@@ -3,6 +3,7 @@ public import Edge
 public import EthCrypto
 public import EventLog
 public import EventModel
+import EthereumRedemption
 import Fleet
 import KafkaBus
 public import Logging
@@ -130,6 +131,14 @@ public final class Node: Service, Sendable {
             settlement = made
             context = { made.context }
             services += made.services
+        case .ethereum(let ethereum):
+            settlement = nil
+            context = { ethereum.watcher.context }
+            services += try ethereum.services(host: host, sink: sink, clock: clock, onRecorded: { envelopes in
+                for envelope in envelopes {
+                    if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }
+                }
+            })
         }
         let restored = try host.state(of: SchedulingProjection.self)[address.checksummed] ?? SchedulerState()
         let attemptLimit: @Sendable (TranscodeTask) -> Duration

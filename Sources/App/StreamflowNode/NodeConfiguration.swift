@@ -1,4 +1,5 @@
 public import EthCrypto
+public import EthereumRedemption
 public import EventLog
 public import EventModel
 public import Edge
@@ -124,6 +125,9 @@ public enum NodeChain: Sendable {
     case external(@Sendable () -> ValidationContext)
     /// The embedded settlement chain in a directory: tickets name its rounds, the node's redeemer cashes winners on it.
     case embedded(EmbeddedChainSettings)
+    /// A real chain over JSON-RPC (Livepeer's contracts): tickets name its rounds and block hashes, the node's redeemer
+    /// cashes winners on its TicketBroker. Connect first (`EthereumNodeChain.connect`): it reads the chain once.
+    case ethereum(EthereumNodeChain)
 
     /// The stand-alone orchestrator's chain until it is connected to one.
     public static let standalone = NodeChain.fixed(ValidationContext(

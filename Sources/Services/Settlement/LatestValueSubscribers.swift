@@ -2,10 +2,11 @@ import Synchronization
 
 /// Readers of a value that changes (a gas price, a block number): each `subscribe()` is a stream that holds the
 /// newest value only (a slow reader skips to it); `publish` tells every reader; `finish` ends them all.
-final class LatestValueSubscribers<Value: Sendable>: Sendable {
+public final class LatestValueSubscribers<Value: Sendable>: Sendable {
+    public init() {}
     private let state = Mutex<(next: UInt64, all: [UInt64: AsyncStream<Value>.Continuation])>((0, [:]))
 
-    func subscribe() -> AsyncStream<Value> {
+    public func subscribe() -> AsyncStream<Value> {
         AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let token = state.withLock { state in
                 state.next += 1
@@ -18,11 +19,11 @@ final class LatestValueSubscribers<Value: Sendable>: Sendable {
         }
     }
 
-    func publish(_ value: Value) {
+    public func publish(_ value: Value) {
         for subscriber in state.withLock({ Array($0.all.values) }) { subscriber.yield(value) }
     }
 
-    func finish() {
+    public func finish() {
         for subscriber in state.withLock({ Array($0.all.values) }) { subscriber.finish() }
     }
 }
