@@ -13,107 +13,187 @@ import TestSupport
 /// redeemed in batches on the real TicketBroker by the node's own redeemer.
 @Suite("node on a real chain", .serialized)
 struct EthereumNodeTests {
+    /// A dev chain with Livepeer's contracts, the orchestrator registered and the broadcaster funded with the commands,
+    /// gas at a few wei (a ticket's face value is twice its EV: each wins with probability 1/2, as in the restart tests).
+    struct Harness {
+        let chain: DevChain
+        let client: JSONRPCClient
+        let reader: LivepeerReader
+        let directory: String
+        let passwordFile: String
+        let orchestratorKeystore: String
+        let orchestrator: Address
+        let broadcasterKey: PrivateKey
+        let deposit = UInt256(1_000_000_000_000_000_000)
+        var data: String { directory + "/node" }
+
+        init() async throws {
+            chain = try await DevChain()
+            client = JSONRPCClient(url: chain.rpcURL, timeout: .seconds(30))
+            let node = EthereumNode(rpc: client)
+            reader = LivepeerReader(node: node, deployment: try await LivepeerDeployment.resolve(node: node, controller: try Address(chain.controller)))
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-eth-node-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            passwordFile = directory + "/password"
+            try "dev".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+            let (chain, directory, passwordFile) = (chain, directory, passwordFile)
+            func keystore(_ index: Int) throws -> String {
+                try chain.accounts[index].privateKey.write(toFile: directory + "/key\(index)", atomically: true, encoding: .utf8)
+                let outcome = try StreamflowExecutable.run(["keys", "import", "--keystore", directory + "/keys", "--private-key-file",
+                                                            directory + "/key\(index)", "--password-file", passwordFile, "--light"])
+                return try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("file: ") }).dropFirst(6).description
+            }
+            let eth = ["--rpc", chain.rpcURL, "--controller", chain.controller]
+            orchestratorKeystore = try keystore(1)
+            let broadcasterKeystore = try keystore(2)
+            orchestrator = try Address(chain.accounts[1].address)
+            broadcasterKey = try PrivateKey(hex: chain.accounts[2].privateKey)
+            _ = try await client.call("devchain_mintLPT", [.string(orchestrator.checksummed), .string("0x3635c9adc5dea00000")])  // 1000 LPT
+            let register = try StreamflowExecutable.run(["eth", "register"] + eth + ["--keystore", orchestratorKeystore, "--password-file",
+                                                                                      passwordFile, "--stake", "1000lpt", "--service-uri",
+                                                                                      "https://127.0.0.1:8935"])
+            #expect(register.status == 0, "\(register.stderr)")
+            _ = try await client.call("devchain_mineRounds", [1])
+            let fund = try StreamflowExecutable.run(["eth", "fund"] + eth + ["--keystore", broadcasterKeystore, "--password-file", passwordFile,
+                                                                              "--deposit", "1eth", "--reserve", "1eth"])
+            #expect(fund.status == 0, "\(fund.stderr)")
+            _ = try await client.call("devchain_setBaseFee", [.string("0x1")])
+            _ = try await client.call("devchain_setPriorityFee", [.string("0x1")])
+        }
+
+        /// `streamflow orchestrator --eth-rpc …` on the harness's data directory, serving once it prints so.
+        func startNode(ports: [Int], name: String, minTickets: Int) async throws -> ChildProcess {
+            let process = try ChildProcess.streamflow(
+                ["orchestrator", "--port", "\(ports[0])", "--http-port", "\(ports[1])", "--no-tls", "--out", directory + "/out", "--data", data,
+                 "--keystore", orchestratorKeystore, "--password-file", passwordFile, "--eth-rpc", chain.rpcURL, "--eth-controller",
+                 chain.controller, "--eth-chain-id", "\(chain.chainID)", "--eth-poll-seconds", "0.2", "--eth-max-batch", "5",
+                 "--price-per-pixel", "400000", "--profiles", "P144p30fps16x9", "--ticket-ev", "2000000000000", "--ticket-multiplier", "2",
+                 "--redeem-min-tickets", "\(minTickets)", "--capacity", "4"],
+                outputPath: directory + "/\(name).out")
+            #expect(await process.waitFor("serving at", seconds: 60), "\(process.output)")
+            return process
+        }
+
+        /// The log against the chain once the node has stopped: every winner redeemed once and used on chain,
+        /// pendingFees = the log's confirmed amounts = the deposit spent. Returns (winners, transactions).
+        func expectSettled() async throws -> (winners: Int, transactions: Int) {
+            let records = try NodeRestartTests.records(data)
+            var won: Set<String> = [], paid: [String: Int] = [:]
+            var confirmed = UInt256.zero, transactions = 0
+            for record in records {
+                let payload = record.envelope.payload
+                switch record.envelope.type {
+                case "ticket.won": won.insert(payload["ticketHash"]?.stringValue ?? "")
+                case "ticket.redeemed": paid[payload["ticketHash"]?.stringValue ?? "", default: 0] += 1
+                case "redemption.confirmed":
+                    confirmed = try confirmed + UInt256(decimal: payload["amount"]?.stringValue ?? "0")
+                    transactions += 1
+                case "eth.transaction":
+                    let signed = try SignedEIP1559Transaction(raw: try Hex.decode(payload["raw"]?.stringValue ?? ""))
+                    #expect(try signed.sender() == orchestrator)
+                default: break
+                }
+            }
+            #expect(won.count >= 5, "\(won.count) winners")
+            #expect(paid.values.allSatisfy { $0 == 1 }, "a ticket recorded redeemed twice")
+            let expired = records.filter { $0.envelope.type == "ticket.expired" }.map { "\($0.envelope.payload)" }
+            #expect(Set(paid.keys) == won, "every winner redeemed: \(won.subtracting(paid.keys).count) left; expired: \(expired)")
+            for hash in won { #expect(try await reader.ticketUsed(try Hash32(hex: hash)), "\(hash) used on chain") }
+            let round = try await reader.currentRound()
+            let fees = try await reader.pendingFees(orchestrator, round: round)
+            let funds = try await reader.senderFunds(broadcasterKey.address)
+            #expect(fees == confirmed, "pendingFees \(fees) = the log's confirmed amounts \(confirmed)")
+            let spent = try deposit - funds.deposit
+            #expect(spent == fees, "the deposit spent \(spent) = pendingFees \(fees)")
+            // Nonces: the four registration transactions, then one mined transaction per confirmed redemption, none pending.
+            let mined = try await reader.node.transactionCount(of: orchestrator, pending: false)
+            #expect(mined == UInt64(4 + transactions), "orchestrator nonce \(mined) = 4 + \(transactions) confirmed redemptions")
+            #expect(try await reader.node.transactionCount(of: orchestrator, pending: true) == mined, "nothing left in the pool")
+            return (won.count, transactions)
+        }
+
+        func remove() {
+            chain.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     @Test("a stream through a node on --eth-rpc: every winner paid exactly once on the TicketBroker; pendingFees = the log = the deposit spent")
     func streamSettledOnChain() async throws {
-        let chain = try await DevChain()
-        defer { chain.stop() }
-        let client = JSONRPCClient(url: chain.rpcURL, timeout: .seconds(30))
-        let node = EthereumNode(rpc: client)
-        let deployment = try await LivepeerDeployment.resolve(node: node, controller: try Address(chain.controller))
-        let reader = LivepeerReader(node: node, deployment: deployment)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-eth-node-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let passwordFile = directory + "/password"
-        try "dev".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        func keystore(_ index: Int) throws -> String {
-            try chain.accounts[index].privateKey.write(toFile: directory + "/key\(index)", atomically: true, encoding: .utf8)
-            let outcome = try StreamflowExecutable.run(["keys", "import", "--keystore", directory + "/keys", "--private-key-file",
-                                                        directory + "/key\(index)", "--password-file", passwordFile, "--light"])
-            return try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("file: ") }).dropFirst(6).description
-        }
-        let eth = ["--rpc", chain.rpcURL, "--controller", chain.controller]
-        let orchestratorKeystore = try keystore(1), broadcasterKeystore = try keystore(2)
-        let orchestrator = try Address(chain.accounts[1].address), broadcasterKey = try PrivateKey(hex: chain.accounts[2].privateKey)
-        _ = try await client.call("devchain_mintLPT", [.string(orchestrator.checksummed), .string("0x3635c9adc5dea00000")])  // 1000 LPT
-        let register = try StreamflowExecutable.run(["eth", "register"] + eth + ["--keystore", orchestratorKeystore, "--password-file", passwordFile,
-                                                                                  "--stake", "1000lpt", "--service-uri", "https://127.0.0.1:8935"])
-        #expect(register.status == 0, "\(register.stderr)")
-        _ = try await client.call("devchain_mineRounds", [1])
-        let deposit = UInt256(1_000_000_000_000_000_000)
-        let fund = try StreamflowExecutable.run(["eth", "fund"] + eth + ["--keystore", broadcasterKeystore, "--password-file", passwordFile,
-                                                                          "--deposit", "1eth", "--reserve", "1eth"])
-        #expect(fund.status == 0, "\(fund.stderr)")
-        // Gas at a few wei, so a ticket's face value is twice its EV (each wins with probability 1/2), as in the restart tests.
-        _ = try await client.call("devchain_setBaseFee", [.string("0x1")])
-        _ = try await client.call("devchain_setPriorityFee", [.string("0x1")])
-
+        let harness = try await Harness()
+        defer { harness.remove() }
         let ports = try NodeRestartTests.freePorts(2)
-        let data = directory + "/node"
-        let process = try ChildProcess.streamflow(
-            ["orchestrator", "--port", "\(ports[0])", "--http-port", "\(ports[1])", "--no-tls", "--out", directory + "/out", "--data", data,
-             "--keystore", orchestratorKeystore, "--password-file", passwordFile, "--eth-rpc", chain.rpcURL, "--eth-controller", chain.controller,
-             "--eth-chain-id", "\(chain.chainID)", "--eth-poll-seconds", "0.3", "--eth-max-batch", "5", "--price-per-pixel", "400000",
-             "--profiles", "P144p30fps16x9", "--ticket-ev", "2000000000000", "--ticket-multiplier", "2", "--redeem-min-tickets", "3",
-             "--capacity", "4"],
-            outputPath: directory + "/node.out")
+        let process = try await harness.startNode(ports: ports, name: "node", minTickets: 3)
         defer { process.stop(seconds: 0) }
-        #expect(await process.waitFor("serving at", seconds: 60), "\(process.output)")
-        let body = try NodeRestartTests.clip(directory + "/clip.ts")
-        var broadcaster = NodeRestartTests.Broadcaster(key: broadcasterKey, address: "http://127.0.0.1:\(ports[0])", body: body)
-        var delivered = 0
+        let body = try NodeRestartTests.clip(harness.directory + "/clip.ts")
+        var broadcaster = NodeRestartTests.Broadcaster(key: harness.broadcasterKey, address: "http://127.0.0.1:\(ports[0])", body: body)
         for seq in 0..<24 {
             let reply = try await broadcaster.send(seq: Int64(seq), stream: "eth-stream")
             #expect(reply.status == 200, "segment \(seq): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
-            if reply.status == 200 { delivered += 1 }
         }
-        // A ticket in its last valid round goes regardless of the minimum: move two rounds on, then wait for the redeemer.
-        _ = try await client.call("devchain_mineRounds", [1])
-        var redeemed = 0
-        for _ in 0..<120 {
-            try await Task.sleep(for: .milliseconds(500))
-            redeemed = Self.count(process.output, "redemption step")
-            if process.output.contains("redemption step"), try await Self.allUsed(data: data, reader: reader) { break }
-        }
+        // A ticket in its last valid round goes regardless of the minimum: move a round on, then wait for the redeemer.
+        _ = try await harness.client.call("devchain_mineRounds", [1])
+        for _ in 0..<120 where !(try Self.allRedeemed(data: harness.data)) { try await Task.sleep(for: .milliseconds(500)) }
         #expect(process.stop() == 0)
         #expect(process.output.contains("live state equals the state rebuilt from the log"), "\(process.output.suffix(2_000))")
         #expect(!process.output.contains("level=error"), "\(process.output.suffix(2_000))")
-
-        let records = try NodeRestartTests.records(data)
-        var won: Set<String> = [], paid: [String: Int] = [:]
-        var confirmed = UInt256.zero, transactions = 0
-        for record in records {
-            let payload = record.envelope.payload
-            switch record.envelope.type {
-            case "ticket.won": won.insert(payload["ticketHash"]?.stringValue ?? "")
-            case "ticket.redeemed": paid[payload["ticketHash"]?.stringValue ?? "", default: 0] += 1
-            case "redemption.confirmed": confirmed = try confirmed + UInt256(decimal: payload["amount"]?.stringValue ?? "0")
-            case "eth.transaction":
-                transactions += 1
-                let signed = try SignedEIP1559Transaction(raw: try Hex.decode(payload["raw"]?.stringValue ?? ""))
-                #expect(try signed.sender() == orchestrator)
-            default: break
-            }
-        }
-        print("node on a real chain: \(delivered) segments, \(won.count) winners, \(paid.count) redeemed in \(transactions) transactions, "
-              + "\(redeemed) steps, \(confirmed) wei")
-        #expect(won.count >= 5, "\(won.count) winners")
-        #expect(paid.values.allSatisfy { $0 == 1 }, "a ticket recorded redeemed twice")
-        #expect(Set(paid.keys) == won, "every winner redeemed: \(won.subtracting(paid.keys).count) left")
-        #expect(transactions < won.count, "batched: \(transactions) transactions for \(won.count) winners")
-        for hash in won { #expect(try await reader.ticketUsed(try Hash32(hex: hash)), "\(hash) used on chain") }
-        let round = try await reader.currentRound()
-        let fees = try await reader.pendingFees(orchestrator, round: round)
-        let funds = try await reader.senderFunds(broadcasterKey.address)
-        #expect(fees == confirmed, "pendingFees \(fees) = the log's confirmed amounts \(confirmed)")
-        let spent = try deposit - funds.deposit
-        #expect(spent == fees, "the deposit spent \(spent) = pendingFees \(fees)")
+        let (winners, transactions) = try await harness.expectSettled()
+        #expect(transactions < winners, "batched: \(transactions) transactions for \(winners) winners")
+        print("node on a real chain: 24 segments, \(winners) winners redeemed in \(transactions) transactions")
     }
 
-    static func count(_ text: String, _ needle: String) -> Int { text.components(separatedBy: needle).count - 1 }
+    @Test("the node SIGKILLed 20 times, often between signing a redemption and its receipt: every winner paid once, none lost, nonces consistent")
+    func killedBetweenSigningAndReceipt() async throws {
+        let harness = try await Harness()
+        defer { harness.remove() }
+        // Transactions wait in the pool until a block is mined, every 250 ms: a kill often lands between signing and receipt.
+        // Each new round is initialised, as some orchestrator on a live network does.
+        _ = try await harness.client.call("devchain_autoMine", [false])
+        let client = harness.client
+        let miner = Task {
+            while !Task.isCancelled {
+                _ = try? await client.call("evm_mine", [])
+                _ = try? await client.call("devchain_mineRounds", [0])
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        defer { miner.cancel() }
+        let ports = try NodeRestartTests.freePorts(2)
+        let body = try NodeRestartTests.clip(harness.directory + "/clip.ts")
+        var broadcaster = NodeRestartTests.Broadcaster(key: harness.broadcasterKey, address: "http://127.0.0.1:\(ports[0])", body: body)
+        var seq: Int64 = 0
+        var inFlightAtKill = 0
+        var process = try await harness.startNode(ports: ports, name: "node-0", minTickets: 1)
+        for round in 1...20 {
+            for _ in 0..<2 {
+                let reply = try await broadcaster.send(seq: seq, stream: "eth-kill")
+                seq += 1
+                #expect(reply.status == 200, "round \(round): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 50...400)))
+            process.kill(SIGKILL)
+            process.process.waitUntilExit()
+            // Signed transactions the log holds with no confirmation or failure: the kill came between signing and receipt.
+            let records = try NodeRestartTests.records(harness.data)
+            let signed = Set(records.filter { $0.envelope.type == "eth.transaction" }.compactMap { $0.envelope.payload["txHash"]?.stringValue })
+            let closed = Set(records.filter { ["redemption.confirmed", "redemption.failed"].contains($0.envelope.type) }
+                .compactMap { $0.envelope.payload["txHash"]?.stringValue })
+            if !signed.subtracting(closed).isEmpty { inFlightAtKill += 1 }
+            process = try await harness.startNode(ports: ports, name: "node-\(round)", minTickets: 1)
+            broadcaster.renegotiate()
+        }
+        for _ in 0..<120 where !(try Self.allRedeemed(data: harness.data)) { try await Task.sleep(for: .milliseconds(500)) }
+        #expect(process.stop() == 0)
+        #expect(process.output.contains("live state equals the state rebuilt from the log"), "\(process.output.suffix(2_000))")
+        miner.cancel()
+        let (winners, transactions) = try await harness.expectSettled()
+        print("node on a real chain, SIGKILL ×20: \(seq) segments, \(winners) winners in \(transactions) transactions, "
+              + "\(inFlightAtKill) kills between signing and receipt")
+        #expect(inFlightAtKill >= 3, "only \(inFlightAtKill) kills landed between signing and receipt")
+    }
 
-    /// Whether every winner in the node's log is used on chain and recorded redeemed.
-    static func allUsed(data: String, reader: LivepeerReader) async throws -> Bool {
+    /// Whether every winner in the node's log is recorded redeemed (read while the node runs).
+    static func allRedeemed(data: String) throws -> Bool {
         let records = try NodeRestartTests.records(data)
         let won = Set(records.filter { $0.envelope.type == "ticket.won" }.compactMap { $0.envelope.payload["ticketHash"]?.stringValue })
         let redeemed = Set(records.filter { $0.envelope.type == "ticket.redeemed" }.compactMap { $0.envelope.payload["ticketHash"]?.stringValue })

@@ -50,6 +50,7 @@ public enum LivepeerFunctions {
     public enum RoundsManager {
         public static let currentRound = ABIFunction("currentRound", returns: [.uint256])
         public static let currentRoundInitialized = ABIFunction("currentRoundInitialized", returns: [.bool])
+        public static let lastInitializedRound = ABIFunction("lastInitializedRound", returns: [.uint256])
         public static let blockHashForRound = ABIFunction("blockHashForRound", [.uint256], returns: [.bytes32])
         public static let roundLength = ABIFunction("roundLength", returns: [.uint256])
         public static let initializeRound = ABIFunction("initializeRound")
@@ -82,6 +83,7 @@ public enum LivepeerFunctions {
         ("BondingManagerTarget", BondingManager.transcoderTotalStake), ("BondingManagerTarget", BondingManager.isActiveTranscoder),
         ("BondingManagerTarget", BondingManager.getTranscoder), ("BondingManagerTarget", BondingManager.getTranscoderPoolSize),
         ("RoundsManagerTarget", RoundsManager.currentRound), ("RoundsManagerTarget", RoundsManager.currentRoundInitialized),
+        ("RoundsManagerTarget", RoundsManager.lastInitializedRound),
         ("RoundsManagerTarget", RoundsManager.blockHashForRound), ("RoundsManagerTarget", RoundsManager.roundLength),
         ("RoundsManagerTarget", RoundsManager.initializeRound),
         ("ServiceRegistryTarget", ServiceRegistry.getServiceURI), ("ServiceRegistryTarget", ServiceRegistry.setServiceURI),

@@ -7,8 +7,8 @@ public import ServiceLifecycle
 import Settlement
 import Synchronization
 
-/// Follows a real chain for the node: every `interval` it reads the block number, Livepeer's current round and its
-/// block hash, and the next block's base fee plus the tip, and keeps them as the `ValidationContext` tickets must
+/// Follows a real chain for the node: every `interval` it reads the block number, Livepeer's last initialised round
+/// and its block hash, and the next block's base fee plus the tip, and keeps them as the `ValidationContext` tickets must
 /// name (the recipient prices tickets at that gas price). An HTTP JSON-RPC node has no push, so this is the one
 /// poller; readers subscribe to `changes()`. A failed read keeps the last context and is logged.
 public final class EthereumChainWatcher: Service, Sendable {
@@ -53,7 +53,8 @@ public final class EthereumChainWatcher: Service, Sendable {
         }
     }
 
-    /// Block, round (with the block hashes of this round and the one before, as tickets of either may arrive), gas.
+    /// Block, the last initialised round (tickets name it: a round nobody initialised yet has no block hash) with the
+    /// block hashes of it and the round before (tickets of either may still arrive), gas.
     static func read(_ reader: LivepeerReader, known: [Int64: Hash32]) async throws(EthereumSettlementError) -> ValidationContext {
         let node = reader.node
         let block: UInt64, baseFee: UInt256, tip: UInt256
@@ -62,7 +63,7 @@ public final class EthereumChainWatcher: Service, Sendable {
             baseFee = try await node.nextBaseFee()
             tip = try await node.maxPriorityFeePerGas()
         } catch { throw .rpc(error) }
-        let round = try await reader.currentRound()
+        let round = try await reader.lastInitializedRound()
         var hashes: [Int64: Hash32] = [:]
         for candidate in [round, round > 0 ? round - 1 : round] {
             let key = Int64(candidate)

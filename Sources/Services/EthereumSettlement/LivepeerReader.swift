@@ -47,6 +47,12 @@ public struct LivepeerReader: Sendable {
         try await view(LivepeerFunctions.RoundsManager.currentRoundInitialized, deployment.roundsManager).first?.boolValue ?? false
     }
 
+    /// The newest round someone called `initializeRound` for: tickets name it and its block hash (go-livepeer's
+    /// RoundsWatcher does the same), since a round that is not initialised has no block hash yet.
+    public func lastInitializedRound() async throws(EthereumSettlementError) -> UInt64 {
+        try uint64(try await view(LivepeerFunctions.RoundsManager.lastInitializedRound, deployment.roundsManager), "lastInitializedRound")
+    }
+
     public func roundLength() async throws(EthereumSettlementError) -> UInt64 {
         try uint64(try await view(LivepeerFunctions.RoundsManager.roundLength, deployment.roundsManager), "roundLength")
     }
