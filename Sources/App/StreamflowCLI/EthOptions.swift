@@ -34,7 +34,7 @@ struct EthAccountOptions: ParsableArguments {
     @Option(help: "The keystore v3 file of the account that sends the transactions.")
     var keystore: String
     @OptionGroup var password: PasswordOptions
-    @Option(help: "Never offer more than this per gas (e.g. 50gwei); above it the command waits or, with --no-wait, exits 3.")
+    @Option(help: "Never offer more than this per gas (e.g. 50gwei); above it the command waits up to --max-wait seconds, then exits 3.")
     var maxFeePerGas: String?
     @Option(help: "Append every signed transaction (raw and hash) to this file, synced, before it is broadcast.")
     var journal: String?

@@ -15,9 +15,11 @@ struct EthRedeemCommand: AsyncParsableCommand {
         abstract: "Redeem the keystore account's winning tickets in batches (batchRedeemWinningTickets): one pass.",
         discussion: """
             Tickets come from a node's event log (--log: its pending winners for this account, read-only) or from a file
-            of signed tickets, one JSON object a line (--tickets). Each is tried alone first (eth_estimateGas): a ticket the
-            TicketBroker would refuse is reported with its reason and not sent; the rest go in batches of --max-batch whose
-            gas limit is the sum of the single estimates. The receipt's WinningTicketRedeemed logs say which were paid.
+            of signed tickets, one JSON object a line (--tickets). Each is tried alone first (an eth_call of redeemWinningTicket):
+            a ticket the TicketBroker would refuse is reported with its reason and not sent; the rest go in batches of
+            --max-batch whose gas limit is one ticket's eth_estimateGas times the count (never the batch's own estimate).
+            The receipt's WinningTicketRedeemed logs say which were paid. The node's log is read, not written: the node's
+            own redeemer (orchestrator/node --eth-rpc) records redemptions in its log.
             """)
 
     @OptionGroup var chain: EthChainOptions
