@@ -94,7 +94,7 @@ struct EthereumNodeTests {
                 default: break
                 }
             }
-            #expect(won.count >= 5, "\(won.count) winners")
+            #expect(won.count >= 4, "\(won.count) winners")
             #expect(paid.values.allSatisfy { $0 == 1 }, "a ticket recorded redeemed twice")
             let expired = records.filter { $0.envelope.type == "ticket.expired" }.map { "\($0.envelope.payload)" }
             #expect(Set(paid.keys) == won, "every winner redeemed: \(won.subtracting(paid.keys).count) left; expired: \(expired)")
@@ -127,7 +127,7 @@ struct EthereumNodeTests {
         defer { process.stop(seconds: 0) }
         let body = try NodeRestartTests.clip(harness.directory + "/clip.ts")
         var broadcaster = NodeRestartTests.Broadcaster(key: harness.broadcasterKey, address: "http://127.0.0.1:\(ports[0])", body: body)
-        for seq in 0..<24 {
+        for seq in 0..<40 {
             let reply = try await broadcaster.send(seq: Int64(seq), stream: "eth-stream")
             #expect(reply.status == 200, "segment \(seq): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
         }
@@ -139,7 +139,16 @@ struct EthereumNodeTests {
         #expect(!process.output.contains("level=error"), "\(process.output.suffix(2_000))")
         let (winners, transactions) = try await harness.expectSettled()
         #expect(transactions < winners, "batched: \(transactions) transactions for \(winners) winners")
-        print("node on a real chain: 24 segments, \(winners) winners redeemed in \(transactions) transactions")
+        // Finance's report from the log, reconciled with the TicketBroker's own event logs to the wei; from a block after
+        // the redemptions the chain shows none, and the report says so and exits 2.
+        let eth = ["--eth-rpc", harness.chain.rpcURL, "--eth-controller", harness.chain.controller]
+        let report = try StreamflowExecutable.run(["report", "fees", "--data", harness.data] + eth)
+        #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stdout)\n\(report.stderr)")
+        #expect(report.stderr.contains("for \(winners) tickets in \(transactions) transactions"), "\(report.stderr)")
+        let late = try await harness.reader.node.blockNumber() + 1
+        let differs = try StreamflowExecutable.run(["report", "fees", "--data", harness.data, "--eth-from-block", "\(late)"] + eth)
+        #expect(differs.status == 2 && differs.stderr.contains("DIFFER"), "\(differs.stderr)")
+        print("node on a real chain: 40 segments, \(winners) winners redeemed in \(transactions) transactions")
     }
 
     @Test("the node SIGKILLed 20 times, often between signing a redemption and its receipt: every winner paid once, none lost, nonces consistent")

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Reports over a node's log, reconciled with its chain.", subcommands: [Fees.self])
 
-    struct Fees: ParsableCommand {
+    struct Fees: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fees by orchestrator, delegator, round or stream, from DATA/log; compared with the chain (DATA/chain or --chain).")
 
@@ -23,8 +23,17 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Last round included.") var to: Int64?
         @Option(help: "table, csv, json or html.") var format = "table"
         @Option(help: "The settlement chain to reconcile with (default: DATA/chain when it exists).") var chain: String?
+        @Option(help: "Reconcile with a real chain instead: its JSON-RPC URL (the TicketBroker's event logs, every round).")
+        var ethRpc: String?
+        @Option(help: "With --eth-rpc: Livepeer's Controller address.") var ethController: String?
+        @Option(help: "With --eth-rpc: the first block to read the TicketBroker's logs from.") var ethFromBlock: UInt64 = 0
 
-        func run() throws {
+        func validate() throws {
+            guard (ethRpc == nil) == (ethController == nil) else { throw ValidationError("--eth-rpc and --eth-controller go together") }
+            if let ethController, (try? Address(ethController)) == nil { throw ValidationError("--eth-controller is not an address") }
+        }
+
+        func run() async throws {
             guard let grouping = FeeReport.Grouping(rawValue: by) else {
                 throw CLIError("--by must be orchestrator, delegator, round or stream")
             }
@@ -46,6 +55,11 @@ struct ReportCommand: ParsableCommand {
             default: print(FeeReportHTML.render(report))
             }
             // The chain is the cross-check: printed to stderr so machine formats stay parseable.
+            if let ethRpc, let ethController {
+                let byOrchestrator = FeeReport(ledger: try Self.ledger(logDirectory: logDirectory), by: .orchestrator)
+                try await EthFeeReconciliation.check(byOrchestrator, rpc: ethRpc, controller: try Address(ethController), fromBlock: ethFromBlock)
+                return
+            }
             guard grouping != .stream, chain != nil || files.fileExists(atPath: chainDirectory + "/data.mdb") else { return }
             let settled = FeeReport(chain: try LocalChain.existing(directory: chainDirectory).state, by: grouping, fromRound: from, toRound: to)
             let differences = FeeReconciliation.differences(log: report, chain: settled)
