@@ -22,12 +22,14 @@ struct EthereumNodeTests {
         let directory: String
         let passwordFile: String
         let orchestratorKeystore: String
+        let broadcasterKeystore: String
+        let unfundedKeystore: String
         let orchestrator: Address
         let broadcasterKey: PrivateKey
         let deposit = UInt256(1_000_000_000_000_000_000)
         var data: String { directory + "/node" }
 
-        init() async throws {
+        init(serviceURI: String = "https://127.0.0.1:8935") async throws {
             chain = try await DevChain()
             client = JSONRPCClient(url: chain.rpcURL, timeout: .seconds(30))
             let node = EthereumNode(rpc: client)
@@ -45,13 +47,14 @@ struct EthereumNodeTests {
             }
             let eth = ["--rpc", chain.rpcURL, "--controller", chain.controller]
             orchestratorKeystore = try keystore(1)
-            let broadcasterKeystore = try keystore(2)
+            broadcasterKeystore = try keystore(2)
+            unfundedKeystore = try keystore(4)
             orchestrator = try Address(chain.accounts[1].address)
             broadcasterKey = try PrivateKey(hex: chain.accounts[2].privateKey)
             _ = try await client.call("devchain_mintLPT", [.string(orchestrator.checksummed), .string("0x3635c9adc5dea00000")])  // 1000 LPT
             let register = try StreamflowExecutable.run(["eth", "register"] + eth + ["--keystore", orchestratorKeystore, "--password-file",
                                                                                       passwordFile, "--stake", "1000lpt", "--service-uri",
-                                                                                      "https://127.0.0.1:8935"])
+                                                                                      serviceURI])
             #expect(register.status == 0, "\(register.stderr)")
             _ = try await client.call("devchain_mineRounds", [1])
             let fund = try StreamflowExecutable.run(["eth", "fund"] + eth + ["--keystore", broadcasterKeystore, "--password-file", passwordFile,
@@ -149,6 +152,27 @@ struct EthereumNodeTests {
         let differs = try StreamflowExecutable.run(["report", "fees", "--data", harness.data, "--eth-from-block", "\(late)"] + eth)
         #expect(differs.status == 2 && differs.stderr.contains("DIFFER"), "\(differs.stderr)")
         print("node on a real chain: 40 segments, \(winners) winners redeemed in \(transactions) transactions")
+    }
+
+    @Test("`broadcast --eth-rpc` finds the orchestrator on the active set and reads its deposit; an unfunded broadcaster is refused")
+    func broadcasterOnChain() async throws {
+        let ports = try NodeRestartTests.freePorts(2)
+        let harness = try await Harness(serviceURI: "http://127.0.0.1:\(ports[0])")
+        defer { harness.remove() }
+        let process = try await harness.startNode(ports: ports, name: "node", minTickets: 1)
+        defer { process.stop(seconds: 0) }
+        let clip = harness.directory + "/clip.ts"
+        _ = try NodeRestartTests.clip(clip)
+        let eth = ["--eth-rpc", harness.chain.rpcURL, "--eth-controller", harness.chain.controller]
+        let run = try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live", "--keystore", harness.broadcasterKeystore,
+                                                "--password-file", harness.passwordFile, "--max-price-per-pixel", "1000000"] + eth)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.contains("deposit 1000000000000000000 wei, reserve 1000000000000000000 wei; 1 active orchestrators"), "\(run.stderr)")
+        #expect(run.stdout.contains("delivered, 0 lost"), "\(run.stdout)")
+        let unfunded = try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live2", "--keystore",
+                                                     harness.unfundedKeystore, "--password-file", harness.passwordFile] + eth)
+        #expect(unfunded.status == 1 && unfunded.stderr.contains("has no deposit on the TicketBroker"), "\(unfunded.stderr)")
+        #expect(process.stop() == 0)
     }
 
     @Test("the node SIGKILLed 20 times, often between signing a redemption and its receipt: every winner paid once, none lost, nonces consistent")

@@ -16,7 +16,11 @@ struct BroadcastCommand: AsyncParsableCommand {
         abstract: "Cut INPUT into segments and send each to the orchestrators, paying with tickets, verifying every result.")
 
     @Argument(help: "The input file.") var input: String
-    @Option(help: "Comma-separated orchestrator gRPC addresses (host:port, https://host:port or http://host:port).") var orchestrators: String
+    @Option(help: "Comma-separated orchestrator gRPC addresses (host:port, https://host:port or http://host:port); with --eth-rpc and none given, the active set's service URIs.")
+    var orchestrators: String?
+    @Option(help: "A real chain's JSON-RPC URL: the broadcaster's deposit and reserve are read from Livepeer's TicketBroker (refused when empty), and orchestrators found on the active set.")
+    var ethRpc: String?
+    @Option(help: "With --eth-rpc: Livepeer's Controller address.") var ethController: String?
     @Option(help: "Where renditions and playlists go.") var out: String
     @Option var profiles = "P144p30fps16x9"
     @Option var segmentSeconds: Double = 2
@@ -36,18 +40,33 @@ struct BroadcastCommand: AsyncParsableCommand {
     var config: String?
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws {
+        guard orchestrators != nil || ethRpc != nil else { throw ValidationError("give --orchestrators, or --eth-rpc to find them on the chain") }
+        guard (ethRpc == nil) == (ethController == nil) else { throw ValidationError("--eth-rpc and --eth-controller go together") }
+        guard ethRpc == nil || keystore != nil else { throw ValidationError("--eth-rpc needs --keystore: the account funded on the chain") }
+        guard ethRpc == nil || !offchain else { throw ValidationError("--eth-rpc and --offchain are exclusive") }
+    }
+
     func run() async throws {
         LibavLog.errorsOnly()
         try WritableDirectory.check(out, option: "--out")
-        let (input, orchestrators, out, segmentSeconds, maxPrice) = (input, orchestrators, out, segmentSeconds, maxPricePerPixel)
+        let (input, out, segmentSeconds, maxPrice) = (input, out, segmentSeconds, maxPricePerPixel)
         let (attemptTimeout, offchain) = (attemptTimeout, offchain)
         EdgeHTTP.usesHTTP2 = http2
         let key = try keystore.map { try password.key(inKeystore: $0) }
         let profiles = try VideoProfile.parseList(profiles)
-        let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) {
-            try await BroadcastRun.run(input: input, urls: orchestrators.split(separator: ",").map(String.init), out: out,
+        var urls = orchestrators.map { $0.split(separator: ",").map(String.init) } ?? []
+        var funds = BroadcastRun.assumedFunds
+        if let ethRpc, let ethController, let key {
+            let chain = try await BroadcasterChain.read(rpc: ethRpc, controller: ethController, sender: key.address)
+            funds = chain.funds
+            if urls.isEmpty { urls = chain.orchestrators }
+        }
+        guard !urls.isEmpty else { throw CLIError("no orchestrators: none is active with a service URI on the chain; give --orchestrators") }
+        let report = try await NodeLifecycle.withMetricsServer(host: metricsHost, port: metricsPort) { [urls, funds] in
+            try await BroadcastRun.run(input: input, urls: urls, out: out,
                                        profiles: profiles, segmentSeconds: segmentSeconds, maxPrice: maxPrice,
-                                       attemptTimeout: attemptTimeout, key: key, offchain: offchain)
+                                       attemptTimeout: attemptTimeout, key: key, offchain: offchain, funds: funds)
         }
         for line in report.lines { print(line) }
         if report.lost > 0 { throw ExitCode(1) }
@@ -64,6 +83,9 @@ enum BroadcastRun {
         var lines: [String] = []
     }
 
+    /// What the broadcaster assumes it holds when no chain is named: 1 ETH deposit, 1 ETH reserve.
+    static let assumedFunds = (deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(1_000_000_000_000_000_000))
+
     /// The default policy, or one whose attempts last `attemptTimeout` seconds each (and the budget all of them).
     static func policy(attempts: Int, attemptTimeout: Double?) -> BroadcastPolicy {
         guard let attemptTimeout else { return BroadcastPolicy(maxAttempts: attempts) }
@@ -73,7 +95,7 @@ enum BroadcastRun {
 
     static func run(input: String, urls: [String], out: String, profiles: [VideoProfile], segmentSeconds: Double,
                     maxPrice: Double, attemptTimeout: Double? = nil, key: PrivateKey? = nil,
-                    offchain: Bool = false) async throws -> Report {
+                    offchain: Bool = false, funds: (deposit: UInt256, reserve: UInt256) = assumedFunds) async throws -> Report {
         let key = try key ?? PrivateKey.generate()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, offchain: offchain)
         var policy = BroadcastRun.policy(attempts: max(1, candidates.count + unreachable.count), attemptTimeout: attemptTimeout)
@@ -87,8 +109,7 @@ enum BroadcastRun {
         let broadcaster = StreamBroadcaster(
             key: key, manifest: "broadcast", profiles: wireProfiles, candidates: all, maxPricePerPixel: maxPrice, seed: 7,
             scratchDirectory: out,
-            funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
-            policy: policy)
+            funds: funds, policy: policy)
         var report = Report()
         let output = try LiveOutput(directory: out, profiles: profiles)
         for source in segments {
