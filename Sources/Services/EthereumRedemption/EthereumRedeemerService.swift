@@ -26,26 +26,9 @@ public struct EthereumRedeemerService: Service {
     public func run() async throws {
         let recovered = try await redemption.recover()
         if recovered > 0 { logger.info("recovered redemptions in flight", metadata: ["count": "\(recovered)"]) }
-        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let host = redemption.recorder.host
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in host.updates() { wake.yield() }
-                wake.finish()  // the host stopped: so does the redeemer
-            }
-            group.addTask { for await _ in watcher.changes() { wake.yield() } }
-            for await _ in wakes.cancelOnGracefulShutdown() {
-                do {
-                    try await stepWhileDue()
-                } catch let failure as ProjectionHostError {
-                    group.cancelAll()
-                    throw failure
-                } catch {
-                    logger.error("redemption step failed", metadata: ["error": "\(error)"])
-                }
-            }
-            group.cancelAll()
-            if let failure = host.failure { throw failure }
+        let watcher = watcher
+        try await RedeemerWakeLoop.run(host: redemption.recorder.host, sources: [{ watcher.changes().wakeUps }], logger: logger) {
+            try await stepWhileDue()
         }
     }
 

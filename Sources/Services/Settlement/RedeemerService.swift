@@ -23,33 +23,15 @@ public struct RedeemerService: Service {
     public func run() async throws {
         let recovered = try await redemption.recover()
         if recovered > 0 { logger.info("recovered redemptions in flight", metadata: ["count": "\(recovered)"]) }
-        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let host = redemption.host
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in host.updates() { wake.yield() }
-                wake.finish()  // the host stopped: so does the redeemer
+        let (redemption, gasPrice, ticker, logger) = (redemption, gasPrice, ticker, logger)
+        var sources: [@Sendable () -> AsyncStream<Void>] = [{ gasPrice.changes().wakeUps }]
+        if let ticker { sources.append { ticker.blocks().wakeUps } }
+        try await RedeemerWakeLoop.run(host: redemption.host, sources: sources, logger: logger) {
+            let step = try await redemption.step(gasPrice: gasPrice.current)
+            if step.redeemed > 0 || step.expired > 0 {
+                logger.info("redemption step", metadata: [
+                    "redeemed": "\(step.redeemed)", "expired": "\(step.expired)", "deferred": "\(step.deferred)"])
             }
-            if let ticker {
-                group.addTask { for await _ in ticker.blocks() { wake.yield() } }
-            }
-            group.addTask { for await _ in gasPrice.changes() { wake.yield() } }
-            for await _ in wakes.cancelOnGracefulShutdown() {
-                do {
-                    let step = try await redemption.step(gasPrice: gasPrice.current)
-                    if step.redeemed > 0 || step.expired > 0 {
-                        logger.info("redemption step", metadata: [
-                            "redeemed": "\(step.redeemed)", "expired": "\(step.expired)", "deferred": "\(step.deferred)"])
-                    }
-                } catch let failure as ProjectionHostError {
-                    group.cancelAll()
-                    throw failure
-                } catch {
-                    logger.error("redemption step failed", metadata: ["error": "\(error)"])
-                }
-            }
-            group.cancelAll()
-            if let failure = host.failure { throw failure }
         }
     }
 }
