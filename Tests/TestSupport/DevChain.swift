@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A real EVM for one test: py-evm (eth-tester) behind the JSON-RPC server in Tests/Support/devchain/devchain.py,
 /// with Livepeer's own contract bytecode deployed from the vendored artifacts. Its stdin is a pipe this object holds,
@@ -21,8 +22,23 @@ public final class DevChain: @unchecked Sendable {
     public let logPath: String
     private let process = Process()
     private let stdin = Pipe()
+    private let released = Mutex(false)
 
-    public init(roundLength: Int = 50, accounts: Int = 6) async throws {
+    /// One dev chain at a time in the test process: py-evm is CPU-heavy, and the suites run in parallel beside tests
+    /// that start servers against a deadline on a 2-core machine. A test holds the lease from `init` until `stop()`.
+    private static let lease = TestLease()
+
+    public convenience init(roundLength: Int = 50, accounts: Int = 6) async throws {
+        await Self.lease.acquire()
+        do {
+            try await self.init(leased: roundLength, accounts: accounts)
+        } catch {
+            await Self.lease.release()
+            throw error
+        }
+    }
+
+    private init(leased roundLength: Int, accounts: Int) async throws {
         let script = PythonOracle.packageRoot.appendingPathComponent("Tests/Support/devchain/devchain.py").path
         guard FileManager.default.isExecutableFile(atPath: PythonOracle.interpreter) else {
             throw PythonOracle.Failure(description: "no Python at \(PythonOracle.interpreter): run `make setup`")
@@ -68,8 +84,11 @@ public final class DevChain: @unchecked Sendable {
     /// The stderr log so far (for a failing test's message).
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Stops the chain: closes its stdin (it exits on EOF), SIGTERM after 5 s, SIGKILL after 10 s.
+    /// Stops the chain: closes its stdin (it exits on EOF), SIGTERM after 5 s, SIGKILL after 10 s; frees the lease.
     public func stop() {
+        defer {
+            if released.withLock({ done in defer { done = true }; return !done }) { Task { await Self.lease.release() } }
+        }
         try? stdin.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline {
@@ -82,5 +101,24 @@ public final class DevChain: @unchecked Sendable {
     deinit {
         try? stdin.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
+        if released.withLock({ done in defer { done = true }; return !done }) { Task { await Self.lease.release() } }
+    }
+}
+
+/// A one-holder async lock for test resources (waiters resume in order).
+actor TestLease {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
     }
 }

@@ -4,6 +4,11 @@ import OperatorConfig
 /// a test that compares them with `--experimental-dump-help`).
 enum ConfigKeys {
     static let logging: [String: ConfigValueKind] = ["log-format": .string, "log-level": .string]
+    /// A node's settlement on a real chain (SettlementOptions).
+    static let ethereum: [String: ConfigValueKind] = [
+        "eth-rpc": .string, "eth-controller": .string, "eth-chain-id": .integer, "eth-max-fee-per-gas": .string,
+        "eth-max-batch": .integer, "eth-poll-seconds": .number,
+    ]
 
     /// The servers' limits (ServerLimitOptions), on every command that serves.
     static let serverLimits: [String: ConfigValueKind] = [
@@ -11,7 +16,8 @@ enum ConfigKeys {
         "max-connections-per-address": .integer, "request-timeout": .number, "idle-timeout": .number,
     ]
 
-    static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging(serverLimits) { first, _ in first }.merging([
+    static let orchestrator = ConfigSchema(command: "orchestrator", keys: logging.merging(serverLimits) { first, _ in first }
+        .merging(ethereum) { first, _ in first }.merging([
         "host": .string, "port": .integer, "out": .string, "price-per-pixel": .integer, "profiles": .list,
         "capacity": .integer, "tamper-renditions": .flag, "http-port": .integer, "tls-cert": .string, "tls-key": .string,
         "no-tls": .flag, "transcoder-secret": .string, "transcoder-timeout": .number, "grpc-port": .integer, "offchain": .flag,
@@ -25,6 +31,7 @@ enum ConfigKeys {
         "orchestrators": .list, "out": .string, "profiles": .list, "segment-seconds": .number,
         "max-price-per-pixel": .number, "metrics-port": .integer, "metrics-host": .string, "attempt-timeout": .number,
         "keystore": .string, "password-file": .string, "offchain": .flag, "http2": .flag,
+        "eth-rpc": .string, "eth-controller": .string,
     ]) { first, _ in first })
 
     /// Distributed mode's shared options (KafkaOptions).
@@ -33,7 +40,8 @@ enum ConfigKeys {
         "store": .string, "kafka-property": .list,
     ]
 
-    static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging(serverLimits) { first, _ in first }.merging([
+    static let node = ConfigSchema(command: "node", keys: logging.merging(kafka) { first, _ in first }.merging(serverLimits) { first, _ in first }
+        .merging(ethereum) { first, _ in first }.merging([
         "data": .string, "host": .string, "port": .integer, "http-port": .integer, "grpc-port": .integer, "price-per-pixel": .integer,
         "profiles": .list, "capacity": .integer, "fleet-timeout": .number, "log-group": .string, "no-tls": .flag,
         "keystore": .string, "password-file": .string, "chain": .string, "gas-price-wei": .integer, "ticket-ev": .integer,
