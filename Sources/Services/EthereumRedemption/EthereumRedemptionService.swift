@@ -69,11 +69,7 @@ public final class EthereumRedemptionService: Sendable {
             recovered += 1
             let batch = entry.tickets.compactMap { byHash[$0]?.signed }
             if let receipt = try await node.receipt(id) {
-                var result = RedemptionResult()
-                result.receipt = receipt
-                result.versions = [id]
-                result.outcomes = redeemer.outcomes(of: receipt, batch: batch)
-                _ = try await record(result, byHash: byHash)
+                try await record(receipt, versions: [id], batch: batch, byHash: byHash)
                 continue
             }
             guard let signed = transactions[id] else {
@@ -93,13 +89,15 @@ public final class EthereumRedemptionService: Sendable {
             let (receipt, final) = try await sender.waitForReceipt(TransactionSender.Sent(versions: [signed]), confirmations: redeemer.confirmations,
                                                                    replaceAfter: redeemer.replaceAfter, timeout: redeemer.receiptTimeout,
                                                                    journal: { replacement in try await self.journal(replacement, batch: batch) })
-            var result = RedemptionResult()
-            result.receipt = receipt
-            result.versions = final.versions.map(\.hash)
-            result.outcomes = redeemer.outcomes(of: receipt, batch: batch)
-            _ = try await record(result, byHash: byHash)
+            try await record(receipt, versions: final.versions.map(\.hash), batch: batch, byHash: byHash)
         }
         return recovered
+    }
+
+    /// Records what a receipt found after a restart paid, for the tickets of its batch still pending.
+    private func record(_ receipt: EthereumReceipt, versions: [Hash32], batch: [SignedTicket], byHash: [Hash32: PendingWinner]) async throws {
+        _ = try await record(RedemptionResult(outcomes: redeemer.outcomes(of: receipt, batch: batch), receipt: receipt, versions: versions),
+                             byHash: byHash)
     }
 
     /// The durable record of a signed version, before its broadcast.

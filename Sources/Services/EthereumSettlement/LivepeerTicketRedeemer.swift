@@ -65,9 +65,11 @@ public struct LivepeerTicketRedeemer: Sendable {
             }
         }
         guard let first = batch.first else { return result }
-        let single: UInt64
+        let single: UInt64, data: [UInt8]
         do {
-            single = try await sender.estimateGas(to: broker, data: try first.redeemCallData(), function: "redeemWinningTicket")
+            let firstData = try first.redeemCallData()
+            single = try await sender.estimateGas(to: broker, data: firstData, function: "redeemWinningTicket")
+            data = batch.count == 1 ? firstData : try batch.batchRedeemCallData()
         } catch let error as EthereumSettlementError {
             guard case .wouldRevert(_, let reason) = error else { throw error }
             // Refused between the check and the estimate (e.g. a new round): report it, leave the rest for the next pass.
@@ -76,8 +78,6 @@ public struct LivepeerTicketRedeemer: Sendable {
         } catch {
             throw .encoding("\(error)")
         }
-        let data: [UInt8]
-        do { data = batch.count == 1 ? try first.redeemCallData() : try batch.batchRedeemCallData() } catch { throw .encoding("\(error)") }
         result.gasLimit = min(single * UInt64(batch.count), max(single, maxGasLimit))
         var batchJournal: TransactionSender.Journal?
         if let journal {
@@ -89,7 +89,7 @@ public struct LivepeerTicketRedeemer: Sendable {
                                                                timeout: receiptTimeout, journal: batchJournal)
         result.versions = final.versions.map(\.hash)
         result.receipt = receipt
-        result.outcomes.merge(outcomes(of: receipt, batch: batch).mapValues { $0 }) { _, new in new }
+        result.outcomes.merge(outcomes(of: receipt, batch: batch)) { _, new in new }
         for ticket in batch where result.outcomes[ticket.ticket.hash] == nil {
             // Not paid: ask the contract why, as if it were redeemed alone now.
             switch try await check(ticket) {
