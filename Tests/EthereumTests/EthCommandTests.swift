@@ -130,6 +130,14 @@ struct EthCommandTests {
         #expect(noFees.status == 1 && noFees.stderr.contains("no pending fees"), "\(noFees.stderr)")
         let badAmount = try StreamflowExecutable.run(["eth", "fund"] + base + account + ["--deposit", "1.5wei"])
         #expect(badAmount.status != 0 && badAmount.stderr.contains("not an amount"), "\(badAmount.stderr)")
+        // More tickets than --max-tickets: refused before anything is checked or sent.
+        let many = try await fixture.tickets(from: 2, to: try Address(fixture.chain.accounts[3].address), count: 3,
+                                             faceValue: UInt256(1_000_000))
+        let manyFile = directory.appendingPathComponent("many.jsonl").path
+        try many.map { String(decoding: try CanonicalJSON.encode($0.json), as: UTF8.self) }.joined(separator: "\n")
+            .write(toFile: manyFile, atomically: true, encoding: .utf8)
+        let tooMany = try StreamflowExecutable.run(["eth", "redeem"] + base + account + ["--tickets", manyFile, "--max-tickets", "2"])
+        #expect(tooMany.status == 1 && tooMany.stderr.contains("more than --max-tickets 2 tickets"), "\(tooMany.stderr)")
         let garbageTickets = directory.appendingPathComponent("t.jsonl").path
         try "{\"not\": \"a ticket\"}\n".write(toFile: garbageTickets, atomically: true, encoding: .utf8)
         let badTickets = try StreamflowExecutable.run(["eth", "redeem"] + base + account + ["--tickets", garbageTickets])
