@@ -193,4 +193,58 @@ struct EthereumRedemptionTests {
         #expect(try setup.events("redemption.failed").isEmpty)
         await setup.close()
     }
+
+    @Test("a batch mined while the system is paused reverts: redemption.reverted with its gas and reason, tickets kept, paid once later")
+    func revertedBatchLosesNothing() async throws {
+        let setup = try await Setup(winners: 6)
+        // The batch waits in the pool (auto-mining off) while the Controller is paused; then it is mined and reverts.
+        try await setup.fixture.hook("devchain_autoMine", [false])
+        let service = try setup.service(maxBatch: 10)
+        let step = Task { try await service.step() }
+        var pooled = false
+        for _ in 0..<400 where !pooled {
+            try await Task.sleep(for: .milliseconds(25))
+            pooled = try await setup.fixture.hook("devchain_txPool").arrayValue?.isEmpty == false
+        }
+        #expect(pooled, "the batch reached the pool")
+        try await setup.fixture.hook("devchain_pause", [true])
+        try await setup.fixture.hook("evm_mine")
+        let reverted = try await step.value
+        #expect(reverted.reverted && reverted.redeemed == 0 && reverted.refused == 0)
+        let events = try setup.events("redemption.reverted")
+        #expect(events.count == 1)
+        let event = try #require(events.first)
+        #expect(event.payload["txHash"]?.stringValue == reverted.transaction?.hex)
+        #expect(event.payload["tickets"]?.integerValue == 6)
+        #expect(event.payload["reason"]?.stringValue == "system-paused", "the contract's reason, typed")
+        let transaction = try #require(reverted.transaction)
+        let receipt = try #require(try await setup.fixture.node.receipt(transaction))
+        #expect(!receipt.succeeded)
+        #expect(event.payload["gasCost"]?.stringValue == receipt.gasCost.description, "its gas is a cost all the same")
+        #expect(try setup.events("redemption.confirmed").isEmpty && setup.events("ticket.expired").isEmpty)
+        #expect(try setup.pending() == 6, "every ticket still pending")
+
+        // Still paused: the check refuses them as not yet payable, so nothing is sent and nothing is given up.
+        try await setup.fixture.hook("devchain_autoMine", [true])
+        let paused = try await service.step()
+        #expect(paused.transaction == nil && paused.refused == 0)
+        #expect(try setup.pending() == 6)
+
+        // Unpaused: paid, once each; the fee ledger counts both transactions and both gas costs.
+        try await setup.fixture.hook("devchain_pause", [false])
+        #expect(try await service.step().redeemed == 6)
+        try await setup.expectSettled(winners: 6)
+        #expect(try await service.recover() == 0, "nothing left open")
+        let ledger = FeeLedgerProjection()
+        var state = ledger.initialState
+        try setup.log.scan { stored in
+            ledger.apply(&state, try stored.record())
+            return true
+        }
+        let fees = state.rounds.values.compactMap { $0[setup.orchestrator.checksummed] }
+        #expect(fees.reduce(0) { $0 + $1.transactions } == 2)
+        #expect(fees.reduce(0) { $0 + $1.tickets } == 6)
+        #expect(fees.reduce(Int64(0)) { $0 + $1.gasUsed } > Int64(receipt.gasUsed))
+        await setup.close()
+    }
 }

@@ -9,7 +9,9 @@ import Foundation
 enum BroadcasterChain {
     struct Reading {
         var funds: (deposit: UInt256, reserve: UInt256)
-        var orchestrators: [String]
+        /// The active orchestrators' service URIs with their total stake (LPT wei, as a double for weighting).
+        var stakes: [String: Double]
+        var orchestrators: [String] { stakes.keys.sorted() }
     }
 
     static func read(rpc: String, controller: String, sender: Address) async throws -> Reading {
@@ -24,10 +26,11 @@ enum BroadcasterChain {
                 FileHandle.standardError.write(Data("warning: \(sender.checksummed) is unlocking its deposit (withdrawable from round \(funds.withdrawRound)); orchestrators may refuse its tickets\n".utf8))
             }
             let pool = try await reader.transcoderPool()
-            let uris = pool.filter { $0.active && !$0.serviceURI.isEmpty }.map(\.serviceURI)
+            let active = pool.filter { $0.active && !$0.serviceURI.isEmpty }
+            let stakes = Dictionary(active.map { ($0.serviceURI, max(1, $0.totalStake.doubleValue)) }, uniquingKeysWith: +)
             FileHandle.standardError.write(Data(("deposit \(funds.deposit) wei, reserve \(funds.reserve) wei; "
-                + "\(uris.count) active orchestrators on the chain\n").utf8))
-            return Reading(funds: (funds.deposit, funds.reserve), orchestrators: uris)
+                + "\(stakes.count) active orchestrators on the chain\n").utf8))
+            return Reading(funds: (funds.deposit, funds.reserve), stakes: stakes)
         } catch let error as EthereumSettlementError {
             throw CLIError("--eth-rpc: \(error)")
         }

@@ -12,7 +12,8 @@ import Settlement
 import Transcoding
 
 /// `streamflow broadcaster`: a broadcaster node serving HTTP push ingest and live HLS, streaming every pushed
-/// segment through orchestrators from a URL list or from a settlement chain's active set.
+/// segment through orchestrators from a URL list or from a settlement chain's active set (the embedded chain's, or
+/// Livepeer's on a real chain with `--eth-rpc`, where its deposit and reserve are read too).
 struct BroadcasterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broadcaster",
@@ -22,6 +23,12 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @Option(help: "Port (0 picks a free one; the URL is printed).") var port = 8935
     @Option(help: "Comma-separated orchestrator URLs.") var orchestrators: String?
     @Option(help: "A node data directory whose chain (DIR/chain) lists the active set and service URIs.") var chain: String?
+    @Option(help: "A real chain's JSON-RPC URL: the deposit and reserve are read from Livepeer's TicketBroker (refused when empty), and orchestrators found on the active set.")
+    var ethRpc: String?
+    @Option(help: "With --eth-rpc: Livepeer's Controller address.") var ethController: String?
+    @Option(help: "The broadcaster's key (keystore v3; the address funded on the chain). Default: a fresh key.")
+    var keystore: String?
+    @OptionGroup var password: PasswordOptions
     @Option(help: "Where HLS output goes, one directory per manifest; the log is DIR/log.") var out: String
     @Option var profiles = "P240p30fps16x9,P144p30fps16x9"
     @Option(help: "Highest price accepted, wei per pixel.") var maxPricePerPixel: Double = 100_000
@@ -35,13 +42,27 @@ struct BroadcasterCommand: AsyncParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var serverLimits: ServerLimitOptions
 
+    func validate() throws {
+        guard (ethRpc == nil) == (ethController == nil) else { throw ValidationError("--eth-rpc and --eth-controller go together") }
+        guard ethRpc == nil || chain == nil else { throw ValidationError("--chain (embedded) and --eth-rpc are exclusive") }
+        guard ethRpc == nil || keystore != nil else { throw ValidationError("--eth-rpc needs --keystore: the account funded on the chain") }
+    }
+
     func run() async throws {
         LibavLog.errorsOnly()
         try WritableDirectory.check(out, option: "--out")
-        let stakes = try chain.map { try LocalChain.existing(directory: $0 + "/chain").state.serviceStakes } ?? [:]
+        let key = try keystore.map { try password.key(inKeystore: $0) } ?? PrivateKey.generate()
+        var stakes = try chain.map { try LocalChain.existing(directory: $0 + "/chain").state.serviceStakes } ?? [:]
+        var funds = BroadcastRun.assumedFunds
+        if let ethRpc, let ethController {
+            let reading = try await BroadcasterChain.read(rpc: ethRpc, controller: ethController, sender: key.address)
+            funds = reading.funds
+            stakes.merge(reading.stakes) { embedded, _ in embedded }
+        }
         let urls = (orchestrators?.split(separator: ",").map(String.init) ?? []) + stakes.keys.sorted()
-        guard !urls.isEmpty else { throw ValidationError("give --orchestrators URLS or --chain DIR (with service URIs registered)") }
-        let key = try PrivateKey.generate()
+        guard !urls.isEmpty else {
+            throw ValidationError("give --orchestrators URLS, --chain DIR or --eth-rpc URL (with service URIs registered)")
+        }
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, stakes: stakes)
         print("broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -68,15 +89,14 @@ struct BroadcasterCommand: AsyncParsableCommand {
             return policy
         }()
         let idleMs = UInt64((min(max(streamIdleTimeout, 0.001), 86_400) * 1_000).rounded())
-        let sessions = StreamSessions(maxStreams: maxStreams, idleTimeoutMs: idleMs) { manifest in
+        let sessions = StreamSessions(maxStreams: maxStreams, idleTimeoutMs: idleMs) { [funds] manifest in
             // What this manifest published before (an earlier run, or before it went idle): its playlist resumes.
             let before = try history.map { try Self.delivered(manifest: manifest, in: $0) } ?? []
             return StreamSessions.Stream(
                 broadcaster: StreamBroadcaster(
                     key: key, manifest: manifest, profiles: ladder.map(\.wire), candidates: candidates, maxPricePerPixel: maxPrice,
                     seed: UInt64.random(in: 1...UInt64.max), scratchDirectory: out,
-                    funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
-                    policy: policy, events: sink),
+                    funds: funds, policy: policy, events: sink),
                 output: try LiveOutput(directory: "\(out)/hls/\(manifest)", profiles: ladder, resuming: before),
                 published: before)
         }

@@ -42,6 +42,14 @@ enum SettlementEvents {
                 required: ["txHash", "block", "round", "gasUsed", "gasPrice", "gasCost", "redeemed", "ticketsPaid", "faceValue",
                            "amount", "orchestratorShare", "delegatorShare", "delegators"])),
         EventDefinition(
+            type: "redemption.reverted", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
+            summary: "A redemption transaction was mined but reverted (receipt status 0): it paid nothing and its gas is spent; "
+                + "its tickets stay pending unless the chain refuses them for good. `reason` is the contract's, when it still says.",
+            payload: Schema.object(
+                ["txHash": Schema.hash32, "block": Schema.count, "round": Schema.round, "gasUsed": Schema.count,
+                 "gasPrice": Schema.uint256, "gasCost": Schema.uint256, "tickets": Schema.count, "reason": Schema.string()],
+                required: ["txHash", "block", "round", "gasUsed", "gasPrice", "gasCost", "tickets", "reason"])),
+        EventDefinition(
             type: "redemption.failed", version: 1, topic: .settlement, requiredKeys: [.orchestrator],
             summary: "A redemption transaction failed or was dropped.",
             payload: Schema.object(["txHash": Schema.hash32, "reason": Schema.string()], required: ["reason"])),

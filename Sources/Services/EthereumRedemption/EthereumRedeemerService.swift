@@ -47,6 +47,11 @@ public struct EthereumRedeemerService: Service {
             }
             logger.info("redemption step", metadata: ["redeemed": "\(step.redeemed)", "refused": "\(step.refused)",
                                                       "transaction": "\(step.transaction?.hex ?? "-")"])
+            if step.reverted {
+                // Mined with status 0 (recorded with its gas): try again on the next block or round, not at once.
+                logger.warning("redemption reverted: its tickets wait for the next block", metadata: ["transaction": "\(step.transaction?.hex ?? "-")"])
+                return
+            }
             if step.transaction == nil && step.refused == 0 { return }
         }
     }

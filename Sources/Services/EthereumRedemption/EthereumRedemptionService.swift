@@ -11,7 +11,8 @@ public import Settlement
 /// Livepeer's TicketBroker by a `LivepeerTicketRedeemer`, every step recorded through the node's event sink.
 /// Each signed version of a transaction is in the log (`eth.transaction` with its raw bytes, and
 /// `redemption.submitted` with its tickets) before it is broadcast; the receipt becomes `redemption.confirmed` v2
-/// and one `ticket.redeemed` per ticket its logs paid; a refusal becomes `ticket.expired` with the contract's reason.
+/// and one `ticket.redeemed` per ticket its logs paid (a reverted receipt becomes `redemption.reverted`: gas spent,
+/// tickets still pending); a refusal for good becomes `ticket.expired` with the contract's reason.
 /// After a kill at any moment `recover()` finds each recorded transaction's receipt, or rebroadcasts its raw bytes,
 /// so no ticket is lost and none is paid twice (the TicketBroker refuses a used ticket anyway).
 public final class EthereumRedemptionService: Sendable {
@@ -30,6 +31,8 @@ public final class EthereumRedemptionService: Sendable {
         public var redeemed = 0
         public var refused = 0
         public var transaction: Hash32?
+        /// The transaction was mined with status 0: it paid nothing (its tickets stay pending unless refused for good).
+        public var reverted = false
         /// Gas was above the fee cap: nothing was sent.
         public var waitingForGas = false
     }
@@ -96,7 +99,9 @@ public final class EthereumRedemptionService: Sendable {
 
     /// Records what a receipt found after a restart paid, for the tickets of its batch still pending.
     private func record(_ receipt: EthereumReceipt, versions: [Hash32], batch: [SignedTicket], byHash: [Hash32: PendingWinner]) async throws {
-        _ = try await record(RedemptionResult(outcomes: redeemer.outcomes(of: receipt, batch: batch), receipt: receipt, versions: versions),
+        var outcomes = redeemer.outcomes(of: receipt, batch: batch)
+        if !receipt.succeeded { outcomes.merge(try await redeemer.diagnoseUnpaid(batch, receipt: receipt, paid: outcomes)) { _, new in new } }
+        _ = try await record(RedemptionResult(outcomes: outcomes, receipt: receipt, versions: versions, batch: batch.map(\.ticket.hash)),
                              byHash: byHash)
     }
 
@@ -139,7 +144,10 @@ public final class EthereumRedemptionService: Sendable {
         }
         if let receipt = result.receipt {
             step.transaction = receipt.transactionHash
-            envelopes.append(try await confirmedEnvelope(receipt, redeemed: step.redeemed, paid: paid, faceValue: faceValue))
+            step.reverted = !receipt.succeeded
+            envelopes.append(receipt.succeeded
+                ? try await confirmedEnvelope(receipt, redeemed: step.redeemed, paid: paid, faceValue: faceValue)
+                : try await revertedEnvelope(receipt, batch: result.batch, outcomes: result.outcomes))
             for version in result.versions where version != receipt.transactionHash {
                 envelopes.append(recorder.failedEnvelope(transaction: version, reason: "replaced by \(receipt.transactionHash.hex)"))
             }
@@ -165,6 +173,21 @@ public final class EthereumRedemptionService: Sendable {
             "orchestratorShare": .string(orchestratorShare.description), "delegatorShare": .string(delegatorShare.description),
             "delegators": [],
         ], version: 2)
+    }
+
+    /// `redemption.reverted` from a status-0 receipt: the gas it cost, and why as the contract says now (each ticket was
+    /// checked again with an `eth_call` of `redeemWinningTicket`, which reverts for the same modifiers as the batch).
+    private func revertedEnvelope(_ receipt: EthereumReceipt, batch: [Hash32], outcomes: [Hash32: TicketOutcome]) async throws -> EventEnvelope {
+        let round = try await redeemer.reader.currentRound()
+        let refusals = batch.compactMap { outcomes[$0] }.compactMap { outcome -> TicketRefusal? in if case .refused(let why) = outcome { why } else { nil } }
+        let reason = refusals.first.map { "\($0)" } ?? "reverted when mined; its tickets would be paid now"
+        return recorder.envelope("redemption.reverted", id: "redeem/\(receipt.transactionHash.hex)/reverted",
+                                 keys: EventKeys(orchestrator: recorder.orchestrator.checksummed), payload: [
+            "txHash": .string(receipt.transactionHash.hex), "block": .integer(Int64(receipt.blockNumber)), "round": .integer(Int64(round)),
+            "gasUsed": .integer(Int64(receipt.gasUsed)), "gasPrice": .string(receipt.effectiveGasPrice.description),
+            "gasCost": .string(receipt.gasCost.description), "tickets": .integer(Int64(batch.count)),
+            "reason": .string(String(reason.prefix(1_000))),
+        ])
     }
 
     /// The signed transactions the log holds (`eth.transaction`), by hash.

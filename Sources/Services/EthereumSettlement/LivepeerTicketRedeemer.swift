@@ -89,12 +89,22 @@ public struct LivepeerTicketRedeemer: Sendable {
                                                                timeout: receiptTimeout, journal: batchJournal)
         result.versions = final.versions.map(\.hash)
         result.receipt = receipt
-        result.outcomes.merge(outcomes(of: receipt, batch: batch)) { _, new in new }
-        for ticket in batch where result.outcomes[ticket.ticket.hash] == nil {
-            // Not paid: ask the contract why, as if it were redeemed alone now.
+        result.batch = batch.map(\.ticket.hash)
+        let paid = outcomes(of: receipt, batch: batch)
+        result.outcomes.merge(paid) { _, new in new }
+        result.outcomes.merge(try await diagnoseUnpaid(batch, receipt: receipt, paid: paid)) { _, new in new }
+        return result
+    }
+
+    /// Every ticket of `batch` that `receipt` did not pay, diagnosed with an `eth_call` as if it were redeemed alone now:
+    /// refused (for good or not yet), or payable and to be retried.
+    public func diagnoseUnpaid(_ batch: [SignedTicket], receipt: EthereumReceipt,
+                               paid: [Hash32: TicketOutcome]) async throws(EthereumSettlementError) -> [Hash32: TicketOutcome] {
+        var result: [Hash32: TicketOutcome] = [:]
+        for ticket in batch where paid[ticket.ticket.hash] == nil {
             switch try await check(ticket) {
-            case .refused(let refusal): result.outcomes[ticket.ticket.hash] = .refused(refusal)
-            case .payable: result.outcomes[ticket.ticket.hash] = .retry(receipt.succeeded ? "skipped inside the batch" : "the transaction reverted")
+            case .refused(let refusal): result[ticket.ticket.hash] = .refused(refusal)
+            case .payable: result[ticket.ticket.hash] = .retry(receipt.succeeded ? "skipped inside the batch" : "the transaction reverted")
             }
         }
         return result

@@ -26,12 +26,16 @@ public struct RedemptionResult: Sendable {
     public var gasLimit: UInt64 = 0
     /// Every signed version of the transaction that was broadcast (replacements included); the receipt names the mined one.
     public var versions: [Hash32] = []
+    /// The tickets the transaction carried (the others in `outcomes` were refused before it was sent).
+    public var batch: [Hash32] = []
 
-    public init(outcomes: [Hash32: TicketOutcome] = [:], receipt: EthereumReceipt? = nil, gasLimit: UInt64 = 0, versions: [Hash32] = []) {
+    public init(outcomes: [Hash32: TicketOutcome] = [:], receipt: EthereumReceipt? = nil, gasLimit: UInt64 = 0, versions: [Hash32] = [],
+                batch: [Hash32] = []) {
         self.outcomes = outcomes
         self.receipt = receipt
         self.gasLimit = gasLimit
         self.versions = versions
+        self.batch = batch
     }
 
     public var paid: [Hash32: UInt256] {

@@ -12,6 +12,8 @@ public enum TicketRefusal: Sendable, Hashable, CustomStringConvertible {
     case senderFundsExhausted
     /// The creation round has no block hash yet, or the current round is not initialised.
     case roundNotReady(String)
+    /// "system is paused": the Controller is paused (an upgrade or an emergency); nothing redeems until it is not.
+    case systemPaused
     case reverted(String)
 
     public init(revertReason reason: String) {
@@ -23,6 +25,7 @@ public enum TicketRefusal: Sendable, Hashable, CustomStringConvertible {
         else if text.contains("recipientrand") { self = .recipientRandMismatch }
         else if text.contains("deposit and reserve are zero") { self = .senderFundsExhausted }
         else if text.contains("block hash") || text.contains("not initialized") { self = .roundNotReady(reason) }
+        else if text.contains("system is paused") { self = .systemPaused }
         else { self = .reverted(reason) }
     }
 
@@ -36,12 +39,18 @@ public enum TicketRefusal: Sendable, Hashable, CustomStringConvertible {
         case .recipientRandMismatch: "recipient-rand-mismatch"
         case .senderFundsExhausted: "sender-funds-exhausted"
         case .roundNotReady: "round-not-ready"
+        case .systemPaused: "system-paused"
         case .reverted: "reverted"
         }
     }
 
-    /// Whether the same ticket may be paid later (only a round that is not ready yet).
-    public var isTransient: Bool { if case .roundNotReady = self { true } else { false } }
+    /// Whether the same ticket may be paid later (a round that is not ready yet, or a paused system).
+    public var isTransient: Bool {
+        switch self {
+        case .roundNotReady, .systemPaused: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {

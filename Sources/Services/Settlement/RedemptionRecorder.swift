@@ -95,7 +95,7 @@ public struct RedemptionRecorder: Sendable {
     }
 
     /// The redemptions of this orchestrator in the log: submitted (transaction → tickets, gas price) and those closed
-    /// (confirmed or failed).
+    /// (confirmed, reverted or failed).
     public func redemptions() throws -> (submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)], closed: Set<Hash32>) {
         var submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)] = [:]
         var closed: Set<Hash32> = []
@@ -107,7 +107,7 @@ public struct RedemptionRecorder: Sendable {
             case "redemption.submitted":
                 let tickets = (payload["tickets"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { try? Hash32(hex: $0) } }
                 submitted[id] = (tickets, (try? UInt256(decimal: payload["gasPrice"]?.stringValue ?? "0")) ?? .zero)
-            case "redemption.confirmed", "redemption.failed": closed.insert(id)
+            case "redemption.confirmed", "redemption.reverted", "redemption.failed": closed.insert(id)
             default: break
             }
             return true

@@ -4,7 +4,7 @@ import JSONCore
 
 /// The fee ledger as the log tells it: per round and orchestrator, the face value paid, its split between the
 /// orchestrator and each delegator, the tickets that paid, redemption transactions and their gas, folded from
-/// `redemption.confirmed` v2 (the chain's receipt); and per stream the fees charged (`fee.debited`). Amounts are wei
+/// `redemption.confirmed` v2 (the chain's receipt; a `redemption.reverted` adds its transaction and gas only); and per stream the fees charged (`fee.debited`). Amounts are wei
 /// in decimal. A v1 confirmation carries no round or split and is counted in `unsplit` only.
 public struct FeeLedgerProjection: Projection {
     /// One orchestrator's fees in one round.
@@ -54,6 +54,14 @@ public struct FeeLedgerProjection: Projection {
                 guard let delegator = entry.text("delegator") else { continue }
                 fees.delegators[delegator] = Self.add(fees.delegators[delegator] ?? "0", entry.amount("amount"))
             }
+            state.rounds[String(round), default: [:]][orchestrator] = fees
+        case "redemption.reverted":
+            // Mined and paid for, but it paid nothing: its gas is a cost of the round all the same.
+            guard let orchestrator = envelope.keys.orchestrator, let round = payload.int("round") else { return }
+            var fees = state.rounds[String(round)]?[orchestrator] ?? Fees()
+            fees.transactions += 1
+            fees.gasUsed += payload.int("gasUsed") ?? 0
+            fees.gasCost = Self.add(fees.gasCost, payload.amount("gasCost"))
             state.rounds[String(round), default: [:]][orchestrator] = fees
         case "fee.debited":
             let key = envelope.keys.stream ?? envelope.keys.session ?? "unknown"

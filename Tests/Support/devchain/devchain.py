@@ -85,6 +85,9 @@ Test hooks
         if it is not yet. -> {"round", "roundStartBlock", "blockNumber", "transactionHash"}
     devchain_mintLPT(to, amount)  LivepeerToken.mint(to, amount) from the deployer, mined at once in its own
         block whether or not auto-mining is on. -> transaction hash
+    devchain_pause(bool)  Controller.pause() (true) or unpause() (false) from the deployer (the owner), mined at once
+        in its own block: while paused every whenSystemNotPaused function (redeemWinningTicket, batchRedeemWinningTickets,
+        bond, ...) reverts "system is paused". -> transaction hash
     devchain_autoMine(bool)  Turns auto-mining on or off (on: the executable pool is mined at once). -> bool
     devchain_txPool()  The pool: [{"hash", "from", "nonce", "maxFeePerGas", "maxPriorityFeePerGas", "gas",
         "executable", "reason"}].
@@ -1325,6 +1328,13 @@ class Api:
         lpt = self.dev.contracts["LivepeerToken"]
         amount = amount if isinstance(amount, int) else parse_qty(amount, "amount")
         h, _, _, _ = self.dev.internal_tx(lpt.address, lpt.encode("mint", parse_addr(to, "to"), amount))
+        return d(h)
+
+    def m_devchain_pause(self, on):
+        if not isinstance(on, bool):
+            raise invalid("want true or false")
+        h, _, _, _ = self.dev.internal_tx(self.dev.contracts["Controller"].address,
+                                          self.dev.contracts["Controller"].encode("pause" if on else "unpause"))
         return d(h)
 
     def m_devchain_autoMine(self, on):
