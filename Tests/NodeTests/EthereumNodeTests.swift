@@ -4,6 +4,9 @@ import EthereumSettlement
 import EventLog
 import EventModel
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import JSONCore
 import Testing
 import TestSupport
@@ -154,7 +157,7 @@ struct EthereumNodeTests {
         print("node on a real chain: 40 segments, \(winners) winners redeemed in \(transactions) transactions")
     }
 
-    @Test("`broadcast --eth-rpc` finds the orchestrator on the active set and reads its deposit; an unfunded broadcaster is refused")
+    @Test("`broadcast` and `broadcaster` with --eth-rpc find the orchestrator on the active set and read their deposit; an unfunded one is refused")
     func broadcasterOnChain() async throws {
         let ports = try NodeRestartTests.freePorts(2)
         let harness = try await Harness(serviceURI: "http://127.0.0.1:\(ports[0])")
@@ -172,6 +175,28 @@ struct EthereumNodeTests {
         let unfunded = try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live2", "--keystore",
                                                      harness.unfundedKeystore, "--password-file", harness.passwordFile] + eth)
         #expect(unfunded.status == 1 && unfunded.stderr.contains("has no deposit on the TicketBroker"), "\(unfunded.stderr)")
+
+        // The long-running ingest broadcaster does the same: its deposit read, the orchestrator found on the active set.
+        let ingest = try ChildProcess.streamflow(
+            ["broadcaster", "--out", harness.directory + "/ingest", "--port", "0", "--keystore", harness.broadcasterKeystore,
+             "--password-file", harness.passwordFile, "--max-price-per-pixel", "1000000", "--profiles", "P144p30fps16x9"] + eth,
+            outputPath: harness.directory + "/broadcaster.out")
+        defer { ingest.stop(seconds: 0) }
+        #expect(await ingest.waitFor("ingest at", seconds: 60), "\(ingest.output)")
+        #expect(ingest.output.contains("1 active orchestrators on the chain"), "\(ingest.output)")
+        #expect(ingest.output.contains("broadcaster \(harness.broadcasterKey.address.checksummed): 1 orchestrators answered"), "\(ingest.output)")
+        let line = try #require(ingest.output.split(separator: "\n").first { $0.hasPrefix("ingest at ") })
+        let announced = String(line.dropFirst("ingest at ".count))
+        let base = String(announced[..<(try #require(announced.range(of: "/live/"))).lowerBound])
+        var request = URLRequest(url: try #require(URL(string: "\(base)/live/chain-show/0.ts")))
+        request.httpMethod = "PUT"
+        request.setValue("2000", forHTTPHeaderField: "Content-Duration")
+        let (data, response) = try await URLSession.shared.upload(for: request, from: try Data(contentsOf: URL(fileURLWithPath: clip)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
+        #expect(ingest.stop() == 0, "\(ingest.output)")
+        let refused = try StreamflowExecutable.run(["broadcaster", "--out", harness.directory + "/ingest2", "--port", "0", "--keystore",
+                                                    harness.unfundedKeystore, "--password-file", harness.passwordFile] + eth)
+        #expect(refused.status == 1 && refused.stderr.contains("has no deposit on the TicketBroker"), "\(refused.stderr)")
         #expect(process.stop() == 0)
     }
 

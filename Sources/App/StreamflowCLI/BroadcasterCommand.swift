@@ -64,7 +64,8 @@ struct BroadcasterCommand: AsyncParsableCommand {
             throw ValidationError("give --orchestrators URLS, --chain DIR or --eth-rpc URL (with service URIs registered)")
         }
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: urls, key: key, timeout: 3, stakes: stakes)
-        print("broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not")
+        FileHandle.standardOutput.write(Data(
+            "broadcaster \(key.address.checksummed): \(candidates.count) orchestrators answered, \(unreachable.count) did not\n".utf8))
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // The broadcaster's events: into its own log at OUT/log, or with --kafka onto the topics, for a node's log sink.
         let sink: any EventSink
