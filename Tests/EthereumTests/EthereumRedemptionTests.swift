@@ -247,4 +247,35 @@ struct EthereumRedemptionTests {
         #expect(fees.reduce(Int64(0)) { $0 + $1.gasUsed } > Int64(receipt.gasUsed))
         await setup.close()
     }
+
+    @Test("a round nobody initialised: redemptions wait; the round initialiser calls initializeRound once, beside another send on the same account")
+    func roundInitializerUnblocksRedemption() async throws {
+        let setup = try await Setup(winners: 4)
+        let reader = setup.fixture.reader
+        let length = try await reader.roundLength()
+        let block = try await setup.fixture.node.blockNumber()
+        try await setup.fixture.hook("evm_mine", [.integer(Int64((block / length + 1) * length - block))])
+        let round = try await reader.currentRound()
+        #expect(try await reader.lastInitializedRound() == round - 1, "the new round is not initialised")
+        let service = try setup.service()
+        let waiting = try await service.step()
+        #expect(waiting.transaction == nil && waiting.refused == 0, "refused for now (round-not-ready), nothing given up")
+        #expect(try setup.pending() == 4)
+
+        // The initialiser and another transaction from the same account at once: distinct nonces, both mined.
+        let sender = service.redeemer.sender
+        let watcher = try await EthereumChainWatcher.start(reader: reader, interval: .seconds(1))
+        let initializer = EthereumRoundInitializer(reader: reader, sender: sender, watcher: watcher)
+        async let initialized = initializer.initializeIfDue()
+        async let transfer = sender.execute(to: setup.broadcaster, data: [], value: .one, gasLimit: 21_000, function: "transfer")
+        let (done, paid) = try await (initialized, transfer)
+        #expect(done?.round == round && done?.receipt.succeeded == true)
+        #expect(paid.succeeded && paid.transactionHash != done?.receipt.transactionHash)
+        #expect(try await reader.lastInitializedRound() == round)
+        #expect(try await initializer.initializeIfDue() == nil, "nothing left to do")
+
+        #expect(try await service.step().redeemed == 4)
+        try await setup.expectSettled(winners: 4)
+        await setup.close()
+    }
 }

@@ -7,7 +7,7 @@ enum ConfigKeys {
     /// A node's settlement on a real chain (SettlementOptions).
     static let ethereum: [String: ConfigValueKind] = [
         "eth-rpc": .string, "eth-controller": .string, "eth-chain-id": .integer, "eth-max-fee-per-gas": .string,
-        "eth-max-batch": .integer, "eth-poll-seconds": .number,
+        "eth-max-batch": .integer, "eth-poll-seconds": .number, "eth-initialize-round": .flag,
     ]
 
     /// The servers' limits (ServerLimitOptions), on every command that serves.

@@ -31,6 +31,8 @@ struct SettlementOptions: ParsableArguments {
     var ethMaxBatch = 30
     @Option(help: "With --eth-rpc: seconds between reads of the chain (block, round, gas).")
     var ethPollSeconds: Double = 2
+    @Flag(help: "With --eth-rpc: call initializeRound() when a round starts that nobody has initialised (go-livepeer's -initializeRound).")
+    var ethInitializeRound = false
 
     func validate() throws {
         guard (ethRpc == nil) == (ethController == nil) else { throw ValidationError("--eth-rpc and --eth-controller go together") }
@@ -54,7 +56,8 @@ struct SettlementOptions: ParsableArguments {
             let cap = try ethMaxFeePerGas.map { try EtherAmount.parse($0, option: "--eth-max-fee-per-gas") }
             let settings = EthereumChainSettings(rpcURL: ethRpc, controller: try Address(ethController), chainID: ethChainId,
                                                  policy: FeePolicy(maxFeePerGasCap: cap), maxBatch: ethMaxBatch, minBatch: redeemMinTickets,
-                                                 pollInterval: .milliseconds(Int64(ethPollSeconds * 1_000)))
+                                                 pollInterval: .milliseconds(Int64(ethPollSeconds * 1_000)),
+                                                 initializeRounds: ethInitializeRound)
             do { return .ethereum(try await EthereumNodeChain.connect(settings, key: key)) } catch { throw CLIError("--eth-rpc: \(error)") }
         }
         return chain.map {

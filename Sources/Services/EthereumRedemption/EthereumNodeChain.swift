@@ -20,10 +20,12 @@ public struct EthereumChainSettings: Sendable {
     public var pollInterval: Duration
     public var replaceAfter: Duration
     public var rpcTimeout: Duration
+    /// Call `initializeRound()` when a round starts that nobody has initialised (go-livepeer's `-initializeRound`).
+    public var initializeRounds: Bool
 
     public init(rpcURL: String, controller: Address, chainID: UInt64? = nil, policy: FeePolicy = FeePolicy(), maxBatch: Int = 30,
                 minBatch: Int = 10, confirmations: UInt64 = 1, pollInterval: Duration = .seconds(2), replaceAfter: Duration = .seconds(60),
-                rpcTimeout: Duration = .seconds(30)) {
+                rpcTimeout: Duration = .seconds(30), initializeRounds: Bool = false) {
         self.rpcURL = rpcURL
         self.controller = controller
         self.chainID = chainID
@@ -34,6 +36,7 @@ public struct EthereumChainSettings: Sendable {
         self.pollInterval = pollInterval
         self.replaceAfter = replaceAfter
         self.rpcTimeout = rpcTimeout
+        self.initializeRounds = initializeRounds
     }
 }
 
@@ -58,7 +61,8 @@ public struct EthereumNodeChain: Sendable {
         return EthereumNodeChain(settings: settings, reader: reader, watcher: watcher, sender: sender, validityRounds: Int64(validity))
     }
 
-    /// The redeemer over the node's projection host and sink, and the watcher: the services to run (watcher first).
+    /// The redeemer over the node's projection host and sink, the watcher, and the round initialiser when asked for: the
+    /// services to run (watcher first).
     public func services(host: ProjectionHost, sink: any EventSink, clock: any EventClock,
                          onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void) throws(ProjectionHostError) -> [any Service] {
         let recorder = try RedemptionRecorder(host: host, sink: sink, orchestrator: sender.address, clock: clock, onRecorded: onRecorded)
@@ -66,6 +70,7 @@ public struct EthereumNodeChain: Sendable {
                                               replaceAfter: settings.replaceAfter)
         let service = EthereumRedeemerService(redemption: EthereumRedemptionService(recorder: recorder, redeemer: redeemer), watcher: watcher,
                                               minBatch: settings.minBatch, validityRounds: validityRounds)
-        return [watcher, service]
+        let initializer: [any Service] = settings.initializeRounds ? [EthereumRoundInitializer(reader: reader, sender: sender, watcher: watcher)] : []
+        return [watcher, service] + initializer
     }
 }

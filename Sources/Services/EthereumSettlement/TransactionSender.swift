@@ -50,12 +50,18 @@ public actor TransactionSender {
         guard balance >= needed else { throw .insufficientBalance(account: address, balance: balance, needed: needed) }
         for attempt in 0..<2 {
             let nonce = try await nonceToUse()
+            // Reserved before the next suspension: a concurrent send (the redeemer and the round initialiser share this
+            // account) takes the one after.
+            nextNonce = nonce + 1
             let transaction = EIP1559Transaction(chainID: chainID, nonce: nonce, maxPriorityFeePerGas: fees.tip, maxFeePerGas: fees.maxFee,
                                                  gasLimit: gasLimit, to: contract, value: value, data: data)
-            let signed = try sign(transaction)
+            let signed: SignedEIP1559Transaction
+            do { signed = try sign(transaction) } catch {
+                nextNonce = nil
+                throw error
+            }
             do {
                 try await broadcast(signed, journal: journal)
-                nextNonce = nonce + 1
                 return Sent(versions: [signed])
             } catch .rpc(let error) where attempt == 0 && Self.says(error, "nonce too low") {
                 nextNonce = nil
