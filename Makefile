@@ -4,7 +4,7 @@ SWIFT_TEST_FLAGS ?=
 # librdkafka 2.16 (from the confluent-kafka wheel, linked by scripts/setup-venv.sh) ahead of Debian's 2.0.2 at run time.
 export LD_LIBRARY_PATH := $(CURDIR)/.venv/kafka-lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup deps venv build release test demo bench clean
+.PHONY: setup deps venv build release test demo dev-chain bench clean
 
 setup: deps venv
 
@@ -26,6 +26,10 @@ test: setup
 
 demo: release
 	.build/release/streamflow demo
+
+# A local chain with Livepeer's contracts (py-evm) for `streamflow demo --eth-rpc` and the eth commands; Ctrl-C stops it.
+dev-chain: venv
+	scripts/dev-chain
 
 bench: release
 	.build/release/streamflow bench crypto

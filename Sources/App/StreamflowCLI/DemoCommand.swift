@@ -11,7 +11,7 @@ import Scenarios
 import Transcoding
 
 /// `streamflow demo`: the main job — a broadcaster streaming through 4 orchestrators on a local chain
-/// (`NodeDemo`); `--tour` instead walks through the pieces one by one (libraries, keys, the log and its
+/// (`NodeDemo`), or on a real one with `--eth-rpc` (Livepeer's contracts, e.g. `make dev-chain`); `--tour` instead walks through the pieces one by one (libraries, keys, the log and its
 /// audits, tickets, transcoding, settlement, a small market).
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,12 +24,29 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Renditions.") var profiles = "P360p30fps16x9,P240p30fps16x9"
     @Option(help: "Share of segments sent to a second orchestrator and compared by PSNR.") var secondOpinion = 0.1
     @Flag(help: "Walk through the pieces one by one instead (libraries, keys, log, tickets, transcoding, settlement).") var tour = false
+    @Option(help: "Run the market on a real chain: its JSON-RPC URL (make dev-chain starts one with Livepeer's contracts). Needs --eth-controller and --eth-keys.")
+    var ethRpc: String?
+    @Option(help: "With --eth-rpc: Livepeer's Controller address.") var ethController: String?
+    @Option(help: "With --eth-rpc: a JSON file of 5 funded accounts' private keys (the line scripts/dev-chain prints will do): the broadcaster, then 4 orchestrators. Test keys only.")
+    var ethKeys: String?
+
+    func validate() throws {
+        guard (ethRpc == nil) == (ethController == nil), (ethRpc == nil) == (ethKeys == nil) else {
+            throw ValidationError("--eth-rpc, --eth-controller and --eth-keys go together")
+        }
+        if let ethController, (try? Address(ethController)) == nil { throw ValidationError("--eth-controller is not an address") }
+        guard ethRpc == nil || !tour else { throw ValidationError("--tour runs on the embedded chain; drop --eth-rpc") }
+    }
 
     func run() async throws {
         guard tour else {
+            var ethereum: EthDemoMarket.Settings?
+            if let ethRpc, let ethController, let ethKeys {
+                ethereum = EthDemoMarket.Settings(rpcURL: ethRpc, controller: try Address(ethController), keys: try EthDemoAccounts.read(ethKeys))
+            }
             let lost = try await NodeDemo.run(NodeDemo.Options(out: out, input: input, seconds: seconds,
                                                                profiles: try VideoProfile.parseList(profiles),
-                                                               secondOpinionRate: secondOpinion))
+                                                               secondOpinionRate: secondOpinion, ethereum: ethereum))
             if lost > 0 {
                 print("\nDemo FAILED: \(lost) segments lost.")
                 throw ExitCode(1)

@@ -24,6 +24,8 @@ enum NodeDemo {
         var seconds: Int
         var profiles: [VideoProfile]
         var secondOpinionRate: Double
+        /// Settle on a real chain instead of the embedded one.
+        var ethereum: EthDemoMarket.Settings?
     }
 
     static func run(_ options: Options) async throws -> Int {
@@ -31,18 +33,23 @@ enum NodeDemo {
         try? FileManager.default.removeItem(atPath: options.out)
         try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
         let source = try prepareSource(options)
-        print("Streamflow demo: a broadcaster, 4 orchestrators × 2 transcoders, a local settlement chain and its redeemers")
+        let market: any MainDemoMarket
+        if let ethereum = options.ethereum {
+            market = try await EthDemoMarket(directory: options.out + "/node", profiles: options.profiles, settings: ethereum)
+        } else {
+            market = try await NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
+        }
+        defer { market.log.close() }
+        print("Streamflow demo: a broadcaster, 4 orchestrators × 2 transcoders, \(market.chainDescription)")
         print("   source \(source) → \(options.profiles.map(\.name).joined(separator: ", "))")
         let segments = try Segmenter.split(input: source, into: options.out + "/source-segments", seconds: 2)
 
-        let market = try await NodeDemoMarket(directory: options.out + "/node", profiles: options.profiles)
-        defer { market.log.close() }
         try await market.start()
-        let stakes = market.activeSet()
+        let stakes = try await market.activeSet()
         let (candidates, unreachable) = await OrchestratorDirectory.discover(urls: stakes.keys.sorted(), key: market.broadcaster,
                                                                              timeout: 3, stakes: stakes)
         print("   active set on chain: \(stakes.count) orchestrators; \(candidates.count) answered GetOrchestrator, \(unreachable.count) did not")
-        for orchestrator in market.orchestrators {
+        for orchestrator in market.members {
             let role = NodeDemoMarket.roles.first { $0.name == orchestrator.name }!
             print("     \(orchestrator.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(orchestrator.url)  price "
                   + "\(orchestrator.pricePerPixel) wei/px  stake \(Int(stakes[orchestrator.url] ?? 0))"
@@ -50,8 +57,8 @@ enum NodeDemo {
         }
         let wire = options.profiles.map(\.wire)
         let broadcaster = StreamBroadcaster(
-            key: market.broadcaster, manifest: "demo", profiles: wire, candidates: candidates, maxPricePerPixel: 2_000, seed: 2026,
-            scratchDirectory: options.out + "/node", funds: (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)),
+            key: market.broadcaster, manifest: "demo", profiles: wire, candidates: candidates, maxPricePerPixel: market.maxPricePerPixel,
+            seed: 2026, scratchDirectory: options.out + "/node", funds: market.funds,
             policy: BroadcastPolicy(maxAttempts: 4, secondOpinionRate: options.secondOpinionRate), events: market.sink)
         let output = try LiveOutput(directory: options.out + "/hls", profiles: options.profiles)
 
@@ -59,7 +66,7 @@ enum NodeDemo {
         var lost = 0, switches = 0, latencies: [Int64] = []
         var progress = Progress(total: segments.count)
         for source in segments {
-            if source.index == segments.count / 2, let victim = market.orchestrators.firstIndex(where: { $0.name == dying }) {
+            if source.index == segments.count / 2, let victim = market.members.firstIndex(where: { $0.name == dying }) {
                 await market.stop(victim)
                 progress.note("\(dying) died (its edge stopped) at segment \(source.index)")
             }
@@ -73,34 +80,34 @@ enum NodeDemo {
                 lost += 1
             }
             if !outcome.failures.isEmpty { switches += 1 }
-            let by = market.orchestrators.first { $0.url == outcome.deliveredBy }?.name ?? "LOST"
+            let by = market.members.first { $0.url == outcome.deliveredBy }?.name ?? "LOST"
             progress.step(label: "segment \(source.index) → \(by) \(outcome.latencyMs) ms"
                           + (outcome.failures.isEmpty ? "" : " (after \(outcome.failures.count) failed: "
                              + outcome.failures.map { failure in
-                                 (market.orchestrators.first { $0.url == failure.url }?.name ?? "?") + " " + failure.reason.prefix(40)
+                                 (market.members.first { $0.url == failure.url }?.name ?? "?") + " " + failure.reason.prefix(40)
                              }.joined(separator: "; ") + ")")
                           + (outcome.secondOpinionPSNR.map { String(format: " [second opinion PSNR %.1f dB]", $0) } ?? ""))
-            try market.advance(segments: 1)
-            if source.index % 5 == 4 { _ = try await market.redeem() }
+            try await market.segmentDone(index: source.index)
         }
         let wall = Date().timeIntervalSince(started)
         try output.finish()
-        _ = try await market.settle()
+        try await market.settle()
         await market.stopAll()
         await market.sink.flush()
         try await market.stopProjections()
 
-        let summary = try NodeDemoSummary(log: market.log, chain: market.chain.state, wallSeconds: wall,
-                                          mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,
-                                          lost: lost, switches: switches, latencies: latencies)
         // Finance's report is folded from the log; the chain is the cross-check, to the wei.
         let report = FeeReport(ledger: try market.host.state(of: FeeLedgerProjection.self), by: .orchestrator)
-        let differences = FeeReconciliation.differences(log: report, chain: FeeReport(chain: market.chain.state, by: .orchestrator))
+        let settled = try await market.settlement(report: report)
+        let differences = settled.differences
+        let summary = try NodeDemoSummary(log: market.log, settled: settled, wallSeconds: wall,
+                                          mediaSeconds: segments.reduce(0) { $0 + $1.duration }, segments: segments.count,
+                                          lost: lost, switches: switches, latencies: latencies)
         try Data(FeeReportHTML.render(report).utf8).write(to: URL(fileURLWithPath: options.out + "/fee-report.html"))
         for line in summary.lines { print(line) }
         print("\n   fees by orchestrator (wei), from the log:")
         for line in report.table.split(separator: "\n") { print("     \(line)") }
-        print(differences.isEmpty ? "   reconciled with the chain: equal to the wei"
+        print(differences.isEmpty ? "   reconciled with \(settled.reconciledWith): equal to the wei"
                                   : "   the log and the chain DIFFER:\n" + differences.map { "     \($0)" }.joined(separator: "\n"))
         print("\n   on disk:")
         print("     HLS            \(options.out)/hls/master.m3u8")

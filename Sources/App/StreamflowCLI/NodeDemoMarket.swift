@@ -16,7 +16,7 @@ import Transcoding
 /// orchestrators with different stakes and a delegator, a funded broadcaster), 4 orchestrator edges with
 /// different prices and 2 in-process transcoders each — one tampering (a labelled fault) — and a redemption
 /// service per orchestrator. Everything writes to one log under `DIR/log`; the chain lives in `DIR/chain`.
-final class NodeDemoMarket {
+final class NodeDemoMarket: MainDemoMarket {
     /// One orchestrator of the demo: its key, node (built by the composition root, on the market's shared log), redeemer
     /// and the role it plays.
     struct Orchestrator {
@@ -122,11 +122,33 @@ final class NodeDemoMarket {
         }
     }
 
+    var members: [DemoMember] { orchestrators.map { DemoMember(name: $0.name, url: $0.url, pricePerPixel: $0.pricePerPixel) } }
+    var funds: (deposit: UInt256, reserve: UInt256) { (UInt256(1_000_000_000_000_000_000), UInt256(1_000_000_000_000_000_000)) }
+    var maxPricePerPixel: Double { 2_000 }
+    var chainDescription: String { "a local settlement chain and its redeemers" }
+
     /// The active set as the broadcaster reads it from the chain: service URI → total stake.
     func activeSet() -> [String: Double] { chain.state.serviceStakes }
 
-    /// Advances the chain as media time passes (a few blocks per segment).
-    func advance(segments: Int) throws { try chain.advance(blocks: Self.blocksPerSegment * UInt64(segments)) }
+    /// Advances the chain as media time passes (a few blocks per segment), redeeming every 5 segments.
+    func segmentDone(index: Int) async throws {
+        try chain.advance(blocks: Self.blocksPerSegment)
+        if index % 5 == 4 { _ = try await redeem() }
+    }
+
+    /// The chain's fee books: what it paid and the gas, and the log's report reconciled with them.
+    func settlement(report: FeeReport) async throws -> DemoSettlementTotals {
+        var totals = DemoSettlementTotals(reconciledWith: "the chain")
+        for round in chain.state.fees.values {
+            for entry in round.values {
+                totals.gasCost = (try? totals.gasCost + entry.gasCost) ?? totals.gasCost
+                totals.redeemedValue = (try? totals.redeemedValue + entry.total) ?? totals.redeemedValue
+                totals.transactions += entry.transactions
+            }
+        }
+        totals.differences = FeeReconciliation.differences(log: report, chain: FeeReport(chain: chain.state, by: .orchestrator))
+        return totals
+    }
 
     /// One redemption step for every orchestrator at the current gas price; returns tickets redeemed.
     func redeem() async throws -> Int {
@@ -137,13 +159,12 @@ final class NodeDemoMarket {
     }
 
     /// Ends the run: redeem what is left (a round at a time, so the redeemer's last-round flush runs).
-    func settle() async throws -> Int {
-        var redeemed = try await redeem()
+    func settle() async throws {
+        _ = try await redeem()
         for _ in 0..<3 {
             try chain.advance(blocks: chain.state.config.blocksPerRound)
-            redeemed += try await redeem()
+            _ = try await redeem()
         }
-        return redeemed
     }
 
     /// Stops every orchestrator still running (gracefully: requests in flight finish).

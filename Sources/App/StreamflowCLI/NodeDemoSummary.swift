@@ -11,7 +11,7 @@ import Settlement
 struct NodeDemoSummary {
     var lines: [String] = []
 
-    init(log: EventLog, chain: ChainState, wallSeconds: Double, mediaSeconds: Double, segments: Int, lost: Int, switches: Int,
+    init(log: EventLog, settled: DemoSettlementTotals, wallSeconds: Double, mediaSeconds: Double, segments: Int, lost: Int, switches: Int,
          latencies: [Int64]) throws {
         var counts: [String: Int] = [:]
         var ticketsSent = 0
@@ -28,14 +28,7 @@ struct NodeDemoSummary {
             }
             return true
         }
-        var gasCost = UInt256.zero, redeemedValue = UInt256.zero, transactions = 0
-        for round in chain.fees.values {
-            for entry in round.values {
-                gasCost = (try? gasCost + entry.gasCost) ?? gasCost
-                redeemedValue = (try? redeemedValue + entry.total) ?? redeemedValue
-                transactions += entry.transactions
-            }
-        }
+        let (gasCost, redeemedValue, transactions) = (settled.gasCost, settled.redeemedValue, settled.transactions)
         let sorted = latencies.sorted()
         let share = redeemedValue.isZero ? 0 : gasCost.doubleValue / redeemedValue.doubleValue * 100
         lines = [

@@ -9,6 +9,8 @@ import Settlement
 
 /// How a node settles on a real chain: the JSON-RPC node, Livepeer's Controller, and the redeemer's limits.
 public struct EthereumChainSettings: Sendable {
+    /// Call `initializeRound()` when a round starts that nobody has initialised (go-livepeer's `-initializeRound`).
+    public var initializeRounds: Bool
     public var rpcURL: String
     public var controller: Address
     /// Refuse a node on another chain (nil: any).
@@ -20,8 +22,6 @@ public struct EthereumChainSettings: Sendable {
     public var pollInterval: Duration
     public var replaceAfter: Duration
     public var rpcTimeout: Duration
-    /// Call `initializeRound()` when a round starts that nobody has initialised (go-livepeer's `-initializeRound`).
-    public var initializeRounds: Bool
 
     public init(rpcURL: String, controller: Address, chainID: UInt64? = nil, policy: FeePolicy = FeePolicy(), maxBatch: Int = 30,
                 minBatch: Int = 10, confirmations: UInt64 = 1, pollInterval: Duration = .seconds(2), replaceAfter: Duration = .seconds(60),

@@ -7,11 +7,14 @@ What it is
     from Tests/Fixtures/livepeer-contracts (hardhat-deploy artifacts, MIT) in livepeer/protocol's deploy order,
     mines to the start of the next round and calls RoundsManager.initializeRound(), so the chain starts in an
     initialised round. Every transaction mines its own block while auto-mining is on (the default), so a round
-    of --round-length blocks is that many transactions or evm_mine blocks. For tests (Swift and Python) and for
+    of --round-length blocks is that many transactions or evm_mine blocks; with --block-time S a block is also
+    mined every S seconds (the chain moves on its own, and rounds start without a test mining them; nobody
+    initialises them but a node: `--eth-initialize-round`). --lpt N mints N LPT to every account but the deployer. For tests (Swift and Python) and for
     operators (scripts/dev-chain).
 
     python devchain.py [--port 8545] [--host 127.0.0.1] [--round-length 50] [--accounts 10]
-                       [--priority-fee WEI] [--chain-id N] [--artifacts DIR] [--stdin-watch auto|on|off] [-v]
+                       [--priority-fee WEI] [--chain-id N] [--artifacts DIR] [--stdin-watch auto|on|off]
+                       [--block-time SECONDS] [--lpt WHOLE_LPT] [-v]
 
 Output
     Once deployed and listening, exactly ONE line of JSON on stdout (flushed); logs go to stderr:
@@ -1495,6 +1498,10 @@ def main(argv=None):
     p.add_argument("--priority-fee", type=int, default=GWEI, help="suggested tip in wei (default 1 gwei)")
     p.add_argument("--chain-id", type=int, default=None, help="default: eth-tester's 131277322940537")
     p.add_argument("--artifacts", default=DEFAULT_ARTIFACTS)
+    p.add_argument("--block-time", type=float, default=0,
+                   help="also mine a block every this many seconds, as a real chain does (0: only transactions and evm_mine)")
+    p.add_argument("--lpt", type=int, default=0,
+                   help="whole LPT minted to each account but the deployer at start (orchestrators bond it; default 0)")
     p.add_argument("--stdin-watch", choices=("auto", "on", "off"), default="auto",
                    help="exit when stdin closes (auto: when stdin is a pipe or socket)")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -1502,12 +1509,18 @@ def main(argv=None):
     VERBOSE = a.verbose
     if a.round_length < 1 or a.accounts < 1:
         p.error("--round-length and --accounts must be >= 1")
+    if a.block_time < 0 or a.lpt < 0:
+        p.error("--block-time and --lpt must be >= 0")
 
     t0 = time.time()
     dev = DevChain(accounts=a.accounts, round_length=a.round_length, priority_fee=a.priority_fee,
                    chain_id=a.chain_id, artifacts_dir=a.artifacts)
     with dev.lock:
         dev.deploy_livepeer()
+        if a.lpt:
+            lpt = dev.contracts["LivepeerToken"]
+            for key in dev.keys[1:]:
+                dev.internal_tx(lpt.address, lpt.encode("mint", key.public_key.to_canonical_address(), a.lpt * ETHER))
     if ":" in a.host:
         Server.address_family = socket.AF_INET6
     server = Server((a.host, a.port), Handler)
@@ -1536,6 +1549,12 @@ def main(argv=None):
         threading.Thread(target=watch, daemon=True, name="stdin-watch").start()
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True,
                      name="http").start()
+    if a.block_time > 0:
+        def produce_blocks():
+            while not stop.wait(a.block_time):
+                with dev.lock:
+                    dev.mine_blocks(1)
+        threading.Thread(target=produce_blocks, daemon=True, name="blocks").start()
     log(f"listening on {rpc_url} (chain id {dev.chain_id}, round length {a.round_length}, "
         f"start-up {time.time() - t0:.2f} s)")
     try:
