@@ -200,6 +200,40 @@ struct EthereumNodeTests {
         #expect(process.stop() == 0)
     }
 
+    @Test("`demo --eth-rpc` runs the market on Livepeer's contracts: every segment delivered, the deposit down by what the log says was redeemed")
+    func demoOnChain() async throws {
+        // A chain that moves on its own (rounds start without the test), Arbitrum-like gas, LPT in every account.
+        let chain = try await DevChain(roundLength: 20, accounts: 6, arguments: ["--block-time", "0.5", "--lpt", "10000",
+                                                                                "--priority-fee", "10000000"])
+        defer { chain.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-eth-demo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = directory + "/keys.json"
+        let list = chain.accounts[1...5].map { "\"\($0.privateKey)\"" }.joined(separator: ",")
+        try "[\(list)]".write(toFile: keys, atomically: true, encoding: .utf8)
+        let eth = ["--eth-rpc", chain.rpcURL, "--eth-controller", chain.controller]
+        let run = try StreamflowExecutable.run(["demo", "--out", directory + "/demo", "--seconds", "12", "--eth-keys", keys] + eth)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)\n\(chain.log.suffix(2_000))")
+        #expect(run.stdout.contains("Demo finished: every segment delivered."), "\(run.stdout)")
+        #expect(run.stdout.contains("active set on chain: 4 orchestrators; 4 answered"), "\(run.stdout)")
+        #expect(run.stdout.contains("reconciled with the TicketBroker at"), "\(run.stdout)")
+        // The chain's own books: the broadcaster was funded to 1 ETH from nothing, so its deposit is down by exactly
+        // what the demo says the TicketBroker paid.
+        let line = try #require(run.stdout.split(separator: "\n").first { $0.contains("wei redeemed on chain") })
+        let redeemed = try #require(line.split(separator: " ").dropLast(4).last.map(String.init))
+        let node = EthereumNode(rpc: JSONRPCClient(url: chain.rpcURL))
+        let reader = LivepeerReader(node: node, deployment: try await LivepeerDeployment.resolve(node: node, controller: try Address(chain.controller)))
+        let funds = try await reader.senderFunds(try Address(chain.accounts[1].address))
+        #expect(try UInt256(decimal: "1000000000000000000") - funds.deposit == (try UInt256(decimal: redeemed)), "\(line)")
+        let report = try StreamflowExecutable.run(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth)
+        #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stderr)")
+
+        try "[\"\(chain.accounts[1].privateKey)\"]".write(toFile: keys, atomically: true, encoding: .utf8)
+        let short = try StreamflowExecutable.run(["demo", "--out", directory + "/demo2", "--seconds", "2", "--eth-keys", keys] + eth)
+        #expect(short.status != 0 && short.stderr.contains("5 funded accounts are needed"), "\(short.stderr)")
+    }
+
     @Test("the node SIGKILLed 20 times, often between signing a redemption and its receipt: every winner paid once, none lost, nonces consistent")
     func killedBetweenSigningAndReceipt() async throws {
         let harness = try await Harness()

@@ -28,17 +28,18 @@ public final class DevChain: @unchecked Sendable {
     /// that start servers against a deadline on a 2-core machine. A test holds the lease from `init` until `stop()`.
     private static let lease = TestLease()
 
-    public convenience init(roundLength: Int = 50, accounts: Int = 6) async throws {
+    /// `arguments` go to devchain.py as well (e.g. `--block-time 0.5` for a chain that moves on its own).
+    public convenience init(roundLength: Int = 50, accounts: Int = 6, arguments: [String] = []) async throws {
         await Self.lease.acquire()
         do {
-            try await self.init(leased: roundLength, accounts: accounts)
+            try await self.init(leased: roundLength, accounts: accounts, arguments: arguments)
         } catch {
             await Self.lease.release()
             throw error
         }
     }
 
-    private init(leased roundLength: Int, accounts: Int) async throws {
+    private init(leased roundLength: Int, accounts: Int, arguments: [String]) async throws {
         let script = PythonOracle.packageRoot.appendingPathComponent("Tests/Support/devchain/devchain.py").path
         guard FileManager.default.isExecutableFile(atPath: PythonOracle.interpreter) else {
             throw PythonOracle.Failure(description: "no Python at \(PythonOracle.interpreter): run `make setup`")
@@ -50,7 +51,7 @@ public final class DevChain: @unchecked Sendable {
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: PythonOracle.interpreter)
-        process.arguments = [script, "--port", "0", "--round-length", "\(roundLength)", "--accounts", "\(accounts)", "--stdin-watch", "on"]
+        process.arguments = [script, "--port", "0", "--round-length", "\(roundLength)", "--accounts", "\(accounts)", "--stdin-watch", "on"] + arguments
         process.standardInput = stdin
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
