@@ -6,6 +6,7 @@ import EventLog
 import EventModel
 import Foundation
 import JSONCore
+import LivepeerABI
 import LMDB
 import Payments
 import Projections
@@ -277,5 +278,37 @@ struct EthereumRedemptionTests {
         #expect(try await service.step().redeemed == 4)
         try await setup.expectSettled(winners: 4)
         await setup.close()
+    }
+
+    @Test("sender funds for ticket params come from the TicketBroker: read, kept for maxAge, zero when unknown or unlocking, bounded")
+    func senderFundsFromTheChain() async throws {
+        let fixture = try await LivepeerChainFixture()
+        let orchestrator = try fixture.key(1).address
+        let deposit = UInt256(3_000_000_000_000_000), reserve = UInt256(2_000_000_000_000_000)
+        let funded = try await fixture.fund(2, deposit: deposit, reserve: reserve)
+        let monitor = SenderFundsMonitor(reader: fixture.reader, recipient: orchestrator, capacity: 2, maxAge: .seconds(3_600))
+        #expect(monitor.funds(funded.address) == SenderFunds(deposit: .zero, reserve: .zero), "not read yet: nothing offered")
+        await monitor.refresh(funded.address)
+        #expect(monitor.funds(funded.address) == SenderFunds(deposit: deposit, reserve: reserve))
+        // Kept for maxAge: a top-up is not seen until the entry is stale.
+        _ = try await LivepeerAccountActions(sender: funded, deployment: fixture.deployment).fund(deposit: deposit, reserve: .zero)
+        await monitor.refresh(funded.address)
+        #expect(monitor.funds(funded.address).deposit == deposit)
+        let fresh = SenderFundsMonitor(reader: fixture.reader, recipient: orchestrator, maxAge: .zero)
+        await fresh.refresh(funded.address)
+        #expect(fresh.funds(funded.address).deposit == (try deposit + deposit))
+        // A sender unlocking its deposit is offered nothing (its funds are about to leave).
+        _ = try await funded.invoke(LivepeerFunctions.TicketBroker.unlock, on: fixture.deployment.ticketBroker)
+        await fresh.refresh(funded.address)
+        #expect(fresh.funds(funded.address) == SenderFunds(deposit: .zero, reserve: .zero))
+        // Bounded: a third sender makes the monitor forget the one read longest ago.
+        for index in 3...4 { await monitor.refresh(try fixture.key(index).address) }
+        #expect(monitor.counts.kept == 2 && monitor.counts.evicted == 1)
+        #expect(monitor.funds(funded.address) == SenderFunds(deposit: .zero, reserve: .zero), "forgotten: read again when it returns")
+        // An RPC that fails keeps what was known.
+        let broken = SenderFundsMonitor(reader: LivepeerReader(node: EthereumNode(rpc: JSONRPCClient(url: "http://127.0.0.1:9", timeout: .seconds(2))),
+                                                               deployment: fixture.deployment), recipient: orchestrator)
+        await broken.refresh(funded.address)
+        #expect(broken.funds(funded.address) == SenderFunds(deposit: .zero, reserve: .zero))
     }
 }

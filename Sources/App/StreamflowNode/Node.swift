@@ -117,6 +117,7 @@ public final class Node: Service, Sendable {
         let recipient = TicketRecipient(validator: TicketValidator(recipient: address, secret: secrets.recipient,
                                                                    policy: configuration.ticketPolicy), ledger: ledger)
         // The chain, and with the embedded one the node's redeemer and block ticker.
+        var senderFunds = SenderFundsSource.assumed
         switch configuration.chain {
         case .fixed(let fixed):
             settlement = nil
@@ -134,6 +135,8 @@ public final class Node: Service, Sendable {
         case .ethereum(let ethereum):
             settlement = nil
             context = { ethereum.watcher.context }
+            let monitor = ethereum.senderFunds
+            senderFunds = SenderFundsSource(read: { monitor.funds($0) }, refresh: { await monitor.refresh($0) })
             services += try ethereum.services(host: host, sink: sink, clock: clock, onRecorded: { envelopes in
                 for envelope in envelopes {
                     if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }
@@ -158,7 +161,7 @@ public final class Node: Service, Sendable {
                                             price: configuration.price, capacity: configuration.capacity,
                                             outputDirectory: configuration.outputDirectory, profiles: configuration.profiles,
                                             publicURL: "", pool: pool, events: sink, clock: clock, offchain: configuration.offchain,
-                                            signer: configuration.signer, telemetry: configuration.telemetry)
+                                            signer: configuration.signer, telemetry: configuration.telemetry, senderFunds: senderFunds)
         hub = configuration.remoteTranscoders.map { remote in
             let link = HubPoolLink(pool: pool)
             let hub = RemoteTranscoderHub(secret: remote.secret, taskTimeout: remote.taskTimeout) { event in

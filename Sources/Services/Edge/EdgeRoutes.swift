@@ -24,7 +24,7 @@ public enum EdgeRoutes {
         to router: Router<Context>, node: OrchestratorNode, context: @escaping @Sendable () -> ValidationContext,
         now: @escaping @Sendable () -> Int64, record: @escaping @Sendable ([PaymentEvent]) async -> Void,
         budget: BodyBudget = BodyBudget(),
-        funds: @escaping @Sendable (Address) -> SenderFunds = OrchestratorInfoSource.assumedFunds
+        funds: (@Sendable (Address) -> SenderFunds)? = nil
     ) {
         let source = OrchestratorInfoSource(node: node, context: context, now: now, funds: funds)
         router.post("segment") { request, _ -> Response in
@@ -50,7 +50,7 @@ public enum EdgeRoutes {
             guard let text = request.uri.queryParameters["sender"].map(String.init), let sender = try? Address(text) else {
                 return Response(status: .badRequest)
             }
-            guard let info = try? source.info(for: sender), let bytes = try? info.serializedBytes() as [UInt8] else {
+            guard let info = try? await source.freshInfo(for: sender), let bytes = try? info.serializedBytes() as [UInt8] else {
                 return Response(status: .serviceUnavailable)
             }
             return Response(status: .ok, headers: [.contentType: "application/vnd+livepeer.orchestratorinfo"],

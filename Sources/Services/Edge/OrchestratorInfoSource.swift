@@ -5,24 +5,25 @@ public import Payments
 public import Wire
 
 /// GetOrchestrator's answer for a sender, shared by the gRPC service and the HTTP route: the node's info with a
-/// fresh seed, the chain as the orchestrator sees it now and the sender's funds.
+/// fresh seed, the chain as the orchestrator sees it now and the sender's funds (the node's `senderFunds` unless given).
 public struct OrchestratorInfoSource: Sendable {
     public let node: OrchestratorNode
     public let context: @Sendable () -> ValidationContext
     public let now: @Sendable () -> Int64
     public let funds: @Sendable (Address) -> SenderFunds
 
-    /// Funds assumed for every sender until the node reads them from a chain: 1 ETH deposit and reserve.
-    public static let assumedFunds: @Sendable (Address) -> SenderFunds = { _ in
-        SenderFunds(deposit: UInt256(1_000_000_000_000_000_000), reserve: UInt256(1_000_000_000_000_000_000))
-    }
-
     public init(node: OrchestratorNode, context: @escaping @Sendable () -> ValidationContext,
-                now: @escaping @Sendable () -> Int64, funds: @escaping @Sendable (Address) -> SenderFunds = assumedFunds) {
+                now: @escaping @Sendable () -> Int64, funds: (@Sendable (Address) -> SenderFunds)? = nil) {
         self.node = node
         self.context = context
         self.now = now
-        self.funds = funds
+        self.funds = funds ?? node.senderFunds.read
+    }
+
+    /// `info(for:)` after the sender's funds are brought up to date (a GetOrchestrator: the params it offers are sized by them).
+    public func freshInfo(for sender: Address) async throws(PaymentError) -> Net_OrchestratorInfo {
+        await node.senderFunds.refresh(sender)
+        return try info(for: sender)
     }
 
     /// Ticket params, price, address and a new auth token for `sender`.

@@ -17,7 +17,7 @@ struct OrchestratorService: Net_Orchestrator.SimpleServiceProtocol {
                            message: "Invalid orchestrator request: sig is not the sender's signature over its address")
         }
         do {
-            return try source.info(for: sender)
+            return try await source.freshInfo(for: sender)
         } catch {
             throw RPCError(code: .failedPrecondition, message: "no ticket params for \(sender.checksummed): \(error)")
         }

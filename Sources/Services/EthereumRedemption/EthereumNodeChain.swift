@@ -41,13 +41,16 @@ public struct EthereumChainSettings: Sendable {
 }
 
 /// A node's connection to a real chain, made before the node is built (it reads the chain once): the contracts, the
-/// watcher whose context tickets name, and the orchestrator's transaction sender.
+/// watcher whose context tickets name, the senders' funds its face values are sized by, and the orchestrator's
+/// transaction sender.
 public struct EthereumNodeChain: Sendable {
     public let settings: EthereumChainSettings
     public let reader: LivepeerReader
     public let watcher: EthereumChainWatcher
     public let sender: TransactionSender
     public let validityRounds: Int64
+    /// The broadcasters' funds on the TicketBroker, for the face values the node offers them.
+    public let senderFunds: SenderFundsMonitor
 
     /// Resolves Livepeer's contracts from the Controller and reads the chain once.
     public static func connect(_ settings: EthereumChainSettings, key: PrivateKey) async throws(EthereumSettlementError) -> EthereumNodeChain {
@@ -58,7 +61,8 @@ public struct EthereumNodeChain: Sendable {
         let validity = try await reader.ticketValidityPeriod()
         let sender = TransactionSender(node: node, key: key, chainID: deployment.chainID, policy: settings.policy,
                                        pollInterval: .milliseconds(250))
-        return EthereumNodeChain(settings: settings, reader: reader, watcher: watcher, sender: sender, validityRounds: Int64(validity))
+        return EthereumNodeChain(settings: settings, reader: reader, watcher: watcher, sender: sender, validityRounds: Int64(validity),
+                                 senderFunds: SenderFundsMonitor(reader: reader, recipient: key.address))
     }
 
     /// The redeemer over the node's projection host and sink, the watcher, and the round initialiser when asked for: the

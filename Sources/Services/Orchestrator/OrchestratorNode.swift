@@ -33,6 +33,8 @@ public final class OrchestratorNode: Sendable {
     public let telemetry: OrchestratorTelemetry
     /// The address as event keys carry it.
     public let addressText: String
+    /// The senders' funds its ticket params are sized by.
+    public let senderFunds: SenderFundsSource
     /// Segments already transcoded, so a resubmission gets the same result.
     public let results = SegmentResults()
     private let instance: String
@@ -48,7 +50,8 @@ public final class OrchestratorNode: Sendable {
                 events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
                 offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil,
                 signer: any ResultSigner = HonestResultSigner(),
-                telemetry: OrchestratorTelemetry = OrchestratorTelemetry()) throws(TranscodeError) {
+                telemetry: OrchestratorTelemetry = OrchestratorTelemetry(),
+                senderFunds: SenderFundsSource = .assumed) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
         intake = SegmentIntake(recipient: recipient, authSecret: authSecret,
@@ -62,6 +65,7 @@ public final class OrchestratorNode: Sendable {
         self.clock = clock
         self.signer = signer
         self.telemetry = telemetry
+        self.senderFunds = senderFunds
         addressText = key.address.checksummed
         instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         if let pool {
