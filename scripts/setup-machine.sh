@@ -9,7 +9,7 @@ packages=(
   pkg-config
   liblmdb-dev libsecp256k1-dev librdkafka-dev libssl-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev
-  ffmpeg protobuf-compiler
+  ffmpeg protobuf-compiler jq
 )
 
 missing=()
