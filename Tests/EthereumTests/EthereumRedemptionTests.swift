@@ -71,14 +71,16 @@ struct EthereumRedemptionTests {
             try await host.waitUntilApplied(through: log.head.sequence)
         }
 
-        func service(maxBatch: Int = 10, replaceAfter: Duration = .seconds(30), rpc: (any EthereumRPC)? = nil) throws -> EthereumRedemptionService {
+        func service(maxBatch: Int = 10, replaceAfter: Duration = .seconds(30), rpc: (any EthereumRPC)? = nil,
+                     maxGasLimit: UInt64 = 20_000_000) throws -> EthereumRedemptionService {
             let node = rpc.map { EthereumNode(rpc: $0) } ?? fixture.node
             let reader = LivepeerReader(node: node, deployment: fixture.deployment)
             let sender = TransactionSender(node: node, key: try fixture.key(1), chainID: fixture.deployment.chainID, pollInterval: .milliseconds(20))
             let recorder = try RedemptionRecorder(host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
                                                   clock: SteppingClock(start: 1_800_000_000_000))
             return EthereumRedemptionService(recorder: recorder, redeemer: LivepeerTicketRedeemer(
-                sender: sender, reader: reader, maxBatch: maxBatch, replaceAfter: replaceAfter, receiptTimeout: .seconds(60)))
+                sender: sender, reader: reader, maxBatch: maxBatch, replaceAfter: replaceAfter, receiptTimeout: .seconds(60),
+                maxGasLimit: maxGasLimit))
         }
 
         func events(_ type: String) throws -> [EventEnvelope] {
@@ -310,5 +312,28 @@ struct EthereumRedemptionTests {
                                                                deployment: fixture.deployment), recipient: orchestrator)
         await broken.refresh(funded.address)
         #expect(broken.funds(funded.address) == SenderFunds(deposit: .zero, reserve: .zero))
+    }
+
+    @Test("the gas cap hit: a batch gets no more than one ticket's estimate; what it could not pay stays pending and is paid later")
+    func gasCapLosesNothing() async throws {
+        let setup = try await Setup(winners: 4)
+        let capped = try setup.service(maxBatch: 10, maxGasLimit: 1)
+        let step = try await capped.step()
+        let transaction = try #require(step.transaction)
+        let sent = try setup.events("redemption.submitted")
+        let single = try #require(sent.first?.payload["gasLimit"]?.integerValue)
+        #expect(sent.count == 1 && single < 500_000, "one ticket's estimate (~300k), not 4 × it: \(single)")
+        #expect(step.redeemed < 4 && step.refused == 0)
+        #expect(try setup.pending() == 4 - step.redeemed, "the rest stays pending, none given up")
+        // With one ticket's gas for four, the batch runs out of gas before or inside its tickets: it reverts (recorded as
+        // such, with its gas) or pays fewer; either way nothing is given up.
+        let receipt = try #require(try await setup.fixture.node.receipt(transaction))
+        #expect(step.reverted == !receipt.succeeded)
+        #expect(try setup.events("redemption.reverted").count == (receipt.succeeded ? 0 : 1))
+        while try setup.pending() > 0 { _ = try await setup.service().step() }
+        try await setup.expectSettled(winners: 4)
+        let uncapped = try setup.events("redemption.submitted").dropFirst().compactMap { $0.payload["gasLimit"]?.integerValue }
+        if 4 - step.redeemed > 1 { #expect((uncapped.first ?? 0) > single, "without the cap a batch of several gets more: \(uncapped)") }
+        await setup.close()
     }
 }

@@ -218,6 +218,9 @@ struct EthereumNodeTests {
         #expect(run.stdout.contains("Demo finished: every segment delivered."), "\(run.stdout)")
         #expect(run.stdout.contains("active set on chain: 4 orchestrators; 4 answered"), "\(run.stdout)")
         #expect(run.stdout.contains("reconciled with the TicketBroker at"), "\(run.stdout)")
+        let tickets = try #require(run.stdout.split(separator: "\n").first { $0.contains(" won, ") }).split(separator: " ")
+        let won = try #require(tickets.firstIndex(of: "won,")), redeemedCount = try #require(tickets.firstIndex(of: "redeemed"))
+        #expect(tickets[won - 1] == tickets[redeemedCount - 1], "every winner redeemed, the stopped nodes' too: \(tickets.joined(separator: " "))")
         // The chain's own books: the broadcaster was funded to 1 ETH from nothing, so its deposit is down by exactly
         // what the demo says the TicketBroker paid.
         let line = try #require(run.stdout.split(separator: "\n").first { $0.contains("wei redeemed on chain") })
@@ -225,6 +228,9 @@ struct EthereumNodeTests {
         let node = EthereumNode(rpc: JSONRPCClient(url: chain.rpcURL))
         let reader = LivepeerReader(node: node, deployment: try await LivepeerDeployment.resolve(node: node, controller: try Address(chain.controller)))
         let funds = try await reader.senderFunds(try Address(chain.accounts[1].address))
+        // The pool walk is bounded: with a bound of 2 the two highest stakes (charlie 6,000 LPT, alpha 4,000) come back.
+        let walked = try await LivepeerReader(node: node, deployment: reader.deployment, maxPoolWalk: 2).transcoderPool()
+        #expect(walked.map(\.address) == [try Address(chain.accounts[4].address), try Address(chain.accounts[2].address)])
         #expect(try UInt256(decimal: "1000000000000000000") - funds.deposit == (try UInt256(decimal: redeemed)), "\(line)")
         let report = try StreamflowExecutable.run(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth)
         #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stderr)")

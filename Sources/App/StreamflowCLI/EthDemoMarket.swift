@@ -156,8 +156,12 @@ final class EthDemoMarket: MainDemoMarket {
         let onChain = try await reader.transcoder(member.key.address)
         let actions = LivepeerAccountActions(sender: member.chain.sender, deployment: reader.deployment)
         guard onChain.totalStake.isZero else {
-            if !onChain.active && (onChain.rewardCut != UInt256(Self.rewardCut) || onChain.feeShare != UInt256(Self.feeShare)) {
-                // Bonded by an earlier attempt that the round lock stopped before its cut and share were set.
+            if onChain.rewardCut != UInt256(Self.rewardCut) || onChain.feeShare != UInt256(Self.feeShare) {
+                // Bonded by an earlier attempt that the round lock stopped before its cut and share were set. Once active,
+                // the BondingManager takes new ones only after reward() in the round.
+                if onChain.active {
+                    _ = try await member.chain.sender.invoke(LivepeerFunctions.BondingManager.reward, on: reader.deployment.bondingManager)
+                }
                 _ = try await actions.register(stake: .zero, rewardCutPPM: Self.rewardCut, feeSharePPM: Self.feeShare, serviceURI: member.url)
                 return
             }
@@ -230,14 +234,19 @@ final class EthDemoMarket: MainDemoMarket {
         }
     }
 
+    /// A few passes: the round is initialised first if nobody has (alpha, which does it, may have stopped already), and a
+    /// pass that sent nothing or reverted waits a second for the chain to move on.
     private func redeemLeftovers(_ member: Member) async throws {
         let recorder = try RedemptionRecorder(host: host, sink: sink, orchestrator: member.key.address, clock: SystemClock())
         let service = EthereumRedemptionService(recorder: recorder, redeemer: LivepeerTicketRedeemer(sender: member.chain.sender,
                                                                                                      reader: member.chain.reader))
+        let initializer = EthereumRoundInitializer(reader: member.chain.reader, sender: member.chain.sender, watcher: member.chain.watcher)
         try await service.recover()
-        while try !recorder.pending().isEmpty {
+        for _ in 0..<5 {
+            guard try !recorder.pending().isEmpty else { return }
+            _ = try await initializer.initializeIfDue()
             let step = try await service.step()
-            if step.transaction == nil || step.reverted { return }
+            if step.transaction == nil || step.reverted { try await Task.sleep(for: .seconds(1)) }
         }
     }
 

@@ -44,7 +44,8 @@ struct NodeDemoSummary {
             "   orchestrators suspended \(counts["orchestrator.suspended", default: 0]) times",
             "   transcoder tasks        \(counts["task.completed", default: 0]) completed, \(counts["task.failed", default: 0]) failed",
             "   tickets                 \(ticketsSent) sent, \(counts["ticket.won", default: 0]) won, \(counts["ticket.redeemed", default: 0]) redeemed "
-                + "in \(transactions) transactions",
+                + "in \(transactions) transactions"
+                + (counts["redemption.reverted", default: 0] > 0 ? " (and \(counts["redemption.reverted", default: 0]) reverted, its gas spent)" : ""),
             "   fees                    \(fees) wei charged; \(redeemedValue) wei redeemed on chain",
             String(format: "   gas share               %.3f%% of redeemed value", share),
             "   events in the log       \(counts.values.reduce(0, +)) (head \(log.head.sequence))",

@@ -45,6 +45,8 @@ public enum LivepeerFunctions {
         /// activeCumulativeRewards, cumulativeRewards, cumulativeFees, lastFeeRound.
         public static let getTranscoder = ABIFunction("getTranscoder", [.address], returns: Array(repeating: .uint256, count: 10))
         public static let getTranscoderPoolSize = ABIFunction("getTranscoderPoolSize", returns: [.uint256])
+        /// An active orchestrator's reward for the round (LPT minted to it and its delegators); once a round.
+        public static let reward = ABIFunction("reward")
     }
 
     public enum RoundsManager {
@@ -82,6 +84,7 @@ public enum LivepeerFunctions {
         ("BondingManagerTarget", BondingManager.getFirstTranscoderInPool), ("BondingManagerTarget", BondingManager.getNextTranscoderInPool),
         ("BondingManagerTarget", BondingManager.transcoderTotalStake), ("BondingManagerTarget", BondingManager.isActiveTranscoder),
         ("BondingManagerTarget", BondingManager.getTranscoder), ("BondingManagerTarget", BondingManager.getTranscoderPoolSize),
+        ("BondingManagerTarget", BondingManager.reward),
         ("RoundsManagerTarget", RoundsManager.currentRound), ("RoundsManagerTarget", RoundsManager.currentRoundInitialized),
         ("RoundsManagerTarget", RoundsManager.lastInitializedRound),
         ("RoundsManagerTarget", RoundsManager.blockHashForRound), ("RoundsManagerTarget", RoundsManager.roundLength),
