@@ -84,7 +84,7 @@ public final class LocalChain: Sendable {
         let encoder = JSONEncoder()
         let stateBytes = Array(try encoder.encode(state))
         let receiptBytes = try receipt.map { Array(try encoder.encode($0.1)) }
-        let eventBytes = eventLog != nil && !events.isEmpty ? try EnvelopeCodec.encode(events) : nil
+        let eventBytes = eventLog != nil && !events.isEmpty ? try EnvelopeJSON.encodeArray(events) : nil
         let outboxKey = Array((events.first?.id ?? "").utf8)
         try environment.write { transaction in
             try transaction.put(stateBytes, forKey: Self.stateKey, in: stateDatabase)
@@ -101,7 +101,7 @@ public final class LocalChain: Sendable {
         var waiting: [([UInt8], [EventEnvelope])] = []
         try environment.read { transaction in
             try transaction.forEach(in: outboxDatabase) { key, value in
-                waiting.append((Array(key), try EnvelopeCodec.decode(Array(value))))
+                waiting.append((Array(key), try EnvelopeJSON.decodeArray(bytes: Array(value))))
                 return true
             }
         }

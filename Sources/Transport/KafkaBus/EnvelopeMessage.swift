@@ -12,44 +12,11 @@ public enum EnvelopeMessage {
                         value: try value(of: envelope), headers: [KafkaHeader(typeHeader, Array(envelope.type.utf8))] + headers)
     }
 
-    /// Key names are ASCII, so sorting by rawValue is canonical (UTF-8) order.
-    private static let keyKindsInCanonicalOrder = EventKeys.Kind.allCases.sorted { $0.rawValue < $1.rawValue }
-
-    /// The canonical JSON of the envelope, written field by field in canonical (sorted) order: the same bytes as
-    /// CanonicalJSON of the envelope object, without building that object.
-    static func value(of envelope: EventEnvelope) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(320)
-        try append(envelope, to: &out)
-        return out
-    }
+    /// The canonical JSON of the envelope (`EnvelopeJSON`, the one form every reader shares).
+    static func value(of envelope: EventEnvelope) throws -> [UInt8] { try EnvelopeJSON.encode(envelope) }
 
     /// Writes the envelope's canonical JSON at the end of `out`.
-    static func append(_ envelope: EventEnvelope, to out: inout [UInt8]) throws {
-        out.append(contentsOf: #"{"id":"#.utf8)
-        CanonicalJSON.appendString(envelope.id, to: &out)
-        out.append(contentsOf: #","keys":{"#.utf8)
-        var first = true
-        for kind in keyKindsInCanonicalOrder {
-            guard let value = envelope.keys[kind] else { continue }
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            CanonicalJSON.appendString(kind.rawValue, to: &out)
-            out.append(UInt8(ascii: ":"))
-            CanonicalJSON.appendString(value, to: &out)
-        }
-        out.append(contentsOf: #"},"payload":"#.utf8)
-        try CanonicalJSON.encode(envelope.payload, into: &out)
-        out.append(contentsOf: #","timestamp":"#.utf8)
-        CanonicalJSON.appendInteger(envelope.timestamp, to: &out)
-        out.append(contentsOf: #","topic":"#.utf8)
-        CanonicalJSON.appendString(envelope.topic.rawValue, to: &out)
-        out.append(contentsOf: #","type":"#.utf8)
-        CanonicalJSON.appendString(envelope.type, to: &out)
-        out.append(contentsOf: #","version":"#.utf8)
-        CanonicalJSON.appendInteger(Int64(envelope.version), to: &out)
-        out.append(UInt8(ascii: "}"))
-    }
+    static func append(_ envelope: EventEnvelope, to out: inout [UInt8]) throws { try EnvelopeJSON.append(envelope, to: &out) }
 
     /// The envelope a message carries, checked against the topic it came from (validation against the catalog is
     /// the log's job). Throws a typed reason that becomes a dead letter.
@@ -61,20 +28,14 @@ public enum EnvelopeMessage {
 
     /// The envelope a parsed JSON object states, checked against the topic it arrived on.
     static func envelope(from value: JSONValue, on messageTopic: String, topics: BusTopics) throws(DeadLetterReason) -> EventEnvelope {
-        guard case .object = value else { throw .unparsable("the value is not a JSON object") }
-        guard let id = value["id"]?.stringValue, let type = value["type"]?.stringValue,
-              let version = value["version"]?.integerValue, let topicName = value["topic"]?.stringValue,
-              let timestamp = value["timestamp"]?.integerValue, let payload = value["payload"]
-        else { throw .unparsable("id, type, version, topic, timestamp and payload are required with their JSON types") }
-        guard let topic = Topic(rawValue: topicName) else { throw .unknownType("unknown topic \(topicName)") }
-        guard topics.family(ofTopic: messageTopic) == topic else {
-            throw .wrongTopic("a \(topicName) event arrived on \(messageTopic)")
+        let envelope: EventEnvelope
+        do { envelope = try EnvelopeJSON.decode(value) } catch {
+            if case .unknownTopic = error { throw .unknownType(error.description) }
+            throw .unparsable(error.description)
         }
-        var keys = EventKeys()
-        if let object = value["keys"] {
-            do { keys = try EventKeys(jsonObject: object) } catch { throw .unparsable(error.description) }
+        guard topics.family(ofTopic: messageTopic) == envelope.topic else {
+            throw .wrongTopic("a \(envelope.topic.rawValue) event arrived on \(messageTopic)")
         }
-        return EventEnvelope(id: id, type: type, version: Int(version), topic: topic, keys: keys, timestamp: timestamp,
-                             payload: payload)
+        return envelope
     }
 }
