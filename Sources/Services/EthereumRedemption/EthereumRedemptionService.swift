@@ -109,14 +109,10 @@ public final class EthereumRedemptionService: Sendable {
     private func journal(_ signed: SignedEIP1559Transaction, batch: [SignedTicket]) async throws {
         let transaction = signed.transaction
         let faceValue = batch.reduce(UInt256.zero) { (try? $0 + $1.ticket.faceValue) ?? .max }
-        let signedEvent = recorder.envelope("eth.transaction", id: "eth/\(signed.hash.hex)", keys: EventKeys(orchestrator: recorder.orchestrator.checksummed),
-                                            payload: [
-            "txHash": .string(signed.hash.hex), "from": .string(redeemer.sender.address.checksummed),
-            "to": .string((transaction.to ?? .zero).checksummed), "nonce": .integer(Int64(transaction.nonce)),
-            "gasLimit": .integer(Int64(transaction.gasLimit)), "maxFeePerGas": .string(transaction.maxFeePerGas.description),
-            "maxPriorityFeePerGas": .string(transaction.maxPriorityFeePerGas.description), "raw": .string(Hex.encode(signed.raw)),
-            "purpose": "batchRedeemWinningTickets",
-        ])
+        let signedEvent = recorder.envelope(EthTransactionSigned(
+            txHash: signed.hash, from: redeemer.sender.address, to: transaction.to ?? .zero, nonce: transaction.nonce,
+            gasLimit: transaction.gasLimit, maxFeePerGas: transaction.maxFeePerGas, maxPriorityFeePerGas: transaction.maxPriorityFeePerGas,
+            raw: signed.raw, purpose: "batchRedeemWinningTickets"), id: "eth/\(signed.hash.hex)")
         let submitted = recorder.submittedEnvelope(transaction: signed.hash, tickets: batch.map(\.ticket.hash),
                                                    gasPrice: transaction.maxFeePerGas, gasLimit: transaction.gasLimit, faceValue: faceValue)
         try await recorder.record([signedEvent, submitted])
@@ -164,15 +160,10 @@ public final class EthereumRedemptionService: Sendable {
         let feeShare = try await reader.transcoder(recorder.orchestrator).feeShare
         let delegatorShare = (try? UInt256.mulDiv(paid, feeShare, UInt256(1_000_000))) ?? .zero
         let orchestratorShare = (try? paid - delegatorShare) ?? paid
-        return recorder.envelope("redemption.confirmed", id: "redeem/\(receipt.transactionHash.hex)/confirmed",
-                                 keys: EventKeys(orchestrator: recorder.orchestrator.checksummed), payload: [
-            "txHash": .string(receipt.transactionHash.hex), "block": .integer(Int64(receipt.blockNumber)), "round": .integer(Int64(round)),
-            "gasUsed": .integer(Int64(receipt.gasUsed)), "gasPrice": .string(receipt.effectiveGasPrice.description),
-            "gasCost": .string(receipt.gasCost.description), "redeemed": .integer(Int64(redeemed)), "ticketsPaid": .integer(Int64(redeemed)),
-            "faceValue": .string(faceValue.description), "amount": .string(paid.description),
-            "orchestratorShare": .string(orchestratorShare.description), "delegatorShare": .string(delegatorShare.description),
-            "delegators": [],
-        ], version: 2)
+        return recorder.envelope(RedemptionConfirmed(
+            txHash: receipt.transactionHash, block: receipt.blockNumber, round: Int64(round), gasUsed: receipt.gasUsed,
+            gasPrice: receipt.effectiveGasPrice, gasCost: receipt.gasCost, redeemed: redeemed, ticketsPaid: redeemed, faceValue: faceValue,
+            amount: paid, orchestratorShare: orchestratorShare, delegatorShare: delegatorShare), id: "redeem/\(receipt.transactionHash.hex)/confirmed")
     }
 
     /// `redemption.reverted` from a status-0 receipt: the gas it cost, and why as the contract says now (each ticket was
@@ -181,22 +172,19 @@ public final class EthereumRedemptionService: Sendable {
         let round = try await redeemer.reader.currentRound()
         let refusals = batch.compactMap { outcomes[$0] }.compactMap { outcome -> TicketRefusal? in if case .refused(let why) = outcome { why } else { nil } }
         let reason = refusals.first.map { "\($0)" } ?? "reverted when mined; its tickets would be paid now"
-        return recorder.envelope("redemption.reverted", id: "redeem/\(receipt.transactionHash.hex)/reverted",
-                                 keys: EventKeys(orchestrator: recorder.orchestrator.checksummed), payload: [
-            "txHash": .string(receipt.transactionHash.hex), "block": .integer(Int64(receipt.blockNumber)), "round": .integer(Int64(round)),
-            "gasUsed": .integer(Int64(receipt.gasUsed)), "gasPrice": .string(receipt.effectiveGasPrice.description),
-            "gasCost": .string(receipt.gasCost.description), "tickets": .integer(Int64(batch.count)),
-            "reason": .string(String(reason.prefix(1_000))),
-        ])
+        return recorder.envelope(RedemptionReverted(
+            txHash: receipt.transactionHash, block: receipt.blockNumber, round: Int64(round), gasUsed: receipt.gasUsed,
+            gasPrice: receipt.effectiveGasPrice, gasCost: receipt.gasCost, tickets: batch.count, reason: reason),
+            id: "redeem/\(receipt.transactionHash.hex)/reverted")
     }
 
     /// The signed transactions the log holds (`eth.transaction`), by hash.
     private static func signedTransactions(_ recorder: RedemptionRecorder) throws -> [Hash32: SignedEIP1559Transaction] {
         var result: [Hash32: SignedEIP1559Transaction] = [:]
         try recorder.log.scan(topic: .settlement, key: (.orchestrator, recorder.orchestrator.checksummed)) { stored in
-            let record = try stored.record()
-            guard record.envelope.type == "eth.transaction", let raw = record.envelope.payload["raw"]?.stringValue,
-                  let bytes = try? Hex.decode(raw), let signed = try? SignedEIP1559Transaction(raw: bytes) else { return true }
+            guard let event = try EthTransactionSigned.decoded(from: try stored.record().envelope) else { return true }
+            // The raw bytes were signed here and checked by the schema as hex; bytes that are not a transaction fail loudly.
+            let signed = try SignedEIP1559Transaction(raw: event.raw)
             result[signed.hash] = signed
             return true
         }

@@ -72,16 +72,18 @@ public struct RedemptionRecorder: Sendable {
 
     /// `redemption.submitted`: a batch about to be sent as transaction `transaction` (recorded before the chain sees it).
     public func submittedEnvelope(transaction: Hash32, tickets: [Hash32], gasPrice: UInt256, gasLimit: UInt64, faceValue: UInt256) -> EventEnvelope {
-        envelope("redemption.submitted", id: "redeem/\(transaction.hex)/submitted", keys: EventKeys(orchestrator: orchestrator.checksummed), payload: [
-            "txHash": .string(transaction.hex), "tickets": .array(tickets.map { .string($0.hex) }),
-            "gasPrice": .string(gasPrice.description), "gasLimit": .integer(Int64(gasLimit)), "faceValue": .string(faceValue.description),
-        ])
+        envelope(RedemptionSubmitted(txHash: transaction, tickets: tickets, gasPrice: gasPrice, gasLimit: gasLimit, faceValue: faceValue),
+                 id: "redeem/\(transaction.hex)/submitted")
     }
 
-    /// `redemption.failed`: a transaction that will never pay (not sent, dropped, replaced, reverted).
+    /// `redemption.failed`: a transaction that will never pay (not sent, dropped, replaced).
     public func failedEnvelope(transaction: Hash32, reason: String) -> EventEnvelope {
-        envelope("redemption.failed", id: "redeem/\(transaction.hex)/failed", keys: EventKeys(orchestrator: orchestrator.checksummed),
-                 payload: ["txHash": .string(transaction.hex), "reason": .string(reason)])
+        envelope(RedemptionFailed(txHash: transaction, reason: reason), id: "redeem/\(transaction.hex)/failed")
+    }
+
+    /// The envelope of a typed settlement event of this orchestrator, stamped now.
+    public func envelope<Event: TypedEvent>(_ event: Event, id: String) -> EventEnvelope {
+        event.envelope(id: id, keys: EventKeys(orchestrator: orchestrator.checksummed), timestamp: clock.nowMilliseconds())
     }
 
     public func keys(for winner: PendingWinner) -> EventKeys {
@@ -95,23 +97,29 @@ public struct RedemptionRecorder: Sendable {
     }
 
     /// The redemptions of this orchestrator in the log: submitted (transaction → tickets, gas price) and those closed
-    /// (confirmed, reverted or failed).
+    /// (confirmed, reverted or failed). A settlement event whose payload does not fit its type fails the read.
     public func redemptions() throws -> (submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)], closed: Set<Hash32>) {
         var submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)] = [:]
         var closed: Set<Hash32> = []
         try log.scan(topic: .settlement, key: (.orchestrator, orchestrator.checksummed)) { stored in
-            let record = try stored.record()
-            let payload = record.envelope.payload
-            guard let id = payload["txHash"]?.stringValue.flatMap({ try? Hash32(hex: $0) }) else { return true }
-            switch record.envelope.type {
-            case "redemption.submitted":
-                let tickets = (payload["tickets"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { try? Hash32(hex: $0) } }
-                submitted[id] = (tickets, (try? UInt256(decimal: payload["gasPrice"]?.stringValue ?? "0")) ?? .zero)
-            case "redemption.confirmed", "redemption.reverted", "redemption.failed": closed.insert(id)
-            default: break
+            let envelope = try stored.record().envelope
+            if let event = try RedemptionSubmitted.decoded(from: envelope) {
+                submitted[event.txHash] = (event.tickets, event.gasPrice)
+            } else if let hash = try Self.closedTransaction(envelope) {
+                closed.insert(hash)
             }
             return true
         }
         return (submitted, closed)
+    }
+
+    /// The transaction an envelope closes: a confirmation (either version), a revert or a failure that names it.
+    static func closedTransaction(_ envelope: EventEnvelope) throws -> Hash32? {
+        if let confirmed = try RedemptionConfirmed.decoded(from: envelope) { return confirmed.txHash }
+        if let reverted = try RedemptionReverted.decoded(from: envelope) { return reverted.txHash }
+        if let failed = try RedemptionFailed.decoded(from: envelope) { return failed.txHash }
+        // Version 1 of the confirmation (before the fee split) names its transaction the same way.
+        guard envelope.type == RedemptionConfirmed.type else { return nil }
+        return try PayloadReader(envelope.payload, event: "\(envelope.type) v\(envelope.version)").hash("txHash")
     }
 }

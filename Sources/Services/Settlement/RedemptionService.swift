@@ -132,21 +132,12 @@ public final class RedemptionService: Sendable {
                                    faceValue: UInt256) -> EventEnvelope {
         let split = receipt.fees
         let round = split?.round ?? Int64(receipt.block / max(chain.state.config.blocksPerRound, 1))
-        let delegators: [JSONValue] = (split?.delegators ?? [:]).sorted { $0.key < $1.key }.map {
-            ["delegator": .string($0.key), "amount": .string($0.value.description)]
-        }
-        var event = recorder.envelope("redemption.confirmed", id: "redeem/\(id.hex)/confirmed",
-                             keys: EventKeys(orchestrator: orchestrator.checksummed), payload: [
-            "txHash": .string(id.hex), "block": .integer(Int64(receipt.block)), "round": .integer(round),
-            "gasUsed": .integer(Int64(receipt.gasUsed)), "gasPrice": .string((receipt.gasPrice ?? gasPrice).description),
-            "gasCost": .string(receipt.gasCost.description), "redeemed": .integer(Int64(redeemed)),
-            "ticketsPaid": .integer(Int64(split?.tickets ?? redeemed)), "faceValue": .string(faceValue.description),
-            "amount": .string((split?.amount ?? paid).description),
-            "orchestratorShare": .string((split?.orchestratorShare ?? paid).description),
-            "delegatorShare": .string((split?.delegatorShare ?? .zero).description), "delegators": .array(delegators),
-        ])
-        event.version = 2
-        return event
+        let delegators = (split?.delegators ?? [:]).sorted { $0.key < $1.key }.map { (delegator: $0.key, amount: $0.value) }
+        return recorder.envelope(RedemptionConfirmed(
+            txHash: id, block: receipt.block, round: round, gasUsed: receipt.gasUsed, gasPrice: receipt.gasPrice ?? gasPrice,
+            gasCost: receipt.gasCost, redeemed: redeemed, ticketsPaid: split?.tickets ?? redeemed, faceValue: faceValue,
+            amount: split?.amount ?? paid, orchestratorShare: split?.orchestratorShare ?? paid, delegatorShare: split?.delegatorShare ?? .zero,
+            delegators: delegators), id: "redeem/\(id.hex)/confirmed")
     }
 
     /// The batch's id: keccak256 of its ticket hashes in order (the same batch always gets the same id).

@@ -36,33 +36,36 @@ public struct FeeLedgerProjection: Projection {
     public func apply(_ state: inout State, _ event: EventRecord) {
         let envelope = event.envelope
         let payload = envelope.payload
-        switch envelope.type {
-        case "redemption.confirmed":
-            guard envelope.version >= 2, let orchestrator = envelope.keys.orchestrator, let round = payload.int("round") else {
+        if envelope.type == RedemptionConfirmed.type {
+            // Version 1 (and, defensively, a payload that does not fit v2) says no round or split: counted apart.
+            guard let orchestrator = envelope.keys.orchestrator, let confirmed = try? RedemptionConfirmed.decoded(from: envelope) else {
                 state.unsplit += 1
                 return
             }
-            var fees = state.rounds[String(round)]?[orchestrator] ?? Fees()
-            fees.total = Self.add(fees.total, payload.amount("amount"))
-            fees.orchestratorShare = Self.add(fees.orchestratorShare, payload.amount("orchestratorShare"))
-            fees.delegatorShare = Self.add(fees.delegatorShare, payload.amount("delegatorShare"))
-            fees.tickets += Int(payload.int("ticketsPaid") ?? 0)
+            var fees = state.rounds[String(confirmed.round)]?[orchestrator] ?? Fees()
+            fees.total = Self.add(fees.total, confirmed.amount)
+            fees.orchestratorShare = Self.add(fees.orchestratorShare, confirmed.orchestratorShare)
+            fees.delegatorShare = Self.add(fees.delegatorShare, confirmed.delegatorShare)
+            fees.tickets += confirmed.ticketsPaid
             fees.transactions += 1
-            fees.gasUsed += payload.int("gasUsed") ?? 0
-            fees.gasCost = Self.add(fees.gasCost, payload.amount("gasCost"))
-            for entry in payload["delegators"]?.arrayValue ?? [] {
-                guard let delegator = entry.text("delegator") else { continue }
-                fees.delegators[delegator] = Self.add(fees.delegators[delegator] ?? "0", entry.amount("amount"))
+            fees.gasUsed += Int64(clamping: confirmed.gasUsed)
+            fees.gasCost = Self.add(fees.gasCost, confirmed.gasCost)
+            for entry in confirmed.delegators {
+                fees.delegators[entry.delegator] = Self.add(fees.delegators[entry.delegator] ?? "0", entry.amount)
             }
-            state.rounds[String(round), default: [:]][orchestrator] = fees
-        case "redemption.reverted":
+            state.rounds[String(confirmed.round), default: [:]][orchestrator] = fees
+            return
+        }
+        if let orchestrator = envelope.keys.orchestrator, let reverted = try? RedemptionReverted.decoded(from: envelope) {
             // Mined and paid for, but it paid nothing: its gas is a cost of the round all the same.
-            guard let orchestrator = envelope.keys.orchestrator, let round = payload.int("round") else { return }
-            var fees = state.rounds[String(round)]?[orchestrator] ?? Fees()
+            var fees = state.rounds[String(reverted.round)]?[orchestrator] ?? Fees()
             fees.transactions += 1
-            fees.gasUsed += payload.int("gasUsed") ?? 0
-            fees.gasCost = Self.add(fees.gasCost, payload.amount("gasCost"))
-            state.rounds[String(round), default: [:]][orchestrator] = fees
+            fees.gasUsed += Int64(clamping: reverted.gasUsed)
+            fees.gasCost = Self.add(fees.gasCost, reverted.gasCost)
+            state.rounds[String(reverted.round), default: [:]][orchestrator] = fees
+            return
+        }
+        switch envelope.type {
         case "fee.debited":
             let key = envelope.keys.stream ?? envelope.keys.session ?? "unknown"
             state.streams[key] = Self.add(state.streams[key] ?? "0", payload.amount("fee"))
