@@ -12,11 +12,12 @@ struct TypedEventTests {
     static let samples: [any TypedEvent] = [
         RedemptionSubmitted(txHash: hash, tickets: [Keccak256.hash([1]), Keccak256.hash([2])], gasPrice: UInt256(7), gasLimit: 300_000,
                             faceValue: UInt256(1_000)),
-        RedemptionConfirmed(txHash: hash, block: 12, round: 3, gasUsed: 250_000, gasPrice: UInt256(7), gasCost: UInt256(1_750_000),
+        RedemptionConfirmed(receipt: MinedReceipt(txHash: hash, block: 12, round: 3, gasUsed: 250_000, gasPrice: UInt256(7),
+                                                  gasCost: UInt256(1_750_000)),
                             redeemed: 2, ticketsPaid: 2, faceValue: UInt256(1_000), amount: UInt256(1_000), orchestratorShare: UInt256(500),
                             delegatorShare: UInt256(500), delegators: [("0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69", UInt256(500))]),
-        RedemptionReverted(txHash: hash, block: 12, round: 3, gasUsed: 30_000, gasPrice: UInt256(7), gasCost: UInt256(210_000), tickets: 2,
-                           reason: "system-paused"),
+        RedemptionReverted(receipt: MinedReceipt(txHash: hash, block: 12, round: 3, gasUsed: 30_000, gasPrice: UInt256(7),
+                                                 gasCost: UInt256(210_000)), tickets: 2, reason: "system-paused"),
         RedemptionFailed(txHash: hash, reason: "replaced"),
         RedemptionFailed(txHash: nil, reason: "not sent"),
         EthTransactionSigned(txHash: hash, from: .zero, to: .zero, nonce: 4, gasLimit: 300_000, maxFeePerGas: UInt256(9),
@@ -52,8 +53,8 @@ struct TypedEventTests {
 
     @Test("another event, a missing field and a mistyped field are typed refusals")
     func refusals() throws {
-        let envelope = RedemptionReverted(txHash: Self.hash, block: 1, round: 1, gasUsed: 1, gasPrice: .one, gasCost: .one, tickets: 1,
-                                          reason: "r").envelope(id: "x", keys: EventKeys(orchestrator: "o"), timestamp: 1)
+        let envelope = RedemptionReverted(receipt: MinedReceipt(txHash: Self.hash, block: 1, round: 1, gasUsed: 1, gasPrice: .one, gasCost: .one),
+                                          tickets: 1, reason: "r").envelope(id: "x", keys: EventKeys(orchestrator: "o"), timestamp: 1)
         #expect(throws: TypedEventError.otherEvent(expected: "redemption.confirmed v2", found: "redemption.reverted v1")) {
             _ = try RedemptionConfirmed(envelope: envelope)
         }

@@ -100,7 +100,8 @@ struct EthereumNodeTests {
                 default: break
                 }
             }
-            #expect(won.count >= 4, "\(won.count) winners")
+            // Tickets win with probability ½ (multiplier 2): ~7 winners expected in 40 segments, 2 at least all but surely.
+            #expect(won.count >= 2, "\(won.count) winners")
             #expect(paid.values.allSatisfy { $0 == 1 }, "a ticket recorded redeemed twice")
             let expired = records.filter { $0.envelope.type == "ticket.expired" }.map { "\($0.envelope.payload)" }
             #expect(Set(paid.keys) == won, "every winner redeemed: \(won.subtracting(paid.keys).count) left; expired: \(expired)")

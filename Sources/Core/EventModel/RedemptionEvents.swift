@@ -46,6 +46,40 @@ public struct RedemptionSubmitted: TypedEvent {
     }
 }
 
+/// What a mined redemption transaction's receipt says, shared by its confirmation and its revert: the transaction, its
+/// block and the protocol round then, the gas used, the effective price and the cost.
+public struct MinedReceipt: Sendable, Equatable {
+    public var txHash: Hash32
+    public var block: UInt64
+    public var round: Int64
+    public var gasUsed: UInt64
+    public var gasPrice: UInt256
+    public var gasCost: UInt256
+
+    public init(txHash: Hash32, block: UInt64, round: Int64, gasUsed: UInt64, gasPrice: UInt256, gasCost: UInt256) {
+        self.txHash = txHash
+        self.block = block
+        self.round = round
+        self.gasUsed = gasUsed
+        self.gasPrice = gasPrice
+        self.gasCost = gasCost
+    }
+
+    var fields: [String: JSONValue] {
+        ["txHash": .string(txHash.hex), "block": .integer(Int64(clamping: block)), "round": .integer(round),
+         "gasUsed": .integer(Int64(clamping: gasUsed)), "gasPrice": .string(gasPrice.description), "gasCost": .string(gasCost.description)]
+    }
+
+    init(payload: PayloadReader) throws(TypedEventError) {
+        txHash = try payload.hash("txHash")
+        block = try payload.count("block")
+        round = try payload.int("round")
+        gasUsed = try payload.count("gasUsed")
+        gasPrice = try payload.uint256("gasPrice")
+        gasCost = try payload.uint256("gasCost")
+    }
+}
+
 /// `redemption.confirmed` v2: a redemption transaction mined, as its receipt says (gas, price, the face value paid, the
 /// tickets that paid) with the fee split the chain credited in its round.
 public struct RedemptionConfirmed: TypedEvent {
@@ -54,12 +88,7 @@ public struct RedemptionConfirmed: TypedEvent {
     public static let topic = Topic.settlement
     public static let requiredKeys: [EventKeys.Kind] = [.orchestrator]
 
-    public var txHash: Hash32
-    public var block: UInt64
-    public var round: Int64
-    public var gasUsed: UInt64
-    public var gasPrice: UInt256
-    public var gasCost: UInt256
+    public var receipt: MinedReceipt
     public var redeemed: Int
     public var ticketsPaid: Int
     public var faceValue: UInt256
@@ -69,15 +98,9 @@ public struct RedemptionConfirmed: TypedEvent {
     /// Delegator (checksummed) → its share, in the order written.
     public var delegators: [(delegator: String, amount: UInt256)]
 
-    public init(txHash: Hash32, block: UInt64, round: Int64, gasUsed: UInt64, gasPrice: UInt256, gasCost: UInt256, redeemed: Int,
-                ticketsPaid: Int, faceValue: UInt256, amount: UInt256, orchestratorShare: UInt256, delegatorShare: UInt256,
-                delegators: [(delegator: String, amount: UInt256)] = []) {
-        self.txHash = txHash
-        self.block = block
-        self.round = round
-        self.gasUsed = gasUsed
-        self.gasPrice = gasPrice
-        self.gasCost = gasCost
+    public init(receipt: MinedReceipt, redeemed: Int, ticketsPaid: Int, faceValue: UInt256, amount: UInt256, orchestratorShare: UInt256,
+                delegatorShare: UInt256, delegators: [(delegator: String, amount: UInt256)] = []) {
+        self.receipt = receipt
         self.redeemed = redeemed
         self.ticketsPaid = ticketsPaid
         self.faceValue = faceValue
@@ -90,21 +113,16 @@ public struct RedemptionConfirmed: TypedEvent {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.payload == rhs.payload }
 
     public var payload: JSONValue {
-        ["txHash": .string(txHash.hex), "block": .integer(Int64(clamping: block)), "round": .integer(round),
-         "gasUsed": .integer(Int64(clamping: gasUsed)), "gasPrice": .string(gasPrice.description), "gasCost": .string(gasCost.description),
-         "redeemed": .integer(Int64(redeemed)), "ticketsPaid": .integer(Int64(ticketsPaid)), "faceValue": .string(faceValue.description),
-         "amount": .string(amount.description), "orchestratorShare": .string(orchestratorShare.description),
-         "delegatorShare": .string(delegatorShare.description),
-         "delegators": .array(delegators.map { ["delegator": .string($0.delegator), "amount": .string($0.amount.description)] })]
+        .object(receipt.fields.merging([
+            "redeemed": .integer(Int64(redeemed)), "ticketsPaid": .integer(Int64(ticketsPaid)), "faceValue": .string(faceValue.description),
+            "amount": .string(amount.description), "orchestratorShare": .string(orchestratorShare.description),
+            "delegatorShare": .string(delegatorShare.description),
+            "delegators": .array(delegators.map { ["delegator": .string($0.delegator), "amount": .string($0.amount.description)] }),
+        ]) { first, _ in first })
     }
 
     public init(payload: PayloadReader) throws(TypedEventError) {
-        txHash = try payload.hash("txHash")
-        block = try payload.count("block")
-        round = try payload.int("round")
-        gasUsed = try payload.count("gasUsed")
-        gasPrice = try payload.uint256("gasPrice")
-        gasCost = try payload.uint256("gasCost")
+        receipt = try MinedReceipt(payload: payload)
         redeemed = Int(try payload.count("redeemed"))
         ticketsPaid = Int(try payload.count("ticketsPaid"))
         faceValue = try payload.uint256("faceValue")
@@ -128,40 +146,22 @@ public struct RedemptionReverted: TypedEvent {
     public static let topic = Topic.settlement
     public static let requiredKeys: [EventKeys.Kind] = [.orchestrator]
 
-    public var txHash: Hash32
-    public var block: UInt64
-    public var round: Int64
-    public var gasUsed: UInt64
-    public var gasPrice: UInt256
-    public var gasCost: UInt256
+    public var receipt: MinedReceipt
     public var tickets: Int
     public var reason: String
 
-    public init(txHash: Hash32, block: UInt64, round: Int64, gasUsed: UInt64, gasPrice: UInt256, gasCost: UInt256, tickets: Int,
-                reason: String) {
-        self.txHash = txHash
-        self.block = block
-        self.round = round
-        self.gasUsed = gasUsed
-        self.gasPrice = gasPrice
-        self.gasCost = gasCost
+    public init(receipt: MinedReceipt, tickets: Int, reason: String) {
+        self.receipt = receipt
         self.tickets = tickets
         self.reason = String(reason.prefix(1_000))
     }
 
     public var payload: JSONValue {
-        ["txHash": .string(txHash.hex), "block": .integer(Int64(clamping: block)), "round": .integer(round),
-         "gasUsed": .integer(Int64(clamping: gasUsed)), "gasPrice": .string(gasPrice.description), "gasCost": .string(gasCost.description),
-         "tickets": .integer(Int64(tickets)), "reason": .string(reason)]
+        .object(receipt.fields.merging(["tickets": .integer(Int64(tickets)), "reason": .string(reason)]) { first, _ in first })
     }
 
     public init(payload: PayloadReader) throws(TypedEventError) {
-        txHash = try payload.hash("txHash")
-        block = try payload.count("block")
-        round = try payload.int("round")
-        gasUsed = try payload.count("gasUsed")
-        gasPrice = try payload.uint256("gasPrice")
-        gasCost = try payload.uint256("gasCost")
+        receipt = try MinedReceipt(payload: payload)
         tickets = Int(try payload.count("tickets"))
         reason = try payload.string("reason")
     }

@@ -161,9 +161,14 @@ public final class EthereumRedemptionService: Sendable {
         let delegatorShare = (try? UInt256.mulDiv(paid, feeShare, UInt256(1_000_000))) ?? .zero
         let orchestratorShare = (try? paid - delegatorShare) ?? paid
         return recorder.envelope(RedemptionConfirmed(
-            txHash: receipt.transactionHash, block: receipt.blockNumber, round: Int64(round), gasUsed: receipt.gasUsed,
-            gasPrice: receipt.effectiveGasPrice, gasCost: receipt.gasCost, redeemed: redeemed, ticketsPaid: redeemed, faceValue: faceValue,
-            amount: paid, orchestratorShare: orchestratorShare, delegatorShare: delegatorShare), id: "redeem/\(receipt.transactionHash.hex)/confirmed")
+            receipt: Self.mined(receipt, round: round), redeemed: redeemed, ticketsPaid: redeemed, faceValue: faceValue, amount: paid,
+            orchestratorShare: orchestratorShare, delegatorShare: delegatorShare), id: "redeem/\(receipt.transactionHash.hex)/confirmed")
+    }
+
+    /// The receipt's fields as a redemption event states them, in `round`.
+    private static func mined(_ receipt: EthereumReceipt, round: UInt64) -> MinedReceipt {
+        MinedReceipt(txHash: receipt.transactionHash, block: receipt.blockNumber, round: Int64(round), gasUsed: receipt.gasUsed,
+                     gasPrice: receipt.effectiveGasPrice, gasCost: receipt.gasCost)
     }
 
     /// `redemption.reverted` from a status-0 receipt: the gas it cost, and why as the contract says now (each ticket was
@@ -172,10 +177,8 @@ public final class EthereumRedemptionService: Sendable {
         let round = try await redeemer.reader.currentRound()
         let refusals = batch.compactMap { outcomes[$0] }.compactMap { outcome -> TicketRefusal? in if case .refused(let why) = outcome { why } else { nil } }
         let reason = refusals.first.map { "\($0)" } ?? "reverted when mined; its tickets would be paid now"
-        return recorder.envelope(RedemptionReverted(
-            txHash: receipt.transactionHash, block: receipt.blockNumber, round: Int64(round), gasUsed: receipt.gasUsed,
-            gasPrice: receipt.effectiveGasPrice, gasCost: receipt.gasCost, tickets: batch.count, reason: reason),
-            id: "redeem/\(receipt.transactionHash.hex)/reverted")
+        return recorder.envelope(RedemptionReverted(receipt: Self.mined(receipt, round: round), tickets: batch.count, reason: reason),
+                                 id: "redeem/\(receipt.transactionHash.hex)/reverted")
     }
 
     /// The signed transactions the log holds (`eth.transaction`), by hash.

@@ -133,9 +133,10 @@ public final class RedemptionService: Sendable {
         let split = receipt.fees
         let round = split?.round ?? Int64(receipt.block / max(chain.state.config.blocksPerRound, 1))
         let delegators = (split?.delegators ?? [:]).sorted { $0.key < $1.key }.map { (delegator: $0.key, amount: $0.value) }
+        let mined = MinedReceipt(txHash: id, block: receipt.block, round: round, gasUsed: receipt.gasUsed, gasPrice: receipt.gasPrice ?? gasPrice,
+                                 gasCost: receipt.gasCost)
         return recorder.envelope(RedemptionConfirmed(
-            txHash: id, block: receipt.block, round: round, gasUsed: receipt.gasUsed, gasPrice: receipt.gasPrice ?? gasPrice,
-            gasCost: receipt.gasCost, redeemed: redeemed, ticketsPaid: split?.tickets ?? redeemed, faceValue: faceValue,
+            receipt: mined, redeemed: redeemed, ticketsPaid: split?.tickets ?? redeemed, faceValue: faceValue,
             amount: split?.amount ?? paid, orchestratorShare: split?.orchestratorShare ?? paid, delegatorShare: split?.delegatorShare ?? .zero,
             delegators: delegators), id: "redeem/\(id.hex)/confirmed")
     }

@@ -42,27 +42,29 @@ public struct FeeLedgerProjection: Projection {
                 state.unsplit += 1
                 return
             }
-            var fees = state.rounds[String(confirmed.round)]?[orchestrator] ?? Fees()
+            let receipt = confirmed.receipt
+            var fees = state.rounds[String(receipt.round)]?[orchestrator] ?? Fees()
             fees.total = Self.add(fees.total, confirmed.amount)
             fees.orchestratorShare = Self.add(fees.orchestratorShare, confirmed.orchestratorShare)
             fees.delegatorShare = Self.add(fees.delegatorShare, confirmed.delegatorShare)
             fees.tickets += confirmed.ticketsPaid
             fees.transactions += 1
-            fees.gasUsed += Int64(clamping: confirmed.gasUsed)
-            fees.gasCost = Self.add(fees.gasCost, confirmed.gasCost)
+            fees.gasUsed += Int64(clamping: receipt.gasUsed)
+            fees.gasCost = Self.add(fees.gasCost, receipt.gasCost)
             for entry in confirmed.delegators {
                 fees.delegators[entry.delegator] = Self.add(fees.delegators[entry.delegator] ?? "0", entry.amount)
             }
-            state.rounds[String(confirmed.round), default: [:]][orchestrator] = fees
+            state.rounds[String(receipt.round), default: [:]][orchestrator] = fees
             return
         }
         if let orchestrator = envelope.keys.orchestrator, let reverted = try? RedemptionReverted.decoded(from: envelope) {
             // Mined and paid for, but it paid nothing: its gas is a cost of the round all the same.
-            var fees = state.rounds[String(reverted.round)]?[orchestrator] ?? Fees()
+            let receipt = reverted.receipt
+            var fees = state.rounds[String(receipt.round)]?[orchestrator] ?? Fees()
             fees.transactions += 1
-            fees.gasUsed += Int64(clamping: reverted.gasUsed)
-            fees.gasCost = Self.add(fees.gasCost, reverted.gasCost)
-            state.rounds[String(reverted.round), default: [:]][orchestrator] = fees
+            fees.gasUsed += Int64(clamping: receipt.gasUsed)
+            fees.gasCost = Self.add(fees.gasCost, receipt.gasCost)
+            state.rounds[String(receipt.round), default: [:]][orchestrator] = fees
             return
         }
         switch envelope.type {
