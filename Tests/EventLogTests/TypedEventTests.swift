@@ -20,6 +20,11 @@ struct TypedEventTests {
                                                  gasCost: UInt256(210_000)), tickets: 2, reason: "system-paused"),
         RedemptionFailed(txHash: hash, reason: "replaced"),
         RedemptionFailed(txHash: nil, reason: "not sent"),
+        TicketRedeemed(ticketHash: hash, txHash: Keccak256.hash([3]), faceValue: UInt256(1_000), paidFromDeposit: UInt256(600),
+                       paidFromReserve: UInt256(400)),
+        TicketRedeemed(ticketHash: hash, txHash: Keccak256.hash([3]), faceValue: UInt256(1_000)),
+        TicketExpired(ticketHash: hash, faceValue: UInt256(1_000), creationRound: 7, reason: String(repeating: "r", count: 500)),
+        TicketExpired(ticketHash: hash, faceValue: UInt256(1_000), creationRound: 7),
         EthTransactionSigned(txHash: hash, from: .zero, to: .zero, nonce: 4, gasLimit: 300_000, maxFeePerGas: UInt256(9),
                              maxPriorityFeePerGas: UInt256(1), raw: [0x02, 0xf8], purpose: "batchRedeemWinningTickets"),
     ]

@@ -50,14 +50,13 @@ extension PaymentEvent {
             else { return nil }
             self = .feeDebited(FeeDebit(sender: sender, recipient: recipient, segmentSeq: UInt64(seq),
                                         pixels: UInt64(pixels), price: price, fee: fee))
-        case "ticket.redeemed":
-            guard let sender, let recipient, let hash = hashField("ticketHash"), let faceValue = amount("faceValue"),
-                  let txHash = hashField("txHash") else { return nil }
-            self = .ticketRedeemed(sender: sender, recipient: recipient, hash: hash, faceValue: faceValue, txHash: txHash)
-        case "ticket.expired":
-            guard let sender, let recipient, let hash = hashField("ticketHash"), let faceValue = amount("faceValue"),
-                  let round = payload["creationRound"]?.integerValue else { return nil }
-            self = .ticketExpired(sender: sender, recipient: recipient, hash: hash, faceValue: faceValue, creationRound: round)
+        case TicketRedeemed.type:
+            guard let sender, let recipient, let event = try? TicketRedeemed(envelope: envelope) else { return nil }
+            self = .ticketRedeemed(sender: sender, recipient: recipient, hash: event.ticketHash, faceValue: event.faceValue, txHash: event.txHash)
+        case TicketExpired.type:
+            guard let sender, let recipient, let event = try? TicketExpired(envelope: envelope) else { return nil }
+            self = .ticketExpired(sender: sender, recipient: recipient, hash: event.ticketHash, faceValue: event.faceValue,
+                                  creationRound: event.creationRound)
         default:
             return nil
         }

@@ -14,8 +14,8 @@ extension PaymentEvent {
         case .ticketWon: "ticket.won"
         case .ticketRejected: "ticket.rejected"
         case .feeDebited: "fee.debited"
-        case .ticketRedeemed: "ticket.redeemed"
-        case .ticketExpired: "ticket.expired"
+        case .ticketRedeemed: TicketRedeemed.type
+        case .ticketExpired: TicketExpired.type
         }
     }
 
@@ -74,9 +74,9 @@ extension PaymentEvent {
                 "pixelsPerUnit": .string(debit.price.pixelsPerUnit.description), "fee": .string(debit.fee.description),
             ]
         case .ticketRedeemed(_, _, let hash, let faceValue, let txHash):
-            return ["ticketHash": .string(hash.hex), "txHash": .string(txHash.hex), "faceValue": .string(faceValue.description)]
+            return TicketRedeemed(ticketHash: hash, txHash: txHash, faceValue: faceValue).payload
         case .ticketExpired(_, _, let hash, let faceValue, let round):
-            return ["ticketHash": .string(hash.hex), "faceValue": .string(faceValue.description), "creationRound": .integer(round)]
+            return TicketExpired(ticketHash: hash, faceValue: faceValue, creationRound: round).payload
         }
     }
 

@@ -54,20 +54,15 @@ public struct RedemptionRecorder: Sendable {
 
     /// `ticket.expired`: a winner that will never be paid, with why.
     public func expiredEnvelope(_ winner: PendingWinner, reason: String) -> EventEnvelope {
-        envelope("ticket.expired", id: "expired/\(winner.hash.hex)", keys: keys(for: winner), payload: [
-            "ticketHash": .string(winner.hash.hex), "faceValue": .string(winner.ticket.faceValue.description),
-            "creationRound": .integer(winner.ticket.creationRound), "reason": .string(reason),
-        ])
+        TicketExpired(ticketHash: winner.hash, faceValue: winner.ticket.faceValue, creationRound: winner.ticket.creationRound, reason: reason)
+            .envelope(id: "expired/\(winner.hash.hex)", keys: keys(for: winner), timestamp: clock.nowMilliseconds())
     }
 
     /// `ticket.redeemed`: a winner paid by transaction `transaction`.
     public func redeemedEnvelope(_ winner: PendingWinner, transaction: Hash32, faceValue: UInt256, fromDeposit: UInt256? = nil,
                                  fromReserve: UInt256? = nil) -> EventEnvelope {
-        var payload: [String: JSONValue] = ["ticketHash": .string(winner.hash.hex), "txHash": .string(transaction.hex),
-                                            "faceValue": .string(faceValue.description)]
-        if let fromDeposit { payload["paidFromDeposit"] = .string(fromDeposit.description) }
-        if let fromReserve { payload["paidFromReserve"] = .string(fromReserve.description) }
-        return envelope("ticket.redeemed", id: "redeemed/\(winner.hash.hex)", keys: keys(for: winner), payload: .object(payload))
+        TicketRedeemed(ticketHash: winner.hash, txHash: transaction, faceValue: faceValue, paidFromDeposit: fromDeposit, paidFromReserve: fromReserve)
+            .envelope(id: "redeemed/\(winner.hash.hex)", keys: keys(for: winner), timestamp: clock.nowMilliseconds())
     }
 
     /// `redemption.submitted`: a batch about to be sent as transaction `transaction` (recorded before the chain sees it).
@@ -88,12 +83,6 @@ public struct RedemptionRecorder: Sendable {
 
     public func keys(for winner: PendingWinner) -> EventKeys {
         EventKeys(orchestrator: orchestrator.checksummed, sender: winner.ticket.sender.checksummed)
-    }
-
-    public func envelope(_ type: String, id: String, keys: EventKeys, payload: JSONValue, version: Int = 1) -> EventEnvelope {
-        let topic: Topic = type.hasPrefix("ticket.") ? .tickets : .settlement
-        return EventEnvelope(id: id, type: type, version: version, topic: topic, keys: keys, timestamp: clock.nowMilliseconds(),
-                             payload: payload)
     }
 
     /// The redemptions of this orchestrator in the log: submitted (transaction → tickets, gas price) and those closed

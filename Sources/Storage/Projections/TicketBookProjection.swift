@@ -41,11 +41,11 @@ public struct TicketBookProjection: Projection {
             let faceValue = payload["ticket"]?.amount("faceValue") ?? .zero
             recipient.wonFaceValue = Self.add(recipient.wonFaceValue, faceValue)
             recipient.pending[ticketHash] = faceValue.description
-        case "ticket.redeemed":
+        case TicketRedeemed.type:
             recipient.redeemed += 1
             recipient.redeemedFaceValue = Self.add(recipient.redeemedFaceValue, payload.amount("faceValue"))
             recipient.pending.removeValue(forKey: ticketHash)
-        case "ticket.expired":
+        case TicketExpired.type:
             recipient.expired += 1
             recipient.pending.removeValue(forKey: ticketHash)
         case "ticket.rejected":
