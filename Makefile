@@ -28,8 +28,10 @@ demo: release
 	.build/release/streamflow demo
 
 # A local chain with Livepeer's contracts (py-evm) for `streamflow demo --eth-rpc` and the eth commands; Ctrl-C stops it.
-dev-chain: venv
-	scripts/dev-chain
+# Only the chain's JSON line goes to stdout (`make dev-chain > chain.json`); setup messages go to stderr.
+dev-chain:
+	@scripts/setup-machine.sh >&2
+	@scripts/dev-chain
 
 bench: release
 	.build/release/streamflow bench crypto
