@@ -204,17 +204,18 @@ struct IngestLimitTests {
 
     @Test("a stream's events fold into its delivered segments; a delivery without its ingest, and other streams' events, are ignored")
     func publishedFold() {
-        func event(_ type: String, _ payload: [String: JSONValue]) -> EventEnvelope {
-            EventEnvelope(id: UUID().uuidString, type: type, version: 1, topic: .segments, keys: EventKeys(stream: "s"),
-                          timestamp: 0, payload: .object(payload))
+        // Events as the broadcaster writes them (typed, so schema-valid: the fold reads only what the log accepted).
+        func event(_ typed: some TypedEvent) -> EventEnvelope {
+            typed.envelope(id: UUID().uuidString, keys: EventKeys(stream: "s"), timestamp: 0)
         }
+        let hash = "0x" + String(repeating: "ab", count: 32)
         var history = PublishedSegments()
-        history.apply(event("segment.ingested", ["seq": .integer(1), "durationMs": .integer(2_000)]))
-        history.apply(event("segment.ingested", ["seq": .integer(0), "durationMs": .integer(1_800)]))
-        history.apply(event("segment.failed", ["seq": .integer(1), "attempt": .integer(1)]))
-        history.apply(event("segment.delivered", ["seq": .integer(1), "orchestrator": .string("0x1"), "latencyMs": .integer(40)]))
-        history.apply(event("segment.delivered", ["seq": .integer(0), "orchestrator": .string("0x2"), "latencyMs": .integer(30)]))
-        history.apply(event("segment.delivered", ["seq": .integer(9), "orchestrator": .string("0x3"), "latencyMs": .integer(1)]))
+        history.apply(event(SegmentIngested(seq: 1, durationMs: 2_000, bytes: 10, dataHash: hash)))
+        history.apply(event(SegmentIngested(seq: 0, durationMs: 1_800, bytes: 10, dataHash: hash)))
+        history.apply(event(SegmentFailed(seq: 1, orchestrator: nil, attempt: 1, reason: "timeout", detail: nil, final: false)))
+        history.apply(event(SegmentDelivered(seq: 1, orchestrator: "0x1", latencyMs: 40)))
+        history.apply(event(SegmentDelivered(seq: 0, orchestrator: "0x2", latencyMs: 30)))
+        history.apply(event(SegmentDelivered(seq: 9, orchestrator: "0x3", latencyMs: 1)))
         #expect(history.inOrder == [PublishedSegments.Segment(seq: 0, durationMs: 1_800, by: "0x2", latencyMs: 30),
                                     PublishedSegments.Segment(seq: 1, durationMs: 2_000, by: "0x1", latencyMs: 40)])
     }

@@ -144,7 +144,7 @@ public enum StreamsBenchmark {
         var tickets = 0
         try log.scan(topic: .segments) { stored in
             let envelope = try stored.record().envelope
-            if envelope.type == "segment.dispatched" { tickets += Int(envelope.payload["tickets"]?.integerValue ?? 0) }
+            if let dispatched = try? SegmentDispatched.decoded(from: envelope) { tickets += Int(dispatched.tickets ?? 0) }
             return true
         }
         let media = segments.reduce(0) { $0 + Double($1.durationMs) / 1_000 }

@@ -21,7 +21,7 @@ struct NodeDemoSummary {
             let envelope = try stored.record().envelope
             counts[envelope.type, default: 0] += 1
             switch envelope.type {
-            case "segment.dispatched": ticketsSent += Int(envelope.payload["tickets"]?.integerValue ?? 0)
+            case SegmentDispatched.type: ticketsSent += Int((try? SegmentDispatched(envelope: envelope))?.tickets ?? 0)
             case "fee.debited": fees = (try? fees + (try UInt256(decimal: envelope.payload["fee"]?.stringValue ?? "0"))) ?? fees
             case "verification.failed": verificationFailures[envelope.payload["check"]?.stringValue ?? "?", default: 0] += 1
             default: break

@@ -26,19 +26,22 @@ public enum StreamTimeline {
         let segment = payload["seq"]?.integerValue.map { "segment \($0)" } ?? ""
         let orchestrator = (payload["orchestrator"]?.stringValue).map { short($0) } ?? ""
         switch record.envelope.type {
-        case "segment.ingested":
-            return "\(segment), \(payload["durationMs"]?.integerValue ?? 0) ms, \(payload["bytes"]?.integerValue ?? 0) bytes"
-        case "segment.dispatched":
-            return "\(segment) → \(orchestrator) (attempt \(payload["attempt"]?.integerValue ?? 0))"
+        case SegmentIngested.type:
+            guard let event = try? SegmentIngested(envelope: record.envelope) else { break }
+            return "\(segment), \(event.durationMs) ms, \(event.bytes) bytes"
+        case SegmentDispatched.type:
+            guard let event = try? SegmentDispatched(envelope: record.envelope) else { break }
+            return "\(segment) → \(orchestrator) (attempt \(event.attempt))"
         case "segment.transcoded":
             let renditions = payload["renditions"]?.arrayValue ?? []
             let profiles = renditions.compactMap { $0["profile"]?.stringValue }.joined(separator: ", ")
             return "\(segment) by \(orchestrator): \(profiles)"
-        case "segment.delivered":
-            return "\(segment) from \(orchestrator) in \(payload["latencyMs"]?.integerValue ?? 0) ms"
-        case "segment.failed":
-            let final = payload["final"]?.boolValue == true ? ", final" : ""
-            return "\(segment) at \(orchestrator.isEmpty ? "-" : orchestrator): \(payload["reason"]?.stringValue ?? "")\(final)"
+        case SegmentDelivered.type:
+            guard let event = try? SegmentDelivered(envelope: record.envelope) else { break }
+            return "\(segment) from \(orchestrator) in \(event.latencyMs) ms"
+        case SegmentFailed.type:
+            guard let event = try? SegmentFailed(envelope: record.envelope) else { break }
+            return "\(segment) at \(orchestrator.isEmpty ? "-" : orchestrator): \(event.reason)\(event.final ? ", final" : "")"
         case "verification.passed":
             let checks = (payload["checks"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "+")
             return "\(segment) from \(orchestrator): \(checks) ok"
@@ -66,8 +69,10 @@ public enum StreamTimeline {
         case "offer.received":
             return "\(orchestrator) offers \(payload["pricePerUnit"]?.integerValue ?? 0) wei / \(payload["pixelsPerUnit"]?.integerValue ?? 1) px"
         default:
-            return orchestrator.isEmpty ? segment : "\(segment) \(orchestrator)"
+            break
         }
+        // Another event, or one whose payload this version cannot read: the segment and the orchestrator.
+        return orchestrator.isEmpty ? segment : "\(segment) \(orchestrator)"
     }
 
     private static func short(_ address: String) -> String {

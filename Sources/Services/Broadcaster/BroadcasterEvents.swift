@@ -15,16 +15,20 @@ struct BroadcasterEvents {
                       timestamp: clock.nowMilliseconds(), payload: .object(payload))
     }
 
+    /// A typed event of this stream, its id from `suffix`.
+    private func envelope<Event: TypedEvent>(_ event: Event, _ suffix: String, orchestrator: String?) -> EventEnvelope {
+        event.envelope(id: "\(instance)/\(stream)/\(suffix)", keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                       timestamp: clock.nowMilliseconds())
+    }
+
     func ingested(seq: Int64, durationMs: Int32, bytes: Int, dataHash: String) -> EventEnvelope {
-        envelope("segment.ingested", .segments, "\(seq)/ingested", orchestrator: nil,
-                 ["seq": .integer(seq), "durationMs": .integer(Int64(durationMs)), "bytes": .integer(Int64(bytes)),
-                  "dataHash": .string(dataHash)])
+        envelope(SegmentIngested(seq: seq, durationMs: Int64(durationMs), bytes: Int64(bytes), dataHash: dataHash), "\(seq)/ingested",
+                 orchestrator: nil)
     }
 
     func dispatched(seq: Int64, orchestrator: String, attempt: Int, tickets: Int) -> EventEnvelope {
-        envelope("segment.dispatched", .segments, "\(seq)/\(attempt)/dispatched", orchestrator: orchestrator,
-                 ["seq": .integer(seq), "orchestrator": .string(orchestrator), "attempt": .integer(Int64(attempt)),
-                  "tickets": .integer(Int64(tickets))])
+        envelope(SegmentDispatched(seq: seq, orchestrator: orchestrator, attempt: Int64(attempt), tickets: Int64(tickets)),
+                 "\(seq)/\(attempt)/dispatched", orchestrator: orchestrator)
     }
 
     /// One rendition as `segment.transcoded` lists it.
@@ -67,16 +71,12 @@ struct BroadcasterEvents {
     }
 
     func delivered(seq: Int64, orchestrator: String, latencyMs: Int64) -> EventEnvelope {
-        envelope("segment.delivered", .segments, "\(seq)/delivered", orchestrator: nil,
-                 ["seq": .integer(seq), "orchestrator": .string(orchestrator), "latencyMs": .integer(latencyMs)])
+        envelope(SegmentDelivered(seq: seq, orchestrator: orchestrator, latencyMs: latencyMs), "\(seq)/delivered", orchestrator: nil)
     }
 
     func failed(seq: Int64, orchestrator: String?, attempt: Int, failure: AttemptFailure, final: Bool) -> EventEnvelope {
-        var payload: [String: JSONValue] = ["seq": .integer(seq), "attempt": .integer(Int64(attempt)),
-                                            "reason": .string(failure.kind.rawValue),
-                                            "detail": .string(String(failure.detail.prefix(1_000))), "final": .bool(final)]
-        if let orchestrator { payload["orchestrator"] = .string(orchestrator) }
-        return envelope("segment.failed", .segments, "\(seq)/\(attempt)/failed", orchestrator: nil, payload)
+        envelope(SegmentFailed(seq: seq, orchestrator: orchestrator, attempt: Int64(attempt), reason: failure.kind.rawValue,
+                               detail: failure.detail, final: final), "\(seq)/\(attempt)/failed", orchestrator: nil)
     }
 
     func suspended(seq: Int64, orchestrator: String, attempt: Int, failure: AttemptFailure, penalty: Int) -> EventEnvelope {

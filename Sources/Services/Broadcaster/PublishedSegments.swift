@@ -27,17 +27,11 @@ public struct PublishedSegments: Sendable, Equatable {
 
     /// Takes one of the stream's events into account (others are ignored).
     public mutating func apply(_ envelope: EventEnvelope) {
-        let payload = envelope.payload
-        guard let seq = payload["seq"]?.integerValue else { return }
-        switch envelope.type {
-        case "segment.ingested":
-            if let duration = payload["durationMs"]?.integerValue { declaredDurations[seq] = duration }
-        case "segment.delivered":
-            guard delivered[seq] == nil, let duration = declaredDurations[seq] else { return }
-            delivered[seq] = Segment(seq: seq, durationMs: duration, by: payload["orchestrator"]?.stringValue ?? "",
-                                     latencyMs: payload["latencyMs"]?.integerValue ?? 0)
-        default:
-            return
+        if let ingested = try? SegmentIngested.decoded(from: envelope) {
+            declaredDurations[ingested.seq] = ingested.durationMs
+        } else if let event = try? SegmentDelivered.decoded(from: envelope) {
+            guard delivered[event.seq] == nil, let duration = declaredDurations[event.seq] else { return }
+            delivered[event.seq] = Segment(seq: event.seq, durationMs: duration, by: event.orchestrator, latencyMs: event.latencyMs)
         }
     }
 

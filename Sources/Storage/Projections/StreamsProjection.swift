@@ -28,18 +28,20 @@ public struct StreamsProjection: Projection {
         guard let streamID = envelope.keys.stream else { return }
         var stream = state[streamID] ?? Stream()
         let payload = envelope.payload
+        // The log validated each payload against its schema, so a typed decode that fails means a version this code does
+        // not know: the event still counts, its details do not.
         switch envelope.type {
-        case "segment.ingested":
+        case SegmentIngested.type:
             stream.ingested += 1
-            stream.highestSegment = max(stream.highestSegment, payload.int("seq") ?? -1)
-        case "segment.dispatched": stream.dispatched += 1
+            stream.highestSegment = max(stream.highestSegment, (try? SegmentIngested(envelope: envelope))?.seq ?? -1)
+        case SegmentDispatched.type: stream.dispatched += 1
         case "segment.transcoded": stream.transcoded += 1
-        case "segment.delivered":
+        case SegmentDelivered.type:
             stream.delivered += 1
-            if let orchestrator = payload.text("orchestrator") { stream.deliveredBy[orchestrator.lowercased(), default: 0] += 1 }
-        case "segment.failed":
+            if let delivered = try? SegmentDelivered(envelope: envelope) { stream.deliveredBy[delivered.orchestrator.lowercased(), default: 0] += 1 }
+        case SegmentFailed.type:
             stream.failedAttempts += 1
-            if payload["final"]?.boolValue == true { stream.lost += 1 }
+            if (try? SegmentFailed(envelope: envelope))?.final == true { stream.lost += 1 }
         case "verification.failed": stream.verificationFailures += 1
         case "session.opened":
             if let session = envelope.keys.session, let orchestrator = payload.text("orchestrator") {
