@@ -168,8 +168,10 @@ struct EthereumNodeTests {
         let clip = harness.directory + "/clip.ts"
         _ = try NodeRestartTests.clip(clip)
         let eth = ["--eth-rpc", harness.chain.rpcURL, "--eth-controller", harness.chain.controller]
-        let run = try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live", "--keystore", harness.broadcasterKeystore,
-                                                "--password-file", harness.passwordFile, "--max-price-per-pixel", "1000000"] + eth)
+        let run = try await OffPool.run { [harness] in
+            try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live", "--keystore", harness.broadcasterKeystore,
+                                          "--password-file", harness.passwordFile, "--max-price-per-pixel", "1000000"] + eth)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stderr.contains("deposit 1000000000000000000 wei, reserve 1000000000000000000 wei; 1 active orchestrators"), "\(run.stderr)")
         #expect(run.stdout.contains("delivered, 0 lost"), "\(run.stdout)")
@@ -214,7 +216,9 @@ struct EthereumNodeTests {
         let list = chain.accounts[1...5].map { "\"\($0.privateKey)\"" }.joined(separator: ",")
         try "[\(list)]".write(toFile: keys, atomically: true, encoding: .utf8)
         let eth = ["--eth-rpc", chain.rpcURL, "--eth-controller", chain.controller]
-        let run = try StreamflowExecutable.run(["demo", "--out", directory + "/demo", "--seconds", "12", "--eth-keys", keys] + eth)
+        // Off the cooperative pool: the demo runs ~30 s, and blocking one of this machine's two pool threads that long
+        // starves every other suite running beside it.
+        let run = try await OffPool.run { try StreamflowExecutable.run(["demo", "--out", directory + "/demo", "--seconds", "12", "--eth-keys", keys] + eth) }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)\n\(chain.log.suffix(2_000))")
         #expect(run.stdout.contains("Demo finished: every segment delivered."), "\(run.stdout)")
         #expect(run.stdout.contains("active set on chain: 4 orchestrators; 4 answered"), "\(run.stdout)")
@@ -233,11 +237,11 @@ struct EthereumNodeTests {
         let walked = try await LivepeerReader(node: node, deployment: reader.deployment, maxPoolWalk: 2).transcoderPool()
         #expect(walked.map(\.address) == [try Address(chain.accounts[4].address), try Address(chain.accounts[2].address)])
         #expect(try UInt256(decimal: "1000000000000000000") - funds.deposit == (try UInt256(decimal: redeemed)), "\(line)")
-        let report = try StreamflowExecutable.run(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth)
+        let report = try await OffPool.run { try StreamflowExecutable.run(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth) }
         #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stderr)")
 
         try "[\"\(chain.accounts[1].privateKey)\"]".write(toFile: keys, atomically: true, encoding: .utf8)
-        let short = try StreamflowExecutable.run(["demo", "--out", directory + "/demo2", "--seconds", "2", "--eth-keys", keys] + eth)
+        let short = try await OffPool.run { try StreamflowExecutable.run(["demo", "--out", directory + "/demo2", "--seconds", "2", "--eth-keys", keys] + eth) }
         #expect(short.status != 0 && short.stderr.contains("5 funded accounts are needed"), "\(short.stderr)")
     }
 
