@@ -85,7 +85,7 @@ struct EthereumNodeTests {
         func expectSettled() async throws -> (winners: Int, transactions: Int) {
             let records = try NodeRestartTests.records(data)
             var won: Set<String> = [], paid: [String: Int] = [:]
-            var confirmed = UInt256.zero, transactions = 0
+            var confirmed = UInt256.zero, transactions = 0, reverted = 0
             for record in records {
                 let payload = record.envelope.payload
                 switch record.envelope.type {
@@ -94,6 +94,7 @@ struct EthereumNodeTests {
                 case "redemption.confirmed":
                     confirmed = try confirmed + UInt256(decimal: payload["amount"]?.stringValue ?? "0")
                     transactions += 1
+                case "redemption.reverted": reverted += 1  // mined in a round nobody had initialised yet: a nonce, no tickets
                 case "eth.transaction":
                     let signed = try SignedEIP1559Transaction(raw: try Hex.decode(payload["raw"]?.stringValue ?? ""))
                     #expect(try signed.sender() == orchestrator)
@@ -112,9 +113,11 @@ struct EthereumNodeTests {
             #expect(fees == confirmed, "pendingFees \(fees) = the log's confirmed amounts \(confirmed)")
             let spent = try deposit - funds.deposit
             #expect(spent == fees, "the deposit spent \(spent) = pendingFees \(fees)")
-            // Nonces: the four registration transactions, then one mined transaction per confirmed redemption, none pending.
+            // Nonces: the four registration transactions, then one mined transaction per confirmed or reverted redemption,
+            // none pending.
             let mined = try await reader.node.transactionCount(of: orchestrator, pending: false)
-            #expect(mined == UInt64(4 + transactions), "orchestrator nonce \(mined) = 4 + \(transactions) confirmed redemptions")
+            #expect(mined == UInt64(4 + transactions + reverted),
+                    "orchestrator nonce \(mined) = 4 + \(transactions) confirmed + \(reverted) reverted redemptions")
             #expect(try await reader.node.transactionCount(of: orchestrator, pending: true) == mined, "nothing left in the pool")
             return (won.count, transactions)
         }
