@@ -42,25 +42,25 @@ struct EthereumNodeTests {
             passwordFile = directory + "/password"
             try "dev".write(toFile: passwordFile, atomically: true, encoding: .utf8)
             let (chain, directory, passwordFile) = (chain, directory, passwordFile)
-            func keystore(_ index: Int) throws -> String {
+            func keystore(_ index: Int) async throws -> String {
                 try chain.accounts[index].privateKey.write(toFile: directory + "/key\(index)", atomically: true, encoding: .utf8)
-                let outcome = try StreamflowExecutable.run(["keys", "import", "--keystore", directory + "/keys", "--private-key-file",
+                let outcome = try await StreamflowExecutable.runOffPool(["keys", "import", "--keystore", directory + "/keys", "--private-key-file",
                                                             directory + "/key\(index)", "--password-file", passwordFile, "--light"])
                 return try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("file: ") }).dropFirst(6).description
             }
             let eth = ["--rpc", chain.rpcURL, "--controller", chain.controller]
-            orchestratorKeystore = try keystore(1)
-            broadcasterKeystore = try keystore(2)
-            unfundedKeystore = try keystore(4)
+            orchestratorKeystore = try await keystore(1)
+            broadcasterKeystore = try await keystore(2)
+            unfundedKeystore = try await keystore(4)
             orchestrator = try Address(chain.accounts[1].address)
             broadcasterKey = try PrivateKey(hex: chain.accounts[2].privateKey)
             _ = try await client.call("devchain_mintLPT", [.string(orchestrator.checksummed), .string("0x3635c9adc5dea00000")])  // 1000 LPT
-            let register = try StreamflowExecutable.run(["eth", "register"] + eth + ["--keystore", orchestratorKeystore, "--password-file",
+            let register = try await StreamflowExecutable.runOffPool(["eth", "register"] + eth + ["--keystore", orchestratorKeystore, "--password-file",
                                                                                       passwordFile, "--stake", "1000lpt", "--service-uri",
                                                                                       serviceURI])
             #expect(register.status == 0, "\(register.stderr)")
             _ = try await client.call("devchain_mineRounds", [1])
-            let fund = try StreamflowExecutable.run(["eth", "fund"] + eth + ["--keystore", broadcasterKeystore, "--password-file", passwordFile,
+            let fund = try await StreamflowExecutable.runOffPool(["eth", "fund"] + eth + ["--keystore", broadcasterKeystore, "--password-file", passwordFile,
                                                                               "--deposit", "1eth", "--reserve", "1eth"])
             #expect(fund.status == 0, "\(fund.stderr)")
             _ = try await client.call("devchain_setBaseFee", [.string("0x1")])
@@ -152,11 +152,11 @@ struct EthereumNodeTests {
         // Finance's report from the log, reconciled with the TicketBroker's own event logs to the wei; from a block after
         // the redemptions the chain shows none, and the report says so and exits 2.
         let eth = ["--eth-rpc", harness.chain.rpcURL, "--eth-controller", harness.chain.controller]
-        let report = try StreamflowExecutable.run(["report", "fees", "--data", harness.data] + eth)
+        let report = try await StreamflowExecutable.runOffPool(["report", "fees", "--data", harness.data] + eth)
         #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stdout)\n\(report.stderr)")
         #expect(report.stderr.contains("for \(winners) tickets in \(transactions) transactions"), "\(report.stderr)")
         let late = try await harness.reader.node.blockNumber() + 1
-        let differs = try StreamflowExecutable.run(["report", "fees", "--data", harness.data, "--eth-from-block", "\(late)"] + eth)
+        let differs = try await StreamflowExecutable.runOffPool(["report", "fees", "--data", harness.data, "--eth-from-block", "\(late)"] + eth)
         #expect(differs.status == 2 && differs.stderr.contains("DIFFER"), "\(differs.stderr)")
         print("node on a real chain: 40 segments, \(winners) winners redeemed in \(transactions) transactions")
     }
@@ -171,14 +171,13 @@ struct EthereumNodeTests {
         let clip = harness.directory + "/clip.ts"
         _ = try NodeRestartTests.clip(clip)
         let eth = ["--eth-rpc", harness.chain.rpcURL, "--eth-controller", harness.chain.controller]
-        let run = try await OffPool.run { [harness] in
-            try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live", "--keystore", harness.broadcasterKeystore,
-                                          "--password-file", harness.passwordFile, "--max-price-per-pixel", "1000000"] + eth)
-        }
+        let run = try await StreamflowExecutable.runOffPool(["broadcast", clip, "--out", harness.directory + "/live", "--keystore",
+                                                             harness.broadcasterKeystore, "--password-file", harness.passwordFile,
+                                                             "--max-price-per-pixel", "1000000"] + eth)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stderr.contains("deposit 1000000000000000000 wei, reserve 1000000000000000000 wei; 1 active orchestrators"), "\(run.stderr)")
         #expect(run.stdout.contains("delivered, 0 lost"), "\(run.stdout)")
-        let unfunded = try StreamflowExecutable.run(["broadcast", clip, "--out", harness.directory + "/live2", "--keystore",
+        let unfunded = try await StreamflowExecutable.runOffPool(["broadcast", clip, "--out", harness.directory + "/live2", "--keystore",
                                                      harness.unfundedKeystore, "--password-file", harness.passwordFile] + eth)
         #expect(unfunded.status == 1 && unfunded.stderr.contains("has no deposit on the TicketBroker"), "\(unfunded.stderr)")
 
@@ -200,7 +199,7 @@ struct EthereumNodeTests {
         let (data, response) = try await URLSession.shared.upload(for: request, from: try Data(contentsOf: URL(fileURLWithPath: clip)))
         #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
         #expect(ingest.stop() == 0, "\(ingest.output)")
-        let refused = try StreamflowExecutable.run(["broadcaster", "--out", harness.directory + "/ingest2", "--port", "0", "--keystore",
+        let refused = try await StreamflowExecutable.runOffPool(["broadcaster", "--out", harness.directory + "/ingest2", "--port", "0", "--keystore",
                                                     harness.unfundedKeystore, "--password-file", harness.passwordFile] + eth)
         #expect(refused.status == 1 && refused.stderr.contains("has no deposit on the TicketBroker"), "\(refused.stderr)")
         #expect(process.stop() == 0)
@@ -221,7 +220,7 @@ struct EthereumNodeTests {
         let eth = ["--eth-rpc", chain.rpcURL, "--eth-controller", chain.controller]
         // Off the cooperative pool: the demo runs ~30 s, and blocking one of this machine's two pool threads that long
         // starves every other suite running beside it.
-        let run = try await OffPool.run { try StreamflowExecutable.run(["demo", "--out", directory + "/demo", "--seconds", "12", "--eth-keys", keys] + eth) }
+        let run = try await StreamflowExecutable.runOffPool(["demo", "--out", directory + "/demo", "--seconds", "12", "--eth-keys", keys] + eth)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)\n\(chain.log.suffix(2_000))")
         #expect(run.stdout.contains("Demo finished: every segment delivered."), "\(run.stdout)")
         #expect(run.stdout.contains("active set on chain: 4 orchestrators; 4 answered"), "\(run.stdout)")
@@ -240,11 +239,11 @@ struct EthereumNodeTests {
         let walked = try await LivepeerReader(node: node, deployment: reader.deployment, maxPoolWalk: 2).transcoderPool()
         #expect(walked.map(\.address) == [try Address(chain.accounts[4].address), try Address(chain.accounts[2].address)])
         #expect(try UInt256(decimal: "1000000000000000000") - funds.deposit == (try UInt256(decimal: redeemed)), "\(line)")
-        let report = try await OffPool.run { try StreamflowExecutable.run(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth) }
+        let report = try await StreamflowExecutable.runOffPool(["report", "fees", "--data", directory + "/demo/node", "--eth-from-block", "0"] + eth)
         #expect(report.status == 0 && report.stderr.contains("equal to the wei"), "\(report.stderr)")
 
         try "[\"\(chain.accounts[1].privateKey)\"]".write(toFile: keys, atomically: true, encoding: .utf8)
-        let short = try await OffPool.run { try StreamflowExecutable.run(["demo", "--out", directory + "/demo2", "--seconds", "2", "--eth-keys", keys] + eth) }
+        let short = try await StreamflowExecutable.runOffPool(["demo", "--out", directory + "/demo2", "--seconds", "2", "--eth-keys", keys] + eth)
         #expect(short.status != 0 && short.stderr.contains("5 funded accounts are needed"), "\(short.stderr)")
     }
 

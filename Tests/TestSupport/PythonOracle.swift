@@ -87,6 +87,12 @@ public enum StreamflowExecutable {
     }
 
     /// Runs `streamflow arguments…` with `stdin` and extra environment; waits for it to end.
+    /// `run` on a thread of its own (`OffPool`): for a test's long runs, which would otherwise hold one of the cooperative
+    /// pool's few threads while every suite beside it waits.
+    public static func runOffPool(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) async throws -> Outcome {
+        try await OffPool.run { try run(arguments, stdin: stdin, environment: environment) }
+    }
+
     public static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
