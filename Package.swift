@@ -192,6 +192,14 @@ let package = Package(
         .target(
             name: "Scenarios", dependencies: ["EventModel", "EthCrypto", "JSONCore", "Payments"],
             path: "Sources/App/Scenarios", swiftSettings: swiftSettings),
+        // The seeded, deterministic simulation of the whole market in one process: the product's orchestrator node,
+        // broadcaster, redeemer and chain rules over an in-memory event store, an in-process transport and a virtual clock.
+        .target(
+            name: "MarketSimulation",
+            dependencies: ["EventModel", "EventSchemas", "Projections", "Payments", "Scheduling", "Settlement", "Orchestrator",
+                           "Broadcaster", "Drills", "Transcoding", "Wire", "WireRPC", "EthCrypto", "JSONCore",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/App/MarketSimulation", swiftSettings: swiftSettings),
         // Version probes of every linked C library (proves each shim links and loads).
         .target(
             name: "NativeLibraries",
@@ -221,7 +229,7 @@ let package = Package(
                 "EthCrypto", "NativeLibraries", "Benchmarks", "EventLog", "Projections", "EventModel", "EventSchemas", "Audit",
                 "Scenarios", "JSONCore", "LMDB", "Payments", "Transcoding", "Settlement", "Edge", "Orchestrator",
                 "Broadcaster", "Wire", "Telemetry", "OperatorConfig", "WireRPC", "TranscoderAgent", "KafkaBus", "Fleet", "Drills", "StreamflowNode",
-                "EthereumRPC", "EthereumSettlement", "EthereumRedemption", "EthABI", "LivepeerABI",
+                "MarketSimulation", "EthereumRPC", "EthereumSettlement", "EthereumRedemption", "EthABI", "LivepeerABI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -284,6 +292,10 @@ let package = Package(
             name: "NodeTests",
             dependencies: ["StreamflowNode", "Broadcaster", "Settlement", "EventLog", "Projections", "Payments", "EthCrypto", "EventModel",
                            "Wire", "WireRPC", "JSONCore", "KafkaBus", "TestSupport", "EthereumRPC", "EthereumSettlement", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["MarketSimulation", "EventModel", "EventSchemas", "Payments", "Settlement", "EthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "NativeLibrariesTests", dependencies: ["NativeLibraries"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["EthCrypto", "LMDB", "TestSupport"], swiftSettings: swiftSettings),

@@ -76,7 +76,7 @@ struct EthereumRedemptionTests {
             let node = rpc.map { EthereumNode(rpc: $0) } ?? fixture.node
             let reader = LivepeerReader(node: node, deployment: fixture.deployment)
             let sender = TransactionSender(node: node, key: try fixture.key(1), chainID: fixture.deployment.chainID, pollInterval: .milliseconds(20))
-            let recorder = try RedemptionRecorder(host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
+            let recorder = try RedemptionRecorder(store: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
                                                   clock: SteppingClock(start: 1_800_000_000_000))
             return EthereumRedemptionService(recorder: recorder, redeemer: LivepeerTicketRedeemer(
                 sender: sender, reader: reader, maxBatch: maxBatch, replaceAfter: replaceAfter, receiptTimeout: .seconds(60),

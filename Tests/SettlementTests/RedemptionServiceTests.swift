@@ -73,7 +73,7 @@ struct RedemptionServiceTests {
         /// A redemption service over the host once it has applied the whole log (what a restarted node sees).
         func service(minBatch: Int = 1) async throws -> RedemptionService {
             try await host.waitUntilApplied(through: log.head.sequence)
-            return try RedemptionService(chain: chain, host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
+            return try RedemptionService(chain: chain, store: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
                                          redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 100, minBatch: minBatch)),
                                          clock: clock)
         }

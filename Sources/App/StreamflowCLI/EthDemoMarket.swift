@@ -237,7 +237,7 @@ final class EthDemoMarket: MainDemoMarket {
     /// A few passes: the round is initialised first if nobody has (alpha, which does it, may have stopped already), and a
     /// pass that sent nothing or reverted waits a second for the chain to move on.
     private func redeemLeftovers(_ member: Member) async throws {
-        let recorder = try RedemptionRecorder(host: host, sink: sink, orchestrator: member.key.address, clock: SystemClock())
+        let recorder = try RedemptionRecorder(store: host, sink: sink, orchestrator: member.key.address, clock: SystemClock())
         let service = EthereumRedemptionService(recorder: recorder, redeemer: LivepeerTicketRedeemer(sender: member.chain.sender,
                                                                                                      reader: member.chain.reader))
         let initializer = EthereumRoundInitializer(reader: member.chain.reader, sender: member.chain.sender, watcher: member.chain.watcher)

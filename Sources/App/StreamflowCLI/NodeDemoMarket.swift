@@ -96,7 +96,7 @@ final class NodeDemoMarket: MainDemoMarket {
             let node = try await Node.open(configuration)
             // The demo steps the redeemers itself on its gas model; each tells its node's recipient what was settled.
             let recipient = node.orchestrator.intake.recipient
-            let redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: key.address, clock: SystemClock(),
+            let redemption = try RedemptionService(chain: chain, store: host, sink: sink, orchestrator: key.address, clock: SystemClock(),
                                                    onRecorded: { envelopes in
                                                        for envelope in envelopes {
                                                            if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }

@@ -6,7 +6,7 @@ import Settlement
 /// `streamflow simulate settlement`: the same workload settled three ways; table, JSON or HTML.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "simulate", abstract: "Simulations over the embedded chain.", subcommands: [Settlement.self, GasTrace.self])
+        commandName: "simulate", abstract: "Simulations: the settlement strategies over the embedded chain, and the whole market under seeded faults.", subcommands: [Settlement.self, GasTrace.self, SimulateMarketCommand.self])
 
     struct GasTrace: ParsableCommand {
         static let configuration = CommandConfiguration(

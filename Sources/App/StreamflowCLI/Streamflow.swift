@@ -20,8 +20,12 @@ struct Streamflow: AsyncParsableCommand {
         let arguments: [String]
         do {
             arguments = try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()), schemas: ConfigKeys.all)
-            if let node = try parseAsRoot(arguments) as? any LoggingCommand {
+            let parsed = try parseAsRoot(arguments)
+            if let node = parsed as? any LoggingCommand {
                 node.logging.bootstrap()
+            } else if parsed is SimulateMarketCommand {
+                // The simulated nodes log every fault they are dealt; the run's report says what happened.
+                StreamflowLogging.bootstrap(format: .text, level: .critical)
             } else {
                 StreamflowLogging.bootstrap(format: .text, level: .error)
             }

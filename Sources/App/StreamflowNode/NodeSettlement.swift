@@ -22,7 +22,7 @@ public struct NodeSettlement: Sendable {
          minBatch: Int, blockSeconds: Double, recipient: TicketRecipient? = nil) throws {
         chain = try LocalChain(directory: chainDirectory, genesis: ChainState(config: ChainConfig()), log: host.log)
         self.gasPrice = GasPriceSource(gasPrice)
-        redemption = try RedemptionService(chain: chain, host: host, sink: sink, orchestrator: orchestrator,
+        redemption = try RedemptionService(chain: chain, store: host, sink: sink, orchestrator: orchestrator,
                                            redeemer: Redeemer(policy: RedeemerPolicy(minBatch: minBatch)), clock: SystemClock(),
                                            onRecorded: { envelopes in
                                                guard let recipient else { return }

@@ -5,10 +5,30 @@ import SwiftProtobuf
 public import Wire
 public import WireRPC
 
+/// How a broadcaster reaches orchestrators: GetOrchestrator, POST /segment and rendition fetches. `OrchestratorClient`
+/// is the network's (gRPC and HTTPS); the market simulation delivers the same messages in process.
+public protocol OrchestratorTransport: Sendable {
+    /// The orchestrator at `address`: its ticket params for this broadcaster, price, address, capabilities, auth token.
+    func getOrchestrator(_ address: String, offchain: Bool, capabilities: Net_Capabilities) async throws(NodeTransportError)
+        -> Net_OrchestratorInfo
+    /// POST `body` to `<transcoderURL>/segment` with go-livepeer's headers; the status and the reply's bytes.
+    func postSegment(transcoderURL: String, segment: Net_SegData, payment: Net_Payment?, body: [UInt8],
+                     timeout: Duration) async throws(NodeTransportError) -> (status: Int, body: [UInt8])
+    /// GET `url` (a rendition); the status and the bytes.
+    func fetch(_ url: String) async throws(NodeTransportError) -> (status: Int, body: [UInt8])
+}
+
+extension OrchestratorTransport {
+    /// GetOrchestrator for the job's usual capabilities.
+    public func getOrchestrator(_ address: String, offchain: Bool = false) async throws(NodeTransportError) -> Net_OrchestratorInfo {
+        try await getOrchestrator(address, offchain: offchain, capabilities: LivepeerCapabilities.job())
+    }
+}
+
 /// A broadcaster's calls to one orchestrator, as go-livepeer's: GetOrchestrator over gRPC (TLS, the request
 /// signed by the broadcaster), POST /segment and rendition fetches over HTTP(S). Certificates are not verified
 /// (orchestrators' are self-signed); the results are, by the orchestrator's signature (`ResultVerifier`).
-public struct OrchestratorClient: Sendable {
+public struct OrchestratorClient: OrchestratorTransport {
     public let key: PrivateKey
     /// Deadline of each GetOrchestrator call and fetch.
     public let timeout: Duration
@@ -21,8 +41,8 @@ public struct OrchestratorClient: Sendable {
     /// The orchestrator at `address` (`host:port`, `https://host:port` or `http://host:port`): its ticket params
     /// for this broadcaster, price, address, capabilities and an auth token. The request names the job's
     /// capabilities; off-chain it carries no signature, as go-livepeer's `-network offchain` broadcaster sends it.
-    public func getOrchestrator(_ address: String, offchain: Bool = false,
-                                capabilities: Net_Capabilities = LivepeerCapabilities.job()) async throws(NodeTransportError) -> Net_OrchestratorInfo {
+    public func getOrchestrator(_ address: String, offchain: Bool,
+                                capabilities: Net_Capabilities) async throws(NodeTransportError) -> Net_OrchestratorInfo {
         let target = try NodeAddress(address)
         var request = Net_OrchestratorRequest()
         if !offchain {

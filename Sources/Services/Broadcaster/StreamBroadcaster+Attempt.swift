@@ -10,7 +10,7 @@ extension StreamBroadcaster {
     /// Ticket params, payment, POST /segment, the renditions fetched and verified (signature, then pixels).
     func attempt(_ segment: BroadcastSegment, at candidate: OrchestratorCandidate, attempt: Int,
                  segmentHash: Hash32) async throws(AttemptFailure) -> VerifiedResult {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = log.clock.nowMilliseconds()
         // 1. Ticket params and an auth token (GetOrchestrator).
         let info: Net_OrchestratorInfo
         if let cached = offers.offer(from: candidate.url) { info = cached } else {
@@ -79,7 +79,7 @@ extension StreamBroadcaster {
             renditions.append(bytes)
         }
         let hashes = renditions.map { Keccak256.hash($0).hex }
-        let elapsedMs = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        let elapsedMs = max(0, log.clock.nowMilliseconds() - started)
         let transcodedEvent = log.transcoded(
             seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
             renditions: zip(transcoded.segments, zip(profiles, hashes)).map { entry, pair in

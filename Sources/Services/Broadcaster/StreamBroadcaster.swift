@@ -47,7 +47,7 @@ public final class StreamBroadcaster: Sendable {
     let choosing: Mutex<Choosing>
     let scratch: String
     let funds: (deposit: UInt256, reserve: UInt256)
-    let client: OrchestratorClient
+    let client: any OrchestratorTransport
     let events: any EventSink
     let log: BroadcasterEvents
     let offers = OfferCache()
@@ -64,7 +64,8 @@ public final class StreamBroadcaster: Sendable {
                 maxPricePerPixel: Double, seed: UInt64, scratchDirectory: String, maxAttempts: Int = 3,
                 funds: (deposit: UInt256, reserve: UInt256), policy: BroadcastPolicy? = nil,
                 events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
-                telemetry: BroadcasterTelemetry = BroadcasterTelemetry()) {
+                telemetry: BroadcasterTelemetry = BroadcasterTelemetry(), transport: (any OrchestratorTransport)? = nil,
+                instance: String? = nil) {
         self.key = key
         self.manifest = manifest
         self.profiles = profiles
@@ -76,18 +77,19 @@ public final class StreamBroadcaster: Sendable {
         self.telemetry = telemetry
         scratch = scratchDirectory
         self.funds = funds
-        client = OrchestratorClient(key: key, timeout: .seconds(20))
+        client = transport ?? OrchestratorClient(key: key, timeout: .seconds(20))
         self.events = events
-        log = BroadcasterEvents(instance: String(seed, radix: 36) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36),
+        log = BroadcasterEvents(instance: instance ?? String(seed, radix: 36) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36),
                                 stream: manifest, clock: clock)
     }
 
     /// Sends one segment, failing over until it is delivered, the attempts run out or its budget is spent.
     public func send(_ segment: BroadcastSegment) async -> SegmentOutcome {
-        let started = DispatchTime.now().uptimeNanoseconds
+        // Latency and the budget on the injected clock, as the events' timestamps are (a replayed run measures the same).
+        let started = log.clock.nowMilliseconds()
         let clockStart = ContinuousClock.now
         telemetry.sending(seq: segment.seq)
-        func elapsedMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
+        func elapsedMs() -> Int64 { max(0, log.clock.nowMilliseconds() - started) }
         let budgetMs = Int64(policy.budgetSeconds(durationMs: segment.durationMs) * 1_000)
         let segmentHash = Keccak256.hash(segment.bytes)
         events.emit([log.ingested(seq: segment.seq, durationMs: segment.durationMs, bytes: segment.bytes.count,

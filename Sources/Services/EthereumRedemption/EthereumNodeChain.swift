@@ -68,8 +68,8 @@ public struct EthereumNodeChain: Sendable {
     /// The redeemer over the node's projection host and sink, the watcher, and the round initialiser when asked for: the
     /// services to run (watcher first).
     public func services(host: ProjectionHost, sink: any EventSink, clock: any EventClock,
-                         onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void) throws(ProjectionHostError) -> [any Service] {
-        let recorder = try RedemptionRecorder(host: host, sink: sink, orchestrator: sender.address, clock: clock, onRecorded: onRecorded)
+                         onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void) throws -> [any Service] {
+        let recorder = try RedemptionRecorder(store: host, sink: sink, orchestrator: sender.address, clock: clock, onRecorded: onRecorded)
         let redeemer = LivepeerTicketRedeemer(sender: sender, reader: reader, maxBatch: settings.maxBatch, confirmations: settings.confirmations,
                                               replaceAfter: settings.replaceAfter)
         let service = EthereumRedeemerService(redemption: EthereumRedemptionService(recorder: recorder, redeemer: redeemer), watcher: watcher,

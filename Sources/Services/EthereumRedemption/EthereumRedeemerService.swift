@@ -27,7 +27,7 @@ public struct EthereumRedeemerService: Service {
         let recovered = try await redemption.recover()
         if recovered > 0 { logger.info("recovered redemptions in flight", metadata: ["count": "\(recovered)"]) }
         let watcher = watcher
-        try await RedeemerWakeLoop.run(host: redemption.recorder.host, sources: [{ watcher.changes().wakeUps }], logger: logger) {
+        try await RedeemerWakeLoop.run(store: redemption.recorder.store, sources: [{ watcher.changes().wakeUps }], logger: logger) {
             try await stepWhileDue()
         }
     }

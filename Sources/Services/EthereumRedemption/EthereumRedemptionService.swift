@@ -184,8 +184,8 @@ public final class EthereumRedemptionService: Sendable {
     /// The signed transactions the log holds (`eth.transaction`), by hash.
     private static func signedTransactions(_ recorder: RedemptionRecorder) throws -> [Hash32: SignedEIP1559Transaction] {
         var result: [Hash32: SignedEIP1559Transaction] = [:]
-        try recorder.log.scan(topic: .settlement, key: (.orchestrator, recorder.orchestrator.checksummed)) { stored in
-            guard let event = try EthTransactionSigned.decoded(from: try stored.record().envelope) else { return true }
+        try recorder.store.scanSettlement(orchestrator: recorder.orchestrator) { envelope in
+            guard let event = try EthTransactionSigned.decoded(from: envelope) else { return true }
             // The raw bytes were signed here and checked by the schema as hex; bytes that are not a transaction fail loudly.
             let signed = try SignedEIP1559Transaction(raw: event.raw)
             result[signed.hash] = signed

@@ -44,14 +44,15 @@ public final class OrchestratorNode: Sendable {
     private let health = Mutex<(notDurable: Int, emitFailuresCounted: Int)>((0, 0))
 
     /// `pool` defaults to one in-process transcoder with room for `capacity` segments (its streams bounded by
-    /// `streamLimits`); `events` to none.
+    /// `streamLimits`); `events` to none. `instance` names this run in its event ids; random unless a caller that
+    /// replays runs exactly (the market simulation) gives a name no earlier run of this node used.
     public init(key: PrivateKey, recipient: TicketRecipient, authSecret: [UInt8], price: PriceInfo, capacity: Int,
                 outputDirectory: String, profiles: [VideoProfile], publicURL: String, pool: TranscoderPool? = nil,
                 events: any EventSink = DiscardingSink(), clock: any EventClock = SystemClock(),
                 offchain: Bool = false, streamLimits: StreamTranscoderTable.Limits? = nil,
                 signer: any ResultSigner = HonestResultSigner(),
                 telemetry: OrchestratorTelemetry = OrchestratorTelemetry(),
-                senderFunds: SenderFundsSource = .assumed) throws(TranscodeError) {
+                senderFunds: SenderFundsSource = .assumed, instance: String? = nil) throws(TranscodeError) {
         guard !profiles.isEmpty else { throw .noProfiles }
         self.key = key
         intake = SegmentIntake(recipient: recipient, authSecret: authSecret,
@@ -67,7 +68,7 @@ public final class OrchestratorNode: Sendable {
         self.telemetry = telemetry
         self.senderFunds = senderFunds
         addressText = key.address.checksummed
-        instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        self.instance = instance ?? String(UInt64.random(in: 0...UInt64.max), radix: 36)
         if let pool {
             self.pool = pool
         } else {

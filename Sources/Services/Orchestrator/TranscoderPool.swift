@@ -109,9 +109,10 @@ public final class TranscoderPool: Sendable {
                 if reasons.isEmpty { throw .noTranscoder }
                 break
             }
-            let started = DispatchTime.now().uptimeNanoseconds
+            // Measured on the injected clock, as the events' timestamps are (a replayed run measures the same).
+            let started = clock.nowMilliseconds()
             let outcome = await Self.race(worker: worker, task: task, timeout: timeout(task))
-            let elapsedMs = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+            let elapsedMs = max(0, clock.nowMilliseconds() - started)
             switch outcome {
             case .success(let renditions):
                 core.withLock { core in

@@ -26,7 +26,7 @@ public struct RedeemerService: Service {
         let (redemption, gasPrice, ticker, logger) = (redemption, gasPrice, ticker, logger)
         var sources: [@Sendable () -> AsyncStream<Void>] = [{ gasPrice.changes().wakeUps }]
         if let ticker { sources.append { ticker.blocks().wakeUps } }
-        try await RedeemerWakeLoop.run(host: redemption.host, sources: sources, logger: logger) {
+        try await RedeemerWakeLoop.run(store: redemption.store, sources: sources, logger: logger) {
             let step = try await redemption.step(gasPrice: gasPrice.current)
             if step.redeemed > 0 || step.expired > 0 {
                 logger.info("redemption step", metadata: [

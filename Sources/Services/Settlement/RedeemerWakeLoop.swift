@@ -2,17 +2,17 @@ public import Logging
 public import Projections
 import ServiceLifecycle
 
-/// How every redeemer waits for work: it wakes on the projection host's updates (new winners) and on any other
+/// How every redeemer waits for work: it wakes on its store's updates (new winners) and on any other
 /// `sources` (blocks, gas prices, chain reads), coalescing wake-ups (one pending at most), and runs `step` each time.
 /// A failed step is logged and the loop goes on; a projection host failure ends it (and the node); the host stopping
 /// or a graceful shutdown ends it cleanly.
 public enum RedeemerWakeLoop {
-    public static func run(host: ProjectionHost, sources: [@Sendable () -> AsyncStream<Void>], logger: Logger,
+    public static func run(store: any RedemptionStore, sources: [@Sendable () -> AsyncStream<Void>], logger: Logger,
                            step: @escaping @Sendable () async throws -> Void) async throws {
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await _ in host.updates() { wake.yield() }
+                for await _ in store.appliedUpdates() { wake.yield() }
                 wake.finish()  // the host stopped: so does the redeemer
             }
             for source in sources {
@@ -29,7 +29,7 @@ public enum RedeemerWakeLoop {
                 }
             }
             group.cancelAll()
-            if let failure = host.failure { throw failure }
+            if let failure = store.failure { throw failure }
         }
     }
 }

@@ -5,51 +5,49 @@ public import JSONCore
 import Payments
 public import Projections
 
-/// What every redeemer (the embedded chain's and Ethereum's) shares: its pending winners as the projection host has
-/// folded the log, the settlement events it writes (ids derived from tickets and transactions, so a retry after a
+/// What every redeemer (the embedded chain's and Ethereum's) shares: its pending winners as its store has folded the
+/// log, the settlement events it writes (ids derived from tickets and transactions, so a retry after a
 /// crash appends nothing twice), and the durable write that waits until the host has applied them.
 public struct RedemptionRecorder: Sendable {
-    public let host: ProjectionHost
+    public let store: any RedemptionStore
     public let sink: any EventSink
     public let orchestrator: Address
     public let clock: any EventClock
     /// Hears every batch of events once it is durable (the node feeds redemptions and expiries to its live recipient).
     public let onRecorded: @Sendable ([EventEnvelope]) -> Void
 
-    /// `host` must run `PaymentsLedgerProjection` over the log `sink` ends in.
-    public init(host: ProjectionHost, sink: any EventSink, orchestrator: Address, clock: any EventClock,
-                onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void = { _ in }) throws(ProjectionHostError) {
-        _ = try host.state(of: PaymentsLedgerProjection.self)
-        self.host = host
+    /// `store` must fold the `payments` projection over the log `sink` ends in (the node's projection host does).
+    public init(store: any RedemptionStore, sink: any EventSink, orchestrator: Address, clock: any EventClock,
+                onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void = { _ in }) throws {
+        _ = try store.paymentsLedger()
+        self.store = store
         self.sink = sink
         self.orchestrator = orchestrator
         self.clock = clock
         self.onRecorded = onRecorded
     }
 
-    public var log: EventLog { host.log }
-
-    /// This orchestrator's winners not yet redeemed or expired, as the host has applied the log.
+    /// This orchestrator's winners not yet redeemed or expired, as the store has applied the log.
     public func pending() throws -> [PendingWinner] {
-        let ledger = try host.state(of: PaymentsLedgerProjection.self)
+        let ledger = try store.paymentsLedger()
         let me = orchestrator.checksummed
         return ledger.pending.values.filter { $0.recipient == me }.compactMap { winner in
             (try? JSONParser.parse(winner.ticket)).flatMap { try? SignedTicket(json: $0) }.map(PendingWinner.init)
         }.sorted { $0.hash < $1.hash }
     }
 
-    /// Waits until the host has applied everything in the log now (a restarted host may still be folding it).
+    /// Waits until the store has applied everything in the log now (a restarted host may still be folding it).
     public func caughtUp() async throws {
-        try await host.waitUntilApplied(through: log.head.sequence)
+        try await store.caughtUp()
     }
 
-    /// Persists `envelopes` through the sink (durable on return), then waits until the host has applied each of
+    /// Persists `envelopes` through the sink (durable on return), then waits until the store has applied each of
     /// them (in distributed mode the log lags the topics), so what follows reads them.
     public func record(_ envelopes: [EventEnvelope]) async throws {
         guard !envelopes.isEmpty else { return }
         try await sink.persist(envelopes)
         onRecorded(envelopes)
-        for envelope in envelopes { try await host.waitUntilApplied(eventID: envelope.id) }
+        for envelope in envelopes { try await store.waitUntilApplied(eventID: envelope.id) }
     }
 
     /// `ticket.expired`: a winner that will never be paid, with why.
@@ -90,8 +88,7 @@ public struct RedemptionRecorder: Sendable {
     public func redemptions() throws -> (submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)], closed: Set<Hash32>) {
         var submitted: [Hash32: (tickets: [Hash32], gasPrice: UInt256)] = [:]
         var closed: Set<Hash32> = []
-        try log.scan(topic: .settlement, key: (.orchestrator, orchestrator.checksummed)) { stored in
-            let envelope = try stored.record().envelope
+        try store.scanSettlement(orchestrator: orchestrator) { envelope in
             if let event = try RedemptionSubmitted.decoded(from: envelope) {
                 submitted[event.txHash] = (event.tickets, event.gasPrice)
             } else if let hash = try Self.closedTransaction(envelope) {

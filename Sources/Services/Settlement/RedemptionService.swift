@@ -6,7 +6,7 @@ import JSONCore
 import Payments
 public import Projections
 
-/// The orchestrator's redeemer at work: reads its winning tickets from the projection host's `payments` state,
+/// The orchestrator's redeemer at work: reads its winning tickets from its store's `payments` state,
 /// asks the `Redeemer` what to do at the current gas price, and records every step through the node's event sink —
 /// `redemption.submitted` (durable, and applied by the host, before the chain sees the batch), then
 /// `redemption.confirmed` v2 (the receipt: gas, price, amounts, fee split) with one `ticket.redeemed` per paid
@@ -19,21 +19,20 @@ public final class RedemptionService: Sendable {
     /// Where the redeemer reports metrics and logs (the process's registry by default).
     public let telemetry: RedeemerTelemetry
 
-    /// `host` must run `PaymentsLedgerProjection` over the log `sink` ends in.
-    public init(chain: any SettlementChain, host: ProjectionHost, sink: any EventSink, orchestrator: Address,
+    /// `store` must fold the `payments` projection over the log `sink` ends in (the node's projection host does).
+    public init(chain: any SettlementChain, store: any RedemptionStore, sink: any EventSink, orchestrator: Address,
                 redeemer: Redeemer = Redeemer(), clock: any EventClock, telemetry: RedeemerTelemetry = RedeemerTelemetry(),
                 onRecorded: @escaping @Sendable ([EventEnvelope]) -> Void = { _ in })
-        throws(ProjectionHostError) {
-        recorder = try RedemptionRecorder(host: host, sink: sink, orchestrator: orchestrator, clock: clock, onRecorded: onRecorded)
+        throws {
+        recorder = try RedemptionRecorder(store: store, sink: sink, orchestrator: orchestrator, clock: clock, onRecorded: onRecorded)
         self.chain = chain
         self.redeemer = redeemer
         self.telemetry = telemetry
     }
 
-    public var host: ProjectionHost { recorder.host }
+    public var store: any RedemptionStore { recorder.store }
     public var sink: any EventSink { recorder.sink }
     public var orchestrator: Address { recorder.orchestrator }
-    public var log: EventLog { recorder.log }
 
     /// What one step did.
     public struct Step: Sendable {
@@ -49,7 +48,7 @@ public final class RedemptionService: Sendable {
     /// Plans and, when the plan says so, redeems one batch at `gasPrice`. Returns once the host has applied
     /// everything it recorded, so the next step reads its own writes.
     public func step(gasPrice: UInt256) async throws -> Step {
-        try await host.waitUntilApplied(through: log.head.sequence)
+        try await recorder.caughtUp()
         var step = Step()
         let state = chain.state
         let plan = redeemer.plan(try pending(), claimant: orchestrator, chain: state, gasPrice: gasPrice)
@@ -82,7 +81,7 @@ public final class RedemptionService: Sendable {
     @discardableResult
     public func recover() async throws -> Int {
         // A restarted host may still be folding the log: read the pending winners only once it has all of it.
-        try await host.waitUntilApplied(through: log.head.sequence)
+        try await recorder.caughtUp()
         let recorder = recorder
         let (submitted, closed) = try await BlockingCalls.run { try recorder.redemptions() }
         var recovered = 0

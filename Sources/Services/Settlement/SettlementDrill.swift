@@ -43,7 +43,7 @@ public final class SettlementDrill: Sendable {
             policy: TicketPolicy(expectedValue: UInt256(9_999_999), redeemGas: 1, txCostMultiplier: 1_000)))
         host = try ProjectionHost(log: log, projections: BuiltInProjections.node)
         service = try RedemptionService(
-            chain: chain, host: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
+            chain: chain, store: host, sink: LogEventSink(log: log), orchestrator: orchestrator,
             redeemer: Redeemer(policy: RedeemerPolicy(maxCostShare: 10_000, maxBatch: 50, minBatch: 1)),
             clock: SteppingClock(start: 1_700_000_000_000))
     }

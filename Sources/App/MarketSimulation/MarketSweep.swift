@@ -1,0 +1,69 @@
+import Foundation
+
+/// Many seeds of the market simulation, `parallelism` at a time (each run is single-threaded and independent), and what
+/// they add up to.
+public enum MarketSweep {
+    /// What a sweep covered and found.
+    public struct Summary: Sendable, Codable {
+        public var seeds = 0
+        public var segments = 0
+        public var delivered = 0
+        public var ticketsIssued = 0
+        public var winners = 0
+        public var redeemed = 0
+        public var transactions = 0
+        public var events = 0
+        public var virtualMilliseconds: Int64 = 0
+        public var faults = FaultCounts()
+        public var violations: [MarketViolation] = []
+        public var wallSeconds = 0.0
+
+        /// Simulated segments per second of wall time.
+        public var segmentsPerSecond: Double { wallSeconds > 0 ? Double(segments) / wallSeconds : 0 }
+        /// Market hours covered (each stream's time counts: two streams for an hour are two market-hours).
+        public var marketHours: Double { Double(segments) * Double(MarketSimulation.segmentMilliseconds) / 3_600_000 }
+    }
+
+    /// Runs seeds `first ..< first + count`; `onOutcome` hears each run as it ends (in no fixed order).
+    public static func run(first: UInt64, count: Int, parameters: MarketSimulation.Parameters = MarketSimulation.Parameters(),
+                           parallelism: Int = 2, scratch: String,
+                           onOutcome: @escaping @Sendable (MarketSimulation.Outcome) -> Void = { _ in }) async throws -> Summary {
+        let started = Date()
+        var summary = Summary()
+        try await withThrowingTaskGroup(of: MarketSimulation.Outcome.self) { group in
+            var next = first
+            let end = first &+ UInt64(max(0, count))
+            func launch() {
+                guard next < end else { return }
+                let seed = next
+                next += 1
+                group.addTask { try await MarketSimulation.run(seed: seed, parameters: parameters, scratch: scratch) }
+            }
+            for _ in 0..<max(1, parallelism) { launch() }
+            while let outcome = try await group.next() {
+                onOutcome(outcome)
+                summary.add(outcome)
+                launch()
+            }
+        }
+        summary.violations.sort { $0.seed < $1.seed }
+        summary.wallSeconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}
+
+extension MarketSweep.Summary {
+    mutating func add(_ outcome: MarketSimulation.Outcome) {
+        seeds += 1
+        segments += outcome.segments
+        delivered += outcome.delivered
+        ticketsIssued += outcome.ticketsIssued
+        winners += outcome.winners
+        redeemed += outcome.redeemed
+        transactions += outcome.transactions
+        events += outcome.events
+        virtualMilliseconds += outcome.virtualMilliseconds
+        faults = faults + outcome.faults
+        if let violation = outcome.violation { violations.append(violation) }
+    }
+}
