@@ -51,11 +51,17 @@ final class MarketChecks {
     let broadcasterStores: [MemoryEventStore]
     let chain: SimulatedChain
     private var trackers: [Tracker]
+    /// Face value the logs say was redeemed from each sender, and the winners recorded expired.
+    private var paidBySender: [Address: UInt256] = [:]
+    private var expired: [Hash32] = []
+    /// Winners and redemptions recorded in the orchestrators' logs so far.
+    var winners: Int { trackers.reduce(0) { $0 + $1.winners } }
+    var redeemed: Int { trackers.reduce(0) { $0 + $1.redeemed.count } }
 
-    /// One orchestrator's log as folded so far.
+    /// One orchestrator's log as folded so far (its payments ledger is the store's own fold, kept as it appends).
     struct Tracker {
         var applied: UInt64 = 0
-        var ledger = RecipientLedger()
+        var winners = 0
         var scheduling: [String: SchedulerState] = [:]
         var charged: Set<String> = []
         var credited: Set<String> = []
@@ -88,8 +94,9 @@ final class MarketChecks {
             let me = orchestrator.address.checksummed
             if let node = orchestrator.node {
                 let tracker = trackers[index]
-                if tracker.ledger != node.intake.recipient.ledger {
-                    let differences = node.intake.recipient.ledger.differences(from: tracker.ledger, limit: 3).joined(separator: "; ")
+                let folded = try orchestrator.store.paymentsLedger()
+                if folded != node.intake.recipient.ledger {
+                    let differences = node.intake.recipient.ledger.differences(from: folded, limit: 3).joined(separator: "; ")
                     return (.replayRebuildsState, "\(me): the live payments ledger is not the log's: \(differences)")
                 }
                 if (tracker.scheduling[me] ?? SchedulerState()) != node.pool.snapshot {
@@ -98,7 +105,7 @@ final class MarketChecks {
             }
             if full {
                 let replayed = try orchestrator.store.replay(PaymentsLedgerProjection())
-                if replayed != trackers[index].ledger { return (.replayRebuildsState, "\(me): a replay from the start differs") }
+                if replayed != (try orchestrator.store.paymentsLedger()) { return (.replayRebuildsState, "\(me): a replay from the start differs") }
             }
             for hash in trackers[index].redeemed where !used.contains(hash) {
                 return (.winnerRedeemedOnce, "ticket \(hash.hex) recorded redeemed but unused on the chain")
@@ -122,7 +129,6 @@ final class MarketChecks {
         defer { trackers[index] = tracker }
         for record in records {
             tracker.applied = record.sequence
-            PaymentsLedgerProjection().apply(&tracker.ledger, record)
             SchedulingProjection().apply(&tracker.scheduling, record)
             guard let event = PaymentEvent(envelope: record.envelope) else { continue }
             switch event {
@@ -138,10 +144,13 @@ final class MarketChecks {
                         return (.ticketCreditedOnce, "\(me) credited ticket \(key) twice (event \(record.envelope.id))")
                     }
                 }
-            case .ticketRedeemed(_, _, let hash, _, _):
+            case .ticketRedeemed(let sender, _, let hash, let faceValue, _):
                 guard tracker.redeemed.insert(hash).inserted else {
                     return (.winnerRedeemedOnce, "ticket \(hash.hex) recorded redeemed twice")
                 }
+                paidBySender[sender] = (try? (paidBySender[sender] ?? .zero) + faceValue) ?? .max
+            case .ticketWon: tracker.winners += 1
+            case .ticketExpired(_, _, let hash, _, _): expired.append(hash)
             default: continue
             }
         }
@@ -151,23 +160,14 @@ final class MarketChecks {
     /// At the end: every winner redeemed, the fee ledgers equal to the chain's, the deposits accounted for.
     func atEnd(senders: [Address], genesis: ChainState) throws -> (MarketInvariant, String)? {
         if let found = try everyStep(full: true) { return found }
+        if let hash = expired.first { return (.winnerRedeemedEventually, "winner \(hash.hex) expired unpaid") }
         var fees = FeeLedgerProjection().initialState
-        var paidBySender: [Address: UInt256] = [:]
         for orchestrator in orchestrators {
             let ledger = try orchestrator.store.paymentsLedger()
             if let winner = ledger.pending.values.first(where: { $0.recipient == orchestrator.address.checksummed }) {
                 return (.winnerRedeemedEventually, "\(orchestrator.address.checksummed) still holds winner \(winner.ticket.prefix(80))…")
             }
-            for record in orchestrator.store.records {
-                FeeLedgerProjection().apply(&fees, record)
-                switch PaymentEvent(envelope: record.envelope) {
-                case .ticketExpired(_, _, let hash, _, _)?:
-                    return (.winnerRedeemedEventually, "winner \(hash.hex) expired unpaid")
-                case .ticketRedeemed(let sender, _, _, let faceValue, _)?:
-                    paidBySender[sender] = (try? (paidBySender[sender] ?? .zero) + faceValue) ?? .max
-                default: continue
-                }
-            }
+            for record in orchestrator.store.records { FeeLedgerProjection().apply(&fees, record) }
         }
         let differences = FeeReconciliation.differences(log: FeeReport(ledger: fees, by: .orchestrator),
                                                         chain: FeeReport(chain: chain.state, by: .orchestrator))

@@ -53,7 +53,7 @@ public enum MarketSimulation {
     /// Runs seed `seed`. `scratch` is a directory for the nodes' files (removed afterwards). `logs`, when given, receives
     /// each node's log at the end (named `orchestrator-N` and `broadcaster-N`), to inspect a run event by event.
     public static func run(seed: UInt64, parameters: Parameters = Parameters(), scratch: String,
-                           logs: ((String, [EventRecord]) -> Void)? = nil) async throws -> Outcome {
+                           logs: (@Sendable (String, [EventRecord]) -> Void)? = nil) async throws -> Outcome {
         let directory = scratch + "/seed-\(seed)"
         try? FileManager.default.removeItem(atPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -292,16 +292,9 @@ final class Market {
         let stores = orchestrators.map(\.store) + broadcasters.map(\.store)
         outcome.events = stores.reduce(0) { $0 + Int($1.head.sequence) }
         outcome.logHeads = stores.map { $0.head.hash.hex }
-        for store in stores {
-            for record in store.records {
-                switch PaymentEvent(envelope: record.envelope) {
-                case .ticketIssued?: outcome.ticketsIssued += 1
-                case .ticketWon?: outcome.winners += 1
-                case .ticketRedeemed?: outcome.redeemed += 1
-                default: continue
-                }
-            }
-        }
+        outcome.winners = checks.winners
+        outcome.redeemed = checks.redeemed
+        outcome.ticketsIssued = broadcasters.reduce(0) { $0 + $1.ticketsIssued }
         outcome.transactions = chain.state.fees.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.transactions } }
     }
 }

@@ -1,3 +1,4 @@
+public import EventModel
 import Foundation
 
 /// Many seeds of the market simulation, `parallelism` at a time (each run is single-threaded and independent), and what
@@ -24,31 +25,47 @@ public enum MarketSweep {
         public var marketHours: Double { Double(segments) * Double(MarketSimulation.segmentMilliseconds) / 3_600_000 }
     }
 
-    /// Runs seeds `first ..< first + count`; `onOutcome` hears each run as it ends (in no fixed order).
+    /// Runs seeds `first ..< first + count` on `parallelism` threads of their own (lane k runs seeds k, k + parallelism,
+    /// …), off the cooperative pool; `onOutcome` hears each run as it ends (in no fixed order across lanes).
     public static func run(first: UInt64, count: Int, parameters: MarketSimulation.Parameters = MarketSimulation.Parameters(),
                            parallelism: Int = 2, scratch: String,
                            onOutcome: @escaping @Sendable (MarketSimulation.Outcome) -> Void = { _ in }) async throws -> Summary {
         let started = Date()
+        let lanes = max(1, min(parallelism, max(1, count)))
         var summary = Summary()
-        try await withThrowingTaskGroup(of: MarketSimulation.Outcome.self) { group in
-            var next = first
-            let end = first &+ UInt64(max(0, count))
-            func launch() {
-                guard next < end else { return }
-                let seed = next
-                next += 1
-                group.addTask { try await MarketSimulation.run(seed: seed, parameters: parameters, scratch: scratch) }
+        try await withThrowingTaskGroup(of: [MarketSimulation.Outcome].self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    let thread = SimulationThread(name: "simulation-\(lane)")
+                    defer { thread.stop() }
+                    return try await withTaskExecutorPreference(thread) {
+                        var outcomes: [MarketSimulation.Outcome] = []
+                        var index = lane
+                        while index < count {
+                            let outcome = try await MarketSimulation.run(seed: first &+ UInt64(index), parameters: parameters, scratch: scratch)
+                            onOutcome(outcome)
+                            outcomes.append(outcome)
+                            index += lanes
+                        }
+                        return outcomes
+                    }
+                }
             }
-            for _ in 0..<max(1, parallelism) { launch() }
-            while let outcome = try await group.next() {
-                onOutcome(outcome)
-                summary.add(outcome)
-                launch()
-            }
+            for try await outcomes in group { outcomes.forEach { summary.add($0) } }
         }
         summary.violations.sort { $0.seed < $1.seed }
         summary.wallSeconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// One seed on a thread of its own (see `run(first:count:…)`).
+    public static func one(seed: UInt64, parameters: MarketSimulation.Parameters = MarketSimulation.Parameters(), scratch: String,
+                           logs: (@Sendable (String, [EventRecord]) -> Void)? = nil) async throws -> MarketSimulation.Outcome {
+        let thread = SimulationThread(name: "simulation")
+        defer { thread.stop() }
+        return try await withTaskExecutorPreference(thread) {
+            try await MarketSimulation.run(seed: seed, parameters: parameters, scratch: scratch, logs: logs)
+        }
     }
 }
 

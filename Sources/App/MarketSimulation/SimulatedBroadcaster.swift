@@ -48,6 +48,13 @@ final class SimulatedBroadcaster {
                             funds: funds, store: store, network: network, clock: clock, instance: "b\(index)r\(generation)")
     }
 
+    /// Tickets this broadcaster's durable log says it sent (each `segment.dispatched` counts its own).
+    var ticketsIssued: Int {
+        store.records.reduce(0) { total, record in
+            total + Int((try? SegmentDispatched.decoded(from: record.envelope))??.tickets ?? 0)
+        }
+    }
+
     /// Segment `seq` of this stream: bytes derived from the seed (the copy transcoder never decodes them).
     func segment(seq: Int64, seed: UInt64) -> BroadcastSegment {
         var bytes: [UInt8] = []

@@ -3,6 +3,7 @@ import EthCrypto
 import EventModel
 import Foundation
 import MarketSimulation
+import Synchronization
 
 /// `streamflow simulate market`: the seeded, deterministic simulation of the whole market, one seed or a sweep.
 struct SimulateMarketCommand: AsyncParsableCommand {
@@ -46,15 +47,11 @@ struct SimulateMarketCommand: AsyncParsableCommand {
         let scratch = NSTemporaryDirectory() + "streamflow-simulate-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         if let seed {
-            var lines: [UInt8] = []
-            let outcome = try await MarketSimulation.run(seed: seed, parameters: parameters, scratch: scratch, logs: events == nil ? nil : { name, records in
-                for record in records {
-                    lines += Array("\(name) \(record.sequence) \(record.hash.hex) ".utf8)
-                    try? EnvelopeJSON.append(record.envelope, to: &lines)
-                    lines.append(0x0a)
-                }
-            })
-            if let events { try Data(lines).write(to: URL(fileURLWithPath: events)) }
+            let kept = KeptLogs()
+            let keep: @Sendable (String, [EventRecord]) -> Void = { name, records in kept.add(name, records) }
+            let outcome: MarketSimulation.Outcome = try await MarketSweep.one(seed: seed, parameters: parameters, scratch: scratch,
+                                                                              logs: events == nil ? nil : keep)
+            if let events { try Data(Self.eventLines(kept.all)).write(to: URL(fileURLWithPath: events)) }
             print(format == "json" ? try Self.json(outcome) : MarketReportText.outcome(outcome))
             if outcome.violation != nil { throw ExitCode(1) }
             return
@@ -72,11 +69,31 @@ struct SimulateMarketCommand: AsyncParsableCommand {
         if !summary.violations.isEmpty { throw ExitCode(1) }
     }
 
+    /// Each log's records, one per line: log name, sequence, hash, the event as JSON.
+    static func eventLines(_ logs: [(String, [EventRecord])]) -> [UInt8] {
+        var lines: [UInt8] = []
+        for (name, records) in logs {
+            for record in records {
+                lines += Array("\(name) \(record.sequence) \(record.hash.hex) ".utf8)
+                try? EnvelopeJSON.append(record.envelope, to: &lines)
+                lines.append(0x0a)
+            }
+        }
+        return lines
+    }
+
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// The logs a single run hands back, kept until they are written out.
+final class KeptLogs: Sendable {
+    private let logs = Mutex<[(String, [EventRecord])]>([])
+    func add(_ name: String, _ records: [EventRecord]) { logs.withLock { $0.append((name, records)) } }
+    var all: [(String, [EventRecord])] { logs.withLock { $0 } }
 }
 
 /// The simulation's reports as text.
