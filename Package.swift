@@ -197,8 +197,8 @@ let package = Package(
         .target(
             name: "MarketSimulation",
             dependencies: ["EventModel", "EventSchemas", "Projections", "Payments", "Scheduling", "Settlement", "Orchestrator",
-                           "Broadcaster", "Drills", "Transcoding", "Wire", "WireRPC", "EthCrypto", "JSONCore",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                           "Broadcaster", "Drills", "Transcoding", "Wire", "WireRPC", "EthCrypto", "JSONCore", "Telemetry",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Sources/App/MarketSimulation", swiftSettings: swiftSettings),
         // Version probes of every linked C library (proves each shim links and loads).
         .target(

@@ -5,6 +5,7 @@ import Foundation
 import Orchestrator
 import Payments
 public import Settlement
+import Telemetry
 import Transcoding
 
 /// One seeded run of the whole market in one process, in the spirit of TigerBeetle's VOPR: broadcasters (the product's
@@ -115,6 +116,7 @@ final class Market {
             _ = state.execute(.fundReserve(UInt256(1_000_000_000_000_000)), from: me, gasPrice: .zero)
         }
         state.advance(blocks: state.config.blocksPerRound)
+        let metrics = MetricsRegistry()
         genesis = state
         let chain = SimulatedChain(genesis: state)
         self.chain = chain
@@ -127,7 +129,7 @@ final class Market {
                                   price: try PriceInfo(pricePerUnit: UInt256(UInt64(1 + random.below(3))), pixelsPerUnit: .one),
                                   policy: policy, redeemerPolicy: redeemerPolicy, transcoders: 1 + random.below(2),
                                   directory: directory + "/o\(index)", chain: chain, clock: clock,
-                                  storeCapacity: parameters.storeCapacity, planted: parameters.planted)
+                                  storeCapacity: parameters.storeCapacity, planted: parameters.planted, metrics: metrics)
         }
         let network = SimulatedNetwork(orchestrators: orchestrators, faults: faults, clock: clock)
         self.network = network
@@ -140,7 +142,7 @@ final class Market {
         broadcasters = broadcasterKeys.enumerated().map { index, key in
             SimulatedBroadcaster(index: index, key: key, candidates: candidates, selectionSeed: random.next(),
                                  directory: directory + "/b\(index)", funds: state.sender(key.address), network: network, clock: clock,
-                                 storeCapacity: parameters.storeCapacity)
+                                 storeCapacity: parameters.storeCapacity, metrics: metrics)
         }
     }
 

@@ -4,6 +4,8 @@ import EventModel
 import Foundation
 import Orchestrator
 import Settlement
+import Logging
+import Telemetry
 import Transcoding
 
 /// One broadcaster of the simulated market: the product's `StreamBroadcaster` (selection, ticket payments, failover,
@@ -20,11 +22,13 @@ final class SimulatedBroadcaster {
     private let funds: (deposit: UInt256, reserve: UInt256)
     private let network: SimulatedNetwork
     private let clock: VirtualClock
+    private let metrics: MetricsRegistry
     private var generation = 0
     private(set) var current: StreamBroadcaster
 
     init(index: Int, key: PrivateKey, candidates: [OrchestratorCandidate], selectionSeed: UInt64, directory: String,
-         funds: ChainState.Sender, network: SimulatedNetwork, clock: VirtualClock, storeCapacity: Int) {
+         funds: ChainState.Sender, network: SimulatedNetwork, clock: VirtualClock, storeCapacity: Int, metrics: MetricsRegistry) {
+        self.metrics = metrics
         self.index = index
         self.key = key
         self.candidates = candidates
@@ -37,7 +41,7 @@ final class SimulatedBroadcaster {
         store = MemoryEventStore(capacity: storeCapacity)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         current = Self.make(key: key, stream: stream, candidates: candidates, seed: selectionSeed, directory: directory,
-                            funds: self.funds, store: store, network: network, clock: clock, instance: "b\(index)r0")
+                            funds: self.funds, store: store, network: network, clock: clock, metrics: metrics, instance: "b\(index)r0")
     }
 
     /// The process restarts: uncommitted events are lost, and a new broadcaster (new instance, fresh offers) takes over.
@@ -45,7 +49,7 @@ final class SimulatedBroadcaster {
         store.crash()
         generation += 1
         current = Self.make(key: key, stream: stream, candidates: candidates, seed: selectionSeed &+ UInt64(generation), directory: directory,
-                            funds: funds, store: store, network: network, clock: clock, instance: "b\(index)r\(generation)")
+                            funds: funds, store: store, network: network, clock: clock, metrics: metrics, instance: "b\(index)r\(generation)")
     }
 
     /// Tickets this broadcaster's durable log says it sent (each `segment.dispatched` counts its own).
@@ -68,12 +72,12 @@ final class SimulatedBroadcaster {
 
     private static func make(key: PrivateKey, stream: String, candidates: [OrchestratorCandidate], seed: UInt64, directory: String,
                              funds: (deposit: UInt256, reserve: UInt256), store: MemoryEventStore, network: SimulatedNetwork,
-                             clock: VirtualClock, instance: String) -> StreamBroadcaster {
+                             clock: VirtualClock, metrics: MetricsRegistry, instance: String) -> StreamBroadcaster {
         var policy = BroadcastPolicy(maxAttempts: 3)
         // The copy transcoder's renditions are not video: the signature is checked, pixels are not counted.
         policy.countPixels = false
         return StreamBroadcaster(key: key, manifest: stream, profiles: [SimulationProfiles.profile.wire], candidates: candidates,
                                  maxPricePerPixel: 10, seed: seed, scratchDirectory: directory, funds: funds, policy: policy,
-                                 events: store, clock: clock, transport: network.transport(for: key.address), instance: instance)
+                                 events: store, clock: clock, telemetry: BroadcasterTelemetry(metrics: metrics, logLevel: .critical), transport: network.transport(for: key.address), instance: instance)
     }
 }

@@ -93,22 +93,24 @@ public final class SimulatedNetwork: Sendable {
             count { $0.duplicatedMessages += 1 }
             _ = await node.handleSegment(segmentHeader: segment, paymentHeader: payment, body: body, context: context, now: clock.seconds)
         }
-        if faults.roll(\.delayedDuplicate) {
-            let kept = state.withLock { state in
-                guard state.delayed.count < Self.delayedCapacity else {
-                    state.counts.delayedRefused += 1
-                    return false
-                }
-                state.delayed.append((url, segment, payment, body))
-                return true
-            }
-            if kept { count { $0.delayedDuplicates += 1 } }
-        }
+        if faults.roll(\.delayedDuplicate) { setAside(url: url, segment: segment, payment: payment, body: body) }
         if faults.roll(\.loseAnswer) {
             count { $0.lostAnswers += 1 }
             throw .http("\(url)/segment: timed out (answer lost)")
         }
         return (reply.status, reply.body)
+    }
+
+    /// Keeps a copy of a request to deliver again at the next step; past `delayedCapacity` it is refused and counted.
+    func setAside(url: String, segment: String, payment: String, body: [UInt8]) {
+        state.withLock { state in
+            guard state.delayed.count < Self.delayedCapacity else {
+                state.counts.delayedRefused += 1
+                return
+            }
+            state.delayed.append((url, segment, payment, body))
+            state.counts.delayedDuplicates += 1
+        }
     }
 
     fileprivate func fetch(_ url: String) throws(NodeTransportError) -> (status: Int, body: [UInt8]) {

@@ -8,6 +8,8 @@ import Projections
 import Scheduling
 public import Settlement
 import Synchronization
+import Logging
+import Telemetry
 import Transcoding
 public import Wire
 
@@ -27,6 +29,8 @@ public final class SimulatedOrchestrator: Sendable {
     let policy: TicketPolicy
     let redeemerPolicy: RedeemerPolicy
     let planted: PlantedBug?
+    /// The run's own registry: its nodes' metrics stay out of the process's, and their fault logs are off.
+    let metrics: MetricsRegistry
     private let running = Mutex<Running?>(nil)
     private let restartCount = Mutex(0)
     let tamper = TamperSwitch()
@@ -38,7 +42,9 @@ public final class SimulatedOrchestrator: Sendable {
     }
 
     init(key: PrivateKey, url: String, price: PriceInfo, policy: TicketPolicy, redeemerPolicy: RedeemerPolicy, transcoders: Int,
-         directory: String, chain: SimulatedChain, clock: VirtualClock, storeCapacity: Int, planted: PlantedBug?) {
+         directory: String, chain: SimulatedChain, clock: VirtualClock, storeCapacity: Int, planted: PlantedBug?,
+         metrics: MetricsRegistry) {
+        self.metrics = metrics
         self.key = key
         self.url = url
         self.price = price
@@ -75,13 +81,13 @@ public final class SimulatedOrchestrator: Sendable {
         let node = try OrchestratorNode(
             key: key, recipient: recipient, authSecret: Array("auth \(me)".utf8), price: price, capacity: 8,
             outputDirectory: directory, profiles: [SimulationProfiles.profile], publicURL: url, pool: pool, events: store, clock: clock,
-            signer: SwitchableSigner(tamper: tamper), senderFunds: SenderFundsSource(read: { [chain] sender in
+            signer: SwitchableSigner(tamper: tamper), telemetry: OrchestratorTelemetry(metrics: metrics, logLevel: .critical), senderFunds: SenderFundsSource(read: { [chain] sender in
                 let funds = chain.state.sender(sender)
                 return SenderFunds(deposit: funds.deposit, reserve: funds.reserve)
             }), instance: "run\(generation)")
         let redemption = try RedemptionService(
             chain: chain, store: store, sink: store, orchestrator: key.address, redeemer: Redeemer(policy: redeemerPolicy), clock: clock,
-            onRecorded: { envelopes in
+            telemetry: RedeemerTelemetry(metrics: metrics, logLevel: .critical), onRecorded: { envelopes in
                 for envelope in envelopes {
                     if let event = PaymentEvent(envelope: envelope) { recipient.settle(event) }
                 }

@@ -8,11 +8,14 @@ public struct Reporter: Sendable {
     /// Bounds the lines logged for repeated events (refusals, failures) of one kind.
     public let limiter: LogRateLimiter
 
+    /// `logLevel`, when given, is the lowest level this component logs (the handler's otherwise).
     public init(component: String, metrics: MetricsRegistry, counters: [StreamflowMetrics.Metric],
-                limiter: LogRateLimiter = .process) {
+                limiter: LogRateLimiter = .process, logLevel: Logger.Level? = nil) {
         self.metrics = metrics
         self.limiter = limiter
-        logger = Logger(label: component)
+        var logger = Logger(label: component)
+        if let logLevel { logger.logLevel = logLevel }
+        self.logger = logger
         for counter in counters { metrics.increment(counter, by: 0) }
     }
 }

@@ -1,3 +1,4 @@
+public import Logging
 import Logging
 import Payments
 public import Telemetry
@@ -9,8 +10,8 @@ public struct BroadcasterTelemetry: Reporting {
     public let reporter: Reporter
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process) {
-        reporter = Reporter(component: "broadcaster", metrics: metrics, counters: [.broadcasterSegmentsSent, .broadcasterSegmentsDelivered, .broadcasterSegmentsLost, .broadcasterTicketsSent])
+    public init(metrics: MetricsRegistry = .process, logLevel: Logger.Level? = nil) {
+        reporter = Reporter(component: "broadcaster", metrics: metrics, counters: [.broadcasterSegmentsSent, .broadcasterSegmentsDelivered, .broadcasterSegmentsLost, .broadcasterTicketsSent], logLevel: logLevel)
     }
 
     func sending(seq: Int64) { metrics.increment(.broadcasterSegmentsSent) }

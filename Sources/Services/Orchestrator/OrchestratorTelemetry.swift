@@ -1,6 +1,6 @@
 import EthCrypto
 import EventModel
-import Logging
+public import Logging
 import Payments
 public import Telemetry
 
@@ -10,11 +10,11 @@ public struct OrchestratorTelemetry: Reporting {
     public let reporter: Reporter
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process) {
+    public init(metrics: MetricsRegistry = .process, logLevel: Logger.Level? = nil) {
         reporter = Reporter(component: "orchestrator", metrics: metrics, counters: [
             .orchestratorSegmentsReceived, .orchestratorSegmentsTranscoded,
             .orchestratorSegmentsFailed, .orchestratorTicketsReceived, .orchestratorTicketsWon,
-        ])
+        ], logLevel: logLevel)
     }
 
     /// One POST /segment through intake: received, refused (with its reason), and its tickets received, won, rejected.

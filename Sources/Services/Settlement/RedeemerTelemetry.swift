@@ -1,5 +1,5 @@
 import EthCrypto
-import Logging
+public import Logging
 public import Telemetry
 
 /// What the redeemer reports: transactions by outcome, tickets redeemed and expired, gas used and the gas price it
@@ -8,8 +8,8 @@ public struct RedeemerTelemetry: Reporting {
     public let reporter: Reporter
 
     /// Reports into `metrics` (the process's registry unless a test gives its own); counters start at zero.
-    public init(metrics: MetricsRegistry = .process) {
-        reporter = Reporter(component: "redeemer", metrics: metrics, counters: [.redeemerTicketsRedeemed, .redeemerTicketsExpired, .redeemerGasUsed])
+    public init(metrics: MetricsRegistry = .process, logLevel: Logger.Level? = nil) {
+        reporter = Reporter(component: "redeemer", metrics: metrics, counters: [.redeemerTicketsRedeemed, .redeemerTicketsExpired, .redeemerGasUsed], logLevel: logLevel)
     }
 
     /// A planning step at `gasPrice` that recorded `expired` tickets as expired.
