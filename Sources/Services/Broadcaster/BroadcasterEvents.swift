@@ -1,5 +1,4 @@
-public import EventModel
-import JSONCore
+import EventModel
 
 /// The broadcaster's events for one stream: a segment's ingest, each attempt, the checks, the delivery or
 /// loss, and suspensions. Ids carry the broadcaster's run instance, the stream, the segment and the attempt.

@@ -1,7 +1,7 @@
 public import EthCrypto
 public import EventLog
 public import EventModel
-public import JSONCore
+import JSONCore
 import Payments
 public import Projections
 
