@@ -8,9 +8,7 @@ enum BenchEvents {
 
     /// Padding that brings the payload to 200 bytes (computed once; depends on the seq's digit count).
     private static func detail(for index: Int) -> String {
-        let fixed: JSONValue = ["seq": .integer(Int64(index)), "orchestrator": .string(orchestrator), "attempt": 1,
-                                "reason": "timeout", "final": false, "detail": ""]
-        let base = (try? CanonicalJSON.encode(fixed).count) ?? payloadBytes
+        let base = (try? CanonicalJSON.encode(failure(index, detail: "").payload).count) ?? payloadBytes
         return String(repeating: "x", count: max(0, payloadBytes - base))
     }
 
@@ -25,11 +23,11 @@ enum BenchEvents {
     }
 
     static func event(_ index: Int, detail: String? = nil) -> EventEnvelope {
-        let detail = detail ?? Self.detail(for: index)
-        return EventEnvelope(
-            id: "bench-\(index)", type: "segment.failed", version: 1, topic: .segments,
-            keys: EventKeys(stream: "bench-stream-\(index % 64)"), timestamp: 1_700_000_000_000 + Int64(index),
-            payload: ["seq": .integer(Int64(index)), "orchestrator": .string(orchestrator), "attempt": 1, "reason": "timeout",
-                      "final": false, "detail": .string(detail)])
+        failure(index, detail: detail ?? Self.detail(for: index))
+            .envelope(id: "bench-\(index)", keys: EventKeys(stream: "bench-stream-\(index % 64)"), timestamp: 1_700_000_000_000 + Int64(index))
+    }
+
+    private static func failure(_ index: Int, detail: String) -> SegmentFailed {
+        SegmentFailed(seq: Int64(index), orchestrator: orchestrator, attempt: 1, reason: "timeout", detail: detail, final: false)
     }
 }

@@ -1,6 +1,5 @@
 import EthCrypto
 public import EventModel
-import JSONCore
 
 /// Valid, schema-conforming synthetic events for benchmarks and crash tests: a stream's segment
 /// lifecycle (ingested, dispatched, delivered, in turn) with payloads of 100–200 bytes.
@@ -23,27 +22,19 @@ public struct SyntheticEvents: Sendable {
         let segment = Int64(counter / 3)
         let orchestrator = orchestrators[Int(counter % 4)]
         let id = "\(stream)/\(counter)"
+        let timestamp = Int64(1_700_000_000_000 + counter * 10)
         switch counter % 3 {
         case 0:
-            return EventEnvelope(
-                id: id, type: "segment.ingested", version: 1, topic: .segments, keys: EventKeys(stream: stream),
-                timestamp: Int64(1_700_000_000_000 + counter * 10),
-                payload: ["seq": .integer(segment), "durationMs": 2000, "bytes": .integer(Int64(100_000 + random.next() % 50_000)),
-                          "dataHash": .string(randomHash()), "width": 1280, "height": 720])
+            return SegmentIngested(seq: segment, durationMs: 2000, bytes: Int64(100_000 + random.next() % 50_000), dataHash: randomHash(),
+                                   width: 1280, height: 720)
+                .envelope(id: id, keys: EventKeys(stream: stream), timestamp: timestamp)
         case 1:
-            return EventEnvelope(
-                id: id, type: "segment.dispatched", version: 1, topic: .segments,
-                keys: EventKeys(stream: stream, orchestrator: orchestrator),
-                timestamp: Int64(1_700_000_000_000 + counter * 10),
-                payload: ["seq": .integer(segment), "orchestrator": .string(orchestrator), "attempt": 1,
-                          "tickets": .integer(Int64(random.next() % 4)), "transcoder": .string("t-\(random.next() % 8)")])
+            return SegmentDispatched(seq: segment, orchestrator: orchestrator, attempt: 1, tickets: Int64(random.next() % 4),
+                                     transcoder: "t-\(random.next() % 8)")
+                .envelope(id: id, keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp)
         default:
-            return EventEnvelope(
-                id: id, type: "segment.delivered", version: 1, topic: .segments,
-                keys: EventKeys(stream: stream, orchestrator: orchestrator),
-                timestamp: Int64(1_700_000_000_000 + counter * 10),
-                payload: ["seq": .integer(segment), "orchestrator": .string(orchestrator),
-                          "latencyMs": .integer(Int64(300 + random.next() % 900))])
+            return SegmentDelivered(seq: segment, orchestrator: orchestrator, latencyMs: Int64(300 + random.next() % 900))
+                .envelope(id: id, keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp)
         }
     }
 

@@ -4,6 +4,7 @@ import EventLog
 import EventModel
 import Foundation
 import JSONCore
+import Payments
 import Settlement
 
 /// The demo's closing numbers, read back from the log and the chain (not from the loop's own counters, so
@@ -22,8 +23,8 @@ struct NodeDemoSummary {
             counts[envelope.type, default: 0] += 1
             switch envelope.type {
             case SegmentDispatched.type: ticketsSent += Int((try? SegmentDispatched(envelope: envelope))?.tickets ?? 0)
-            case "fee.debited": fees = (try? fees + (try UInt256(decimal: envelope.payload["fee"]?.stringValue ?? "0"))) ?? fees
-            case "verification.failed": verificationFailures[envelope.payload["check"]?.stringValue ?? "?", default: 0] += 1
+            case FeeDebited.type: fees = (try? fees + ((try? FeeDebited(envelope: envelope))?.fee ?? .zero)) ?? fees
+            case VerificationFailed.type: verificationFailures[(try? VerificationFailed(envelope: envelope))?.check ?? "?", default: 0] += 1
             default: break
             }
             return true
@@ -41,11 +42,11 @@ struct NodeDemoSummary {
             "   switches                \(switches) segments needed another orchestrator",
             "   verification failures   \(verificationFailures.values.reduce(0, +)) caught "
                 + "(\(verificationFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))",
-            "   orchestrators suspended \(counts["orchestrator.suspended", default: 0]) times",
-            "   transcoder tasks        \(counts["task.completed", default: 0]) completed, \(counts["task.failed", default: 0]) failed",
-            "   tickets                 \(ticketsSent) sent, \(counts["ticket.won", default: 0]) won, \(counts["ticket.redeemed", default: 0]) redeemed "
+            "   orchestrators suspended \(counts[OrchestratorSuspended.type, default: 0]) times",
+            "   transcoder tasks        \(counts[TaskCompleted.type, default: 0]) completed, \(counts[TaskFailed.type, default: 0]) failed",
+            "   tickets                 \(ticketsSent) sent, \(counts[TicketWon.type, default: 0]) won, \(counts[TicketRedeemed.type, default: 0]) redeemed "
                 + "in \(transactions) transactions"
-                + (counts["redemption.reverted", default: 0] > 0 ? " (and \(counts["redemption.reverted", default: 0]) reverted, its gas spent)" : ""),
+                + (counts[RedemptionReverted.type, default: 0] > 0 ? " (and \(counts[RedemptionReverted.type, default: 0]) reverted, its gas spent)" : ""),
             "   fees                    \(fees) wei charged; \(redeemedValue) wei redeemed on chain",
             String(format: "   gas share               %.3f%% of redeemed value", share),
             "   events in the log       \(counts.values.reduce(0, +)) (head \(log.head.sequence))",

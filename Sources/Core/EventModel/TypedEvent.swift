@@ -109,6 +109,35 @@ public struct PayloadReader: Sendable {
         return items
     }
 
+    public func bool(_ field: String) throws(TypedEventError) -> Bool {
+        guard let flag = try member(field).boolValue else { throw .wrongField(event: event, field: field, expected: "a boolean") }
+        return flag
+    }
+
+    public func strings(_ field: String) throws(TypedEventError) -> [String] {
+        var texts: [String] = []
+        for item in try array(field) {
+            guard let text = item.stringValue else { throw .wrongField(event: event, field: field, expected: "an array of strings") }
+            texts.append(text)
+        }
+        return texts
+    }
+
+    /// A nested object's reader (its fields' refusals name the same event).
+    public func object(_ field: String) throws(TypedEventError) -> PayloadReader {
+        do { return try PayloadReader(try member(field), event: event) } catch { throw .wrongField(event: event, field: field, expected: "an object") }
+    }
+
+    /// The readers of an array of objects.
+    public func objects(_ field: String) throws(TypedEventError) -> [PayloadReader] {
+        var readers: [PayloadReader] = []
+        for item in try array(field) {
+            guard case .object = item else { throw .wrongField(event: event, field: field, expected: "an array of objects") }
+            readers.append(try PayloadReader(item, event: event))
+        }
+        return readers
+    }
+
     /// A field whose absence is allowed.
     public func optional<T>(_ field: String, _ read: (String) throws(TypedEventError) -> T) throws(TypedEventError) -> T? {
         has(field) ? try read(field) : nil

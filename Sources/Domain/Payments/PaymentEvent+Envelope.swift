@@ -5,19 +5,22 @@ public import JSONCore
 /// The log form of payment events: type, keys (sender, orchestrator, session) and a payload that validates
 /// against `Schemas/<type>.v1.schema.json`; and back again from a stored record.
 extension PaymentEvent {
-    /// The event type in the catalog.
-    public var type: String {
+    /// The typed declaration of this event's type (its type name, version, topic and keys).
+    public var eventType: any TypedEvent.Type {
         switch self {
-        case .ticketIssued: "ticket.issued"
-        case .ticketReceived: "ticket.received"
-        case .paymentReceived: "payment.received"
-        case .ticketWon: "ticket.won"
-        case .ticketRejected: "ticket.rejected"
-        case .feeDebited: "fee.debited"
-        case .ticketRedeemed: TicketRedeemed.type
-        case .ticketExpired: TicketExpired.type
+        case .ticketIssued: TicketIssued.self
+        case .ticketReceived: TicketReceived.self
+        case .paymentReceived: PaymentReceived.self
+        case .ticketWon: TicketWon.self
+        case .ticketRejected: TicketRejected.self
+        case .feeDebited: FeeDebited.self
+        case .ticketRedeemed: TicketRedeemed.self
+        case .ticketExpired: TicketExpired.self
         }
     }
+
+    /// The event type in the catalog.
+    public var type: String { eventType.type }
 
     /// Who paid and who was paid (either may be unknown in a rejection of an unreadable payment).
     public var parties: (sender: Address?, recipient: Address?) {
@@ -42,41 +45,22 @@ extension PaymentEvent {
     public func payload(text: inout EventText) -> JSONValue {
         switch self {
         case .ticketIssued(let signed, let hash, let ev, let segmentSeq):
-            var object: [String: JSONValue] = ["ticket": signed.eventJSON(text: &text), "ticketHash": .string(hash.hex), "ev": .string(text.amount(ev))]
-            if let segmentSeq { object["segmentSeq"] = .integer(Int64(clamping: segmentSeq)) }
-            return .object(object)
+            TicketIssued(ticket: signed, ticketHash: hash, ev: ev, segmentSeq: segmentSeq).payload(text: &text)
         case .ticketReceived(let signed, let hash, let ev):
-            return ["ticket": signed.eventJSON(text: &text), "ticketHash": .string(hash.hex), "ev": .string(text.amount(ev))]
+            TicketReceived(ticket: signed, ticketHash: hash, ev: ev).payload(text: &text)
         case .paymentReceived(let received):
-            var terms = received.terms.jsonFields(text: &text)
-            terms.removeValue(forKey: "senderNonce")
-            return [
-                "terms": .object(terms),
-                "tickets": .array(received.tickets.map {
-                    ["senderNonce": .integer(Int64($0.senderNonce)), "sig": .string(Hex.encode($0.sig, prefix: true))]
-                }),
-                "ev": .string(text.amount(received.expectedValue)), "credited": .string(received.credited.description),
-            ]
+            PaymentReceived(payment: received).payload(text: &text)
         case .ticketWon(let signed, let hash, let rand):
-            return ["ticket": signed.eventJSON(text: &text), "ticketHash": .string(hash.hex), "recipientRand": .string(rand.description)]
+            TicketWon(ticket: signed, ticketHash: hash, recipientRand: rand).payload(text: &text)
         case .ticketRejected(let rejected):
-            var object: [String: JSONValue] = [
-                "reason": .string(rejected.rejection.reason.rawValue),
-                "detail": .string(String(rejected.rejection.detail.prefix(1000))),
-            ]
-            if let hash = rejected.ticketHash { object["ticketHash"] = .string(hash.hex) }
-            if let nonce = rejected.senderNonce { object["senderNonce"] = .integer(Int64(nonce)) }
-            return .object(object)
+            TicketRejected(reason: rejected.rejection.reason, detail: rejected.rejection.detail, ticketHash: rejected.ticketHash,
+                           senderNonce: rejected.senderNonce).payload
         case .feeDebited(let debit):
-            return [
-                "segmentSeq": .integer(Int64(clamping: debit.segmentSeq)), "pixels": .integer(Int64(clamping: debit.pixels)),
-                "pricePerUnit": .string(debit.price.pricePerUnit.description),
-                "pixelsPerUnit": .string(debit.price.pixelsPerUnit.description), "fee": .string(debit.fee.description),
-            ]
+            FeeDebited(segmentSeq: debit.segmentSeq, pixels: debit.pixels, price: debit.price, fee: debit.fee).payload
         case .ticketRedeemed(_, _, let hash, let faceValue, let txHash):
-            return TicketRedeemed(ticketHash: hash, txHash: txHash, faceValue: faceValue).payload
+            TicketRedeemed(ticketHash: hash, txHash: txHash, faceValue: faceValue).payload
         case .ticketExpired(_, _, let hash, let faceValue, let round):
-            return TicketExpired(ticketHash: hash, faceValue: faceValue, creationRound: round).payload
+            TicketExpired(ticketHash: hash, faceValue: faceValue, creationRound: round).payload
         }
     }
 
@@ -96,8 +80,9 @@ extension PaymentEvent {
         let keys = EventKeys(
             stream: stream, session: session, orchestrator: recipient.map { text.address($0) } ?? Self.unknownParty,
             sender: sender.map { text.address($0) } ?? Self.unknownParty)
-        return EventEnvelope(id: id, type: type, version: 1, topic: .tickets, keys: keys, timestamp: timestamp,
-                             payload: payload(text: &text))
+        let declared = eventType
+        return EventEnvelope(id: id, type: declared.type, version: declared.version, topic: declared.topic, keys: keys,
+                             timestamp: timestamp, payload: payload(text: &text))
     }
 }
 

@@ -51,32 +51,32 @@ public struct SchedulerState: Codable, Sendable, Equatable {
         return (ranked.first { $0.value.load < $0.value.capacity } ?? ranked.first)?.key
     }
 
-    /// Folds one event; events of other types change nothing.
+    /// Folds one event; events of other types (or a payload that does not read) change nothing.
     public mutating func apply(_ envelope: EventEnvelope) {
-        let payload = envelope.payload
-        switch envelope.type {
-        case SchedulingEvents.registered:
-            guard let id = payload["transcoder"]?.stringValue else { return }
-            workers[id] = Worker(capacity: Int(payload["capacity"]?.integerValue ?? 1), kind: payload["kind"]?.stringValue ?? "local")
-            lost[id] = nil
-            generations[id, default: 0] += 1
-        case SchedulingEvents.lost:
-            guard let id = payload["transcoder"]?.stringValue else { return }
+        if let event = try? TranscoderRegistered.decoded(from: envelope) {
+            workers[event.transcoder] = Worker(capacity: Int(event.capacity), kind: event.kind)
+            lost[event.transcoder] = nil
+            generations[event.transcoder, default: 0] += 1
+        } else if let event = try? TranscoderLost.decoded(from: envelope) {
+            let id = event.transcoder
             workers[id] = nil
-            lost[id] = payload["reason"]?.stringValue ?? "error"
+            lost[id] = event.reason
             inFlight = inFlight.filter { $0.value != id }
             sticky = sticky.filter { $0.value != id }
-        case SchedulingEvents.assigned:
-            guard let task = payload["taskId"]?.integerValue, let id = payload["transcoder"]?.stringValue else { return }
-            inFlight[String(task)] = id
+        } else if let event = try? TaskAssigned.decoded(from: envelope) {
+            let id = event.transcoder
+            inFlight[String(event.taskId)] = id
             workers[id]?.load += 1
-            nextTaskID = max(nextTaskID, task &+ 1)
+            nextTaskID = max(nextTaskID, event.taskId &+ 1)
             if let stream = envelope.keys.stream { sticky[stream] = id }
-        case SchedulingEvents.completed, SchedulingEvents.failed:
-            guard let task = payload["taskId"]?.integerValue, let id = inFlight.removeValue(forKey: String(task)) else { return }
+        } else if let event = try? TaskCompleted.decoded(from: envelope) {
+            guard let id = inFlight.removeValue(forKey: String(event.taskId)) else { return }
             workers[id]?.load -= 1
-            if envelope.type == SchedulingEvents.completed { workers[id]?.completed += 1 } else { workers[id]?.failed += 1 }
-        default: return
+            workers[id]?.completed += 1
+        } else if let event = try? TaskFailed.decoded(from: envelope) {
+            guard let id = inFlight.removeValue(forKey: String(event.taskId)) else { return }
+            workers[id]?.load -= 1
+            workers[id]?.failed += 1
         }
     }
 }

@@ -1,15 +1,9 @@
 public import EventModel
 import JSONCore
 
-/// The events a scheduler writes (types, and envelopes built from its decisions). Ids are unique per
+/// The events a scheduler writes: envelopes of the transcoders family's typed events, built from its decisions. Ids are unique per
 /// orchestrator and task attempt, so a repeated append writes nothing twice.
 public enum SchedulingEvents {
-    public static let registered = "transcoder.registered"
-    public static let lost = "transcoder.lost"
-    public static let assigned = "task.assigned"
-    public static let completed = "task.completed"
-    public static let failed = "task.failed"
-
     /// Why a task attempt failed, as the `task.failed` event states it.
     public enum FailureReason: String, Sendable, CaseIterable {
         case timeout, error, disconnected, badResult = "bad-result"
@@ -17,39 +11,36 @@ public enum SchedulingEvents {
 
     public static func registered(orchestrator: String, transcoder: String, capacity: Int, kind: String, generation: Int,
                                   timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(id: "\(orchestrator)/transcoder/\(transcoder)/\(generation)/registered", type: registered, version: 1,
-                      topic: .transcoders, keys: EventKeys(orchestrator: orchestrator), timestamp: timestamp,
-                      payload: ["transcoder": .string(transcoder), "capacity": .integer(Int64(capacity)), "kind": .string(kind)])
+        TranscoderRegistered(transcoder: transcoder, capacity: Int64(capacity), kind: kind)
+            .envelope(id: "\(orchestrator)/transcoder/\(transcoder)/\(generation)/registered", keys: EventKeys(orchestrator: orchestrator),
+                      timestamp: timestamp)
     }
 
     public static func lost(orchestrator: String, transcoder: String, reason: String, generation: Int,
                             timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(id: "\(orchestrator)/transcoder/\(transcoder)/\(generation)/lost", type: lost, version: 1,
-                      topic: .transcoders, keys: EventKeys(orchestrator: orchestrator), timestamp: timestamp,
-                      payload: ["transcoder": .string(transcoder), "reason": .string(reason)])
+        TranscoderLost(transcoder: transcoder, reason: reason)
+            .envelope(id: "\(orchestrator)/transcoder/\(transcoder)/\(generation)/lost", keys: EventKeys(orchestrator: orchestrator),
+                      timestamp: timestamp)
     }
 
     public static func assigned(orchestrator: String, stream: String, taskID: Int64, seq: Int64, transcoder: String, attempt: Int,
                                 timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/assigned", type: assigned, version: 1, topic: .transcoders,
-                      keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp,
-                      payload: ["taskId": .integer(taskID), "seq": .integer(seq), "transcoder": .string(transcoder),
-                                "attempt": .integer(Int64(attempt))])
+        TaskAssigned(taskId: taskID, seq: seq, transcoder: transcoder, attempt: Int64(attempt))
+            .envelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/assigned", keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                      timestamp: timestamp)
     }
 
     public static func completed(orchestrator: String, stream: String, taskID: Int64, attempt: Int, transcoder: String,
                                  elapsedMs: Int64, pixels: Int64, timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/completed", type: completed, version: 1, topic: .transcoders,
-                      keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp,
-                      payload: ["taskId": .integer(taskID), "transcoder": .string(transcoder), "elapsedMs": .integer(elapsedMs),
-                                "pixels": .integer(pixels)])
+        TaskCompleted(taskId: taskID, transcoder: transcoder, elapsedMs: elapsedMs, pixels: pixels)
+            .envelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/completed", keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                      timestamp: timestamp)
     }
 
     public static func failed(orchestrator: String, stream: String, taskID: Int64, attempt: Int, transcoder: String,
                               reason: FailureReason, detail: String, final: Bool, timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/failed", type: failed, version: 1, topic: .transcoders,
-                      keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp,
-                      payload: ["taskId": .integer(taskID), "transcoder": .string(transcoder), "reason": .string(reason.rawValue),
-                                "detail": .string(String(detail.prefix(1_000))), "final": .bool(final)])
+        TaskFailed(taskId: taskID, transcoder: transcoder, reason: reason.rawValue, detail: detail, final: final)
+            .envelope(id: "\(orchestrator)/task/\(taskID)/\(attempt)/failed", keys: EventKeys(stream: stream, orchestrator: orchestrator),
+                      timestamp: timestamp)
     }
 }

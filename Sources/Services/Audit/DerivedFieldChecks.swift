@@ -19,8 +19,8 @@ enum DerivedFieldChecks {
             try expect(received.expectedValue,
                        equals: TicketLottery.expectedValue(faceValue: received.terms.faceValue, winProb: received.terms.winProb),
                        field: "ev", rule: "faceValue × winProb ÷ 2²⁵⁶ of the signed terms")
-            if let credited = envelope.payload["credited"]?.stringValue, credited != received.credited.description {
-                throw AuditFailure(reason: "credited \(credited) does not follow from the tickets: ev × \(received.tickets.count) is \(received.credited)")
+            if let stated = try? PaymentReceived(envelope: envelope), stated.credited != received.credited {
+                throw AuditFailure(reason: "credited \(stated.credited) does not follow from the tickets: ev × \(received.tickets.count) is \(received.credited)")
             }
             try checkParties(envelope, sender: received.terms.sender, recipient: received.terms.recipient)
         default:

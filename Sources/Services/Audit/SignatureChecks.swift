@@ -18,7 +18,7 @@ enum SignatureChecks {
             try checkSigner(ticket, try parseSignature(ticketJSON["sig"]?.stringValue, what: "ticket sig"), label: "ticket")
             return 1
         }
-        if envelope.type == "payment.received" {
+        if PaymentReceived.matches(envelope) {
             guard case .paymentReceived(let received)? = PaymentEvent(envelope: envelope) else {
                 throw AuditFailure(reason: "payment.received does not read back as a payment")
             }
@@ -30,18 +30,20 @@ enum SignatureChecks {
             }
             return received.tickets.count
         }
-        if envelope.type == "segment.transcoded" {
-            guard let renditions = payload["renditions"]?.arrayValue, let orchestratorText = payload["orchestrator"]?.stringValue,
-                  let orchestrator = try? Address(orchestratorText)
-            else { throw AuditFailure(reason: "segment.transcoded lacks renditions or orchestrator") }
+        if SegmentTranscoded.matches(envelope) {
+            let event: SegmentTranscoded
+            do { event = try SegmentTranscoded(envelope: envelope) } catch { throw AuditFailure(reason: error.description) }
+            guard let orchestrator = try? Address(event.orchestrator) else {
+                throw AuditFailure(reason: "segment.transcoded's orchestrator \(event.orchestrator) is not an address")
+            }
             var concatenated: [UInt8] = []
-            for rendition in renditions {
-                guard let hash = try? Hash32(hex: rendition["dataHash"]?.stringValue ?? "") else {
+            for rendition in event.renditions {
+                guard let hash = try? Hash32(hex: rendition.dataHash) else {
                     throw AuditFailure(reason: "a rendition's dataHash is not 32-byte hex")
                 }
                 concatenated += hash.bytes
             }
-            let signature = try parseSignature(payload["sig"]?.stringValue, what: "result sig")
+            let signature = try parseSignature(event.sig, what: "result sig")
             let message = Keccak256.hash(concatenated).bytes
             let signer: Address
             do { signer = try signature.recoverSigner(message: message) } catch {

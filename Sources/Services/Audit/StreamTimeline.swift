@@ -3,6 +3,7 @@ public import EventLog
 import EventModel
 import Foundation
 import JSONCore
+import Payments
 
 /// `streamflow replay show --stream ID`: one stream's events as lines a person reads.
 public enum StreamTimeline {
@@ -32,42 +33,48 @@ public enum StreamTimeline {
         case SegmentDispatched.type:
             guard let event = try? SegmentDispatched(envelope: record.envelope) else { break }
             return "\(segment) → \(orchestrator) (attempt \(event.attempt))"
-        case "segment.transcoded":
-            let renditions = payload["renditions"]?.arrayValue ?? []
-            let profiles = renditions.compactMap { $0["profile"]?.stringValue }.joined(separator: ", ")
-            return "\(segment) by \(orchestrator): \(profiles)"
+        case SegmentTranscoded.type:
+            guard let event = try? SegmentTranscoded(envelope: record.envelope) else { break }
+            return "\(segment) by \(orchestrator): \(event.renditions.map(\.profile).joined(separator: ", "))"
         case SegmentDelivered.type:
             guard let event = try? SegmentDelivered(envelope: record.envelope) else { break }
             return "\(segment) from \(orchestrator) in \(event.latencyMs) ms"
         case SegmentFailed.type:
             guard let event = try? SegmentFailed(envelope: record.envelope) else { break }
             return "\(segment) at \(orchestrator.isEmpty ? "-" : orchestrator): \(event.reason)\(event.final ? ", final" : "")"
-        case "verification.passed":
-            let checks = (payload["checks"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "+")
-            return "\(segment) from \(orchestrator): \(checks) ok"
-        case "verification.failed":
-            return "\(segment) from \(orchestrator): \(payload["check"]?.stringValue ?? "") FAILED"
-        case "session.opened":
+        case VerificationPassed.type:
+            guard let event = try? VerificationPassed(envelope: record.envelope) else { break }
+            return "\(segment) from \(orchestrator): \(event.checks.joined(separator: "+")) ok"
+        case VerificationFailed.type:
+            guard let event = try? VerificationFailed(envelope: record.envelope) else { break }
+            return "\(segment) from \(orchestrator): \(event.check) FAILED"
+        case SessionOpened.type:
             return "session \(record.envelope.keys.session ?? "") with \(orchestrator)"
-        case "session.closed":
-            return "session \(record.envelope.keys.session ?? ""): \(payload["reason"]?.stringValue ?? "")"
-        case "offer.requested":
-            return "ask \(payload["orchestratorURI"]?.stringValue ?? "")"
-        case "ticket.issued", "ticket.received":
-            let ticket = payload["ticket"]
-            let recipient = (ticket?["recipient"]?.stringValue).map { short($0) } ?? ""
-            let verb = record.envelope.type == "ticket.issued" ? "paid to" : "accepted by"
-            return "nonce \(ticket?["senderNonce"]?.integerValue ?? 0) \(verb) \(recipient), EV \(payload["ev"]?.stringValue ?? "?") wei"
-        case "payment.received":
-            let recipient = (payload["terms"]?["recipient"]?.stringValue).map { short($0) } ?? ""
-            let count = payload["tickets"]?.arrayValue?.count ?? 0
-            return "\(count) tickets accepted by \(recipient), \(payload["credited"]?.stringValue ?? "?") wei credited"
-        case "fee.debited":
-            return "segment \(payload["segmentSeq"]?.integerValue ?? 0) charged \(payload["fee"]?.stringValue ?? "?") wei"
-        case "orchestrator.suspended":
-            return "\(orchestrator) suspended: \(payload["reason"]?.stringValue ?? "") for \(payload["penaltySegments"]?.integerValue ?? 0) segments"
-        case "offer.received":
-            return "\(orchestrator) offers \(payload["pricePerUnit"]?.integerValue ?? 0) wei / \(payload["pixelsPerUnit"]?.integerValue ?? 1) px"
+        case SessionClosed.type:
+            guard let event = try? SessionClosed(envelope: record.envelope) else { break }
+            return "session \(record.envelope.keys.session ?? ""): \(event.reason)"
+        case OfferRequested.type:
+            guard let event = try? OfferRequested(envelope: record.envelope) else { break }
+            return "ask \(event.orchestratorURI)"
+        case TicketIssued.type:
+            guard let event = try? TicketIssued(envelope: record.envelope) else { break }
+            return "nonce \(event.ticket.ticket.senderNonce) paid to \(short(event.ticket.ticket.recipient.checksummed)), EV \(event.ev) wei"
+        case TicketReceived.type:
+            guard let event = try? TicketReceived(envelope: record.envelope) else { break }
+            return "nonce \(event.ticket.ticket.senderNonce) accepted by \(short(event.ticket.ticket.recipient.checksummed)), EV \(event.ev) wei"
+        case PaymentReceived.type:
+            guard let event = try? PaymentReceived(envelope: record.envelope) else { break }
+            let payment = event.payment
+            return "\(payment.tickets.count) tickets accepted by \(short(payment.terms.recipient.checksummed)), \(event.credited) wei credited"
+        case FeeDebited.type:
+            guard let event = try? FeeDebited(envelope: record.envelope) else { break }
+            return "segment \(event.segmentSeq) charged \(event.fee) wei"
+        case OrchestratorSuspended.type:
+            guard let event = try? OrchestratorSuspended(envelope: record.envelope) else { break }
+            return "\(orchestrator) suspended: \(event.reason) for \(event.penaltySegments) segments"
+        case OfferReceived.type:
+            guard let event = try? OfferReceived(envelope: record.envelope) else { break }
+            return "\(orchestrator) offers \(event.pricePerUnit) wei / \(event.pixelsPerUnit) px"
         default:
             break
         }

@@ -1,5 +1,4 @@
-public import EventModel
-import JSONCore
+import EventModel
 
 /// The broadcaster's events for one stream: a segment's ingest, each attempt, the checks, the delivery or
 /// loss, and suspensions. Ids carry the broadcaster's run instance, the stream, the segment and the attempt.
@@ -8,16 +7,11 @@ struct BroadcasterEvents {
     let stream: String
     let clock: any EventClock
 
-    private func envelope(_ type: String, _ topic: Topic, _ suffix: String, orchestrator: String?,
-                          _ payload: [String: JSONValue]) -> EventEnvelope {
-        EventEnvelope(id: "\(instance)/\(stream)/\(suffix)", type: type, version: 1, topic: topic,
-                      keys: EventKeys(stream: topic == .negotiation ? nil : stream, orchestrator: orchestrator),
-                      timestamp: clock.nowMilliseconds(), payload: .object(payload))
-    }
-
     /// A typed event of this stream, its id from `suffix`.
+    /// Negotiation events are keyed by orchestrator only (not by stream).
     private func envelope<Event: TypedEvent>(_ event: Event, _ suffix: String, orchestrator: String?) -> EventEnvelope {
-        event.envelope(id: "\(instance)/\(stream)/\(suffix)", keys: EventKeys(stream: stream, orchestrator: orchestrator),
+        event.envelope(id: "\(instance)/\(stream)/\(suffix)",
+                       keys: EventKeys(stream: Event.topic == .negotiation ? nil : stream, orchestrator: orchestrator),
                        timestamp: clock.nowMilliseconds())
     }
 
@@ -31,43 +25,24 @@ struct BroadcasterEvents {
                  "\(seq)/\(attempt)/dispatched", orchestrator: orchestrator)
     }
 
-    /// One rendition as `segment.transcoded` lists it.
-    struct Rendition {
-        let profile: String
-        let width: Int
-        let height: Int
-        let pixels: Int64
-        let dataHash: String
-        let url: String
-    }
-
-    func transcoded(seq: Int64, orchestrator: String, attempt: Int, renditions: [Rendition], sig: String,
+    func transcoded(seq: Int64, orchestrator: String, attempt: Int, renditions: [SegmentRendition], sig: String,
                     elapsedMs: Int64) -> EventEnvelope {
-        envelope("segment.transcoded", .transcodeResults, "\(seq)/\(attempt)/transcoded", orchestrator: orchestrator,
-                 ["seq": .integer(seq), "orchestrator": .string(orchestrator), "sig": .string(sig), "elapsedMs": .integer(elapsedMs),
-                  "renditions": .array(renditions.map {
-                      ["profile": .string($0.profile), "width": .integer(Int64($0.width)), "height": .integer(Int64($0.height)),
-                       "pixels": .integer($0.pixels), "dataHash": .string($0.dataHash), "url": .string($0.url)]
-                  })])
+        envelope(SegmentTranscoded(seq: seq, orchestrator: orchestrator, renditions: renditions, sig: sig, elapsedMs: elapsedMs),
+                 "\(seq)/\(attempt)/transcoded", orchestrator: orchestrator)
     }
 
     func passed(seq: Int64, orchestrator: String, attempt: Int, checks: [String], pixels: Int64) -> EventEnvelope {
-        envelope("verification.passed", .verification, "\(seq)/\(attempt)/passed", orchestrator: orchestrator,
-                 ["seq": .integer(seq), "orchestrator": .string(orchestrator), "checks": .array(checks.map { .string($0) }),
-                  "pixels": .integer(pixels)])
+        envelope(VerificationPassed(seq: seq, orchestrator: orchestrator, checks: checks, pixels: pixels), "\(seq)/\(attempt)/passed",
+                 orchestrator: orchestrator)
     }
 
     func failedCheck(seq: Int64, orchestrator: String, attempt: Int, evidence: VerificationEvidence) -> EventEnvelope {
-        var fields: [String: JSONValue] = ["segmentHash": .string(evidence.segmentHash),
-                                           "renditionHashes": .array(evidence.renditionHashes.map { .string($0) }),
-                                           "detail": .string(String(evidence.detail.prefix(1_000)))]
-        if let sig = evidence.resultSig { fields["resultSig"] = .string(sig) }
-        if let reported = evidence.reportedPixels { fields["reportedPixels"] = .integer(reported) }
-        if let measured = evidence.measuredPixels { fields["measuredPixels"] = .integer(measured) }
-        if let psnr = evidence.psnrMillidecibels { fields["psnrMillidecibels"] = .integer(psnr) }
-        return envelope("verification.failed", .verification, "\(seq)/\(attempt)/\(evidence.check)-failed", orchestrator: orchestrator,
-                        ["seq": .integer(seq), "orchestrator": .string(orchestrator), "check": .string(evidence.check),
-                         "evidence": .object(fields)])
+        let written = FailedCheckEvidence(
+            segmentHash: evidence.segmentHash, resultSig: evidence.resultSig, renditionHashes: evidence.renditionHashes,
+            reportedPixels: evidence.reportedPixels, measuredPixels: evidence.measuredPixels, psnrMillidecibels: evidence.psnrMillidecibels,
+            detail: evidence.detail)
+        return envelope(VerificationFailed(seq: seq, orchestrator: orchestrator, check: evidence.check, evidence: written),
+                        "\(seq)/\(attempt)/\(evidence.check)-failed", orchestrator: orchestrator)
     }
 
     func delivered(seq: Int64, orchestrator: String, latencyMs: Int64) -> EventEnvelope {
@@ -81,8 +56,7 @@ struct BroadcasterEvents {
 
     func suspended(seq: Int64, orchestrator: String, attempt: Int, failure: AttemptFailure, penalty: Int) -> EventEnvelope {
         let reason = failure.kind == .paymentRefused ? AttemptFailure.Kind.errorReply : failure.kind
-        return envelope("orchestrator.suspended", .negotiation, "\(seq)/\(attempt)/suspended", orchestrator: orchestrator,
-                        ["orchestrator": .string(orchestrator), "reason": .string(reason.rawValue),
-                         "penaltySegments": .integer(Int64(penalty)), "detail": .string(String(failure.detail.prefix(1_000)))])
+        return envelope(OrchestratorSuspended(orchestrator: orchestrator, reason: reason.rawValue, penaltySegments: Int64(penalty),
+                                              detail: failure.detail), "\(seq)/\(attempt)/suspended", orchestrator: orchestrator)
     }
 }

@@ -83,8 +83,8 @@ extension StreamBroadcaster {
         let transcodedEvent = log.transcoded(
             seq: segment.seq, orchestrator: orchestrator.checksummed, attempt: attempt,
             renditions: zip(transcoded.segments, zip(profiles, hashes)).map { entry, pair in
-                BroadcasterEvents.Rendition(profile: pair.0.name.isEmpty ? "custom" : pair.0.name, width: Int(pair.0.width),
-                                            height: Int(pair.0.height), pixels: entry.pixels, dataHash: pair.1, url: entry.url)
+                SegmentRendition(profile: pair.0.name.isEmpty ? "custom" : pair.0.name, width: Int64(pair.0.width),
+                                 height: Int64(pair.0.height), pixels: entry.pixels, dataHash: pair.1, url: entry.url)
             },
             sig: Hex.encode(transcoded.sig, prefix: true), elapsedMs: elapsedMs)
         let verifier = ResultVerifier(orchestrator: orchestrator, scratchDirectory: scratch)

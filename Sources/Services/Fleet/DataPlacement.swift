@@ -1,6 +1,6 @@
 import EthCrypto
 import Foundation
-public import JSONCore
+public import EventModel
 public import KafkaBus
 
 /// How segment and rendition bytes travel with fleet messages: in a message header when at most `inlineLimit`
@@ -19,12 +19,10 @@ public struct DataPlacement: Sendable {
     }
 
     /// The data reference for an event and the header carrying the bytes (none when they went to the store).
-    public func place(_ bytes: [UInt8], header: String) throws(FleetDataError) -> (reference: JSONValue, headers: [KafkaHeader]) {
+    public func place(_ bytes: [UInt8], header: String) throws(FleetDataError) -> (reference: FleetDataReference, headers: [KafkaHeader]) {
         let hash = Keccak256.hash(bytes).hex
-        var reference: [String: JSONValue] = ["bytes": .integer(Int64(bytes.count)), "dataHash": .string(hash)]
         if bytes.count <= inlineLimit {
-            reference["inline"] = true
-            return (.object(reference), [KafkaHeader(header, bytes)])
+            return (FleetDataReference(bytes: Int64(bytes.count), dataHash: hash, inline: true), [KafkaHeader(header, bytes)])
         }
         guard let storeDirectory else {
             throw .tooLarge("\(bytes.count) bytes is over the inline limit \(inlineLimit) and no shared store is configured")
@@ -38,21 +36,18 @@ public struct DataPlacement: Sendable {
                 try FileManager.default.moveItem(atPath: path + ".part", toPath: path)
             }
         } catch { throw .store("writing \(path): \(error)") }
-        reference["inline"] = false
-        reference["storeName"] = .string(name)
-        return (.object(reference), [])
+        return (FleetDataReference(bytes: Int64(bytes.count), dataHash: hash, inline: false, storeName: name), [])
     }
 
     /// The bytes a reference names, from the message's header or the store, checked against its size and hash.
-    public func fetch(_ reference: JSONValue?, header: String, in message: KafkaMessage) throws(FleetDataError) -> [UInt8] {
-        guard let reference, let size = reference["bytes"]?.integerValue, let hash = reference["dataHash"]?.stringValue,
-              let inline = reference["inline"]?.boolValue else { throw .missing("no data reference") }
+    public func fetch(_ reference: FleetDataReference, header: String, in message: KafkaMessage) throws(FleetDataError) -> [UInt8] {
+        let (size, hash) = (reference.bytes, reference.dataHash)
         let bytes: [UInt8]
-        if inline {
+        if reference.inline {
             guard let value = message.header(header) else { throw .missing("header \(header) is absent") }
             bytes = value
         } else {
-            guard let name = reference["storeName"]?.stringValue, let storeDirectory else {
+            guard let name = reference.storeName, let storeDirectory else {
                 throw .missing("the data is in a shared store this process does not have")
             }
             guard name.allSatisfy(\.isHexDigit), let data = FileManager.default.contents(atPath: "\(storeDirectory)/\(name)") else {

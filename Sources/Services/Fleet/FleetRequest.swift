@@ -1,5 +1,4 @@
 public import EventModel
-public import JSONCore
 public import Transcoding
 
 /// The fields of a `transcode.requested` event, and building and reading it.
@@ -25,36 +24,34 @@ public struct FleetRequest: Sendable, Hashable {
     /// The header carrying one rendition's bytes when inline.
     public static func renditionHeader(_ profile: String) -> String { "streamflow-data-\(profile)" }
 
-    public func event(source: JSONValue, timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(
-            id: "transcode.requested:\(request)", type: "transcode.requested", version: 1, topic: .segments,
-            keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp,
-            payload: [
-                "request": .string(request), "seq": .integer(seq), "durationMs": .integer(durationMs), "source": source,
-                "profiles": .array(profiles.map { profile in
-                    ["name": .string(profile.name), "width": .integer(Int64(profile.width)), "height": .integer(Int64(profile.height)),
-                     "bitrate": .integer(Int64(profile.bitrate)), "fps": .integer(Int64(profile.fps))]
-                }),
-            ])
+    public func event(source: FleetDataReference, timestamp: Int64) -> EventEnvelope {
+        TranscodeRequested(
+            request: request, seq: seq, durationMs: durationMs,
+            profiles: profiles.map {
+                FleetProfile(name: $0.name, width: Int64($0.width), height: Int64($0.height), bitrate: Int64($0.bitrate), fps: Int64($0.fps))
+            },
+            source: source)
+        .envelope(id: "transcode.requested:\(request)", keys: EventKeys(stream: stream, orchestrator: orchestrator), timestamp: timestamp)
     }
 
     /// The request an event states (nil when it is not a well-formed transcode.requested).
     public init?(_ envelope: EventEnvelope) {
-        let payload = envelope.payload
-        guard envelope.type == "transcode.requested", let stream = envelope.keys.stream,
-              let orchestrator = envelope.keys.orchestrator, let request = payload["request"]?.stringValue,
-              let seq = payload["seq"]?.integerValue, let durationMs = payload["durationMs"]?.integerValue,
-              let items = payload["profiles"]?.arrayValue, !items.isEmpty else { return nil }
+        guard let event = try? TranscodeRequested.decoded(from: envelope) else { return nil }
+        self.init(event, keys: envelope.keys)
+    }
+
+    /// The request a decoded event states with its envelope's keys (nil without profiles, stream or orchestrator).
+    public init?(_ event: TranscodeRequested, keys: EventKeys) {
+        guard !event.profiles.isEmpty, let stream = keys.stream, let orchestrator = keys.orchestrator else { return nil }
         var profiles: [VideoProfile] = []
-        for item in items {
-            guard let name = item["name"]?.stringValue, let width = item["width"]?.integerValue,
-                  let height = item["height"]?.integerValue, let bitrate = item["bitrate"]?.integerValue,
-                  let fps = item["fps"]?.integerValue,
-                  let profile = try? VideoProfile(name: name, width: Int(width), height: Int(height), bitrate: Int(bitrate), fps: Int(fps))
+        for item in event.profiles {
+            guard let profile = try? VideoProfile(name: item.name, width: Int(item.width), height: Int(item.height),
+                                                  bitrate: Int(item.bitrate), fps: Int(item.fps))
             else { return nil }
             profiles.append(profile)
         }
-        self.init(request: request, stream: stream, orchestrator: orchestrator, seq: seq, durationMs: durationMs, profiles: profiles)
+        self.init(request: event.request, stream: stream, orchestrator: orchestrator, seq: event.seq, durationMs: event.durationMs,
+                  profiles: profiles)
     }
 
     /// The id of the request's result (completed or failed): one per request, so the first result is the one the

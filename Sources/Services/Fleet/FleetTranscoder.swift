@@ -65,7 +65,7 @@ public final class FleetTranscoder: TranscoderWorker, Sendable {
         guard let source = FileManager.default.contents(atPath: task.sourcePath) else {
             throw .transcode("source \(task.sourcePath) is unreadable")
         }
-        let placed: (reference: JSONValue, headers: [KafkaHeader])
+        let placed: (reference: FleetDataReference, headers: [KafkaHeader])
         do { placed = try placement.place(Array(source), header: FleetRequest.sourceHeader) } catch { throw .transcode(error.description) }
         let event = request.event(source: placed.reference, timestamp: clock.nowMilliseconds())
         let id = request.request
@@ -92,27 +92,30 @@ public final class FleetTranscoder: TranscoderWorker, Sendable {
     /// Matches a result to a waiting task (results for other nodes or finished tasks are ignored).
     private func deliver(_ message: KafkaMessage) {
         guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
+              TranscodeCompleted.matches(envelope) || TranscodeFailed.matches(envelope),
               let request = envelope.payload["request"]?.stringValue,
               let task = requests.withLock({ $0[request]?.task }) else { return }
-        switch envelope.type {
-        case "transcode.completed":
-            finish(request, Result { () throws(TranscoderFailure) in try renditions(of: envelope, message: message, task: task) })
-        case "transcode.failed":
-            finish(request, .failure(.transcode(envelope.payload["detail"]?.stringValue ?? "the worker failed")))
-        default:
-            return
+        do {
+            if let completed = try TranscodeCompleted.decoded(from: envelope) {
+                finish(request, Result { () throws(TranscoderFailure) in try renditions(of: completed, message: message, task: task) })
+            } else if let failed = try TranscodeFailed.decoded(from: envelope) {
+                finish(request, .failure(.transcode(failed.detail)))
+            }
+        } catch {
+            finish(request, .failure(.badResult(error.description)))
         }
     }
 
-    private func renditions(of envelope: EventEnvelope, message: KafkaMessage, task: TranscodeTask) throws(TranscoderFailure)
+    private func renditions(of completed: TranscodeCompleted, message: KafkaMessage, task: TranscodeTask) throws(TranscoderFailure)
         -> [TranscodedRendition] {
-        guard let items = envelope.payload["renditions"]?.arrayValue else { throw .badResult("no renditions") }
         var result: [TranscodedRendition] = []
         for profile in task.profiles {
-            guard let item = items.first(where: { $0["profile"]?.stringValue == profile.name }),
-                  let pixels = item["pixels"]?.integerValue else { throw .badResult("no \(profile.name) rendition") }
+            guard let item = completed.renditions.first(where: { $0.profile == profile.name }) else {
+                throw .badResult("no \(profile.name) rendition")
+            }
+            let pixels = item.pixels
             let bytes: [UInt8]
-            do { bytes = try placement.fetch(item["data"], header: FleetRequest.renditionHeader(profile.name), in: message) } catch {
+            do { bytes = try placement.fetch(item.data, header: FleetRequest.renditionHeader(profile.name), in: message) } catch {
                 throw .badResult(error.description)
             }
             let path = task.renditionPath(profile: profile)

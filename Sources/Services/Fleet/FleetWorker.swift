@@ -51,10 +51,9 @@ public final class FleetWorker: Sendable {
     private func handle(_ message: KafkaMessage) async throws {
         // Other event types on the segments topic are not ours; malformed messages are the log sink's to set aside.
         // The type header, when present, spares parsing the others.
-        if let type = message.header(EnvelopeMessage.typeHeader), type != Array("transcode.requested".utf8) { return }
-        guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics),
-              envelope.type == "transcode.requested" else { return }
-        guard let request = FleetRequest(envelope) else {
+        if let type = message.header(EnvelopeMessage.typeHeader), type != Array(TranscodeRequested.type.utf8) { return }
+        guard let envelope = try? EnvelopeMessage.decode(message, topics: publisher.topics), TranscodeRequested.matches(envelope) else { return }
+        guard let event = try? TranscodeRequested(envelope: envelope), let request = FleetRequest(event, keys: envelope.keys) else {
             report("skipped \(envelope.id): not a well-formed transcode.requested (dead-lettered by the log sink)")
             return
         }
@@ -62,28 +61,23 @@ public final class FleetWorker: Sendable {
         let result: EventEnvelope
         var headers: [KafkaHeader] = []
         do {
-            let source = try placement.fetch(envelope.payload["source"], header: FleetRequest.sourceHeader, in: message)
+            let source = try placement.fetch(event.source, header: FleetRequest.sourceHeader, in: message)
             let renditions = try await transcode(request, source: source)
-            var items: [JSONValue] = []
+            var items: [FleetRendition] = []
             for (profile, pixels, bytes) in renditions {
                 let placed = try placement.place(bytes, header: FleetRequest.renditionHeader(profile))
                 headers += placed.headers
-                items.append(["profile": .string(profile), "pixels": .integer(pixels), "data": placed.reference])
+                items.append(FleetRendition(profile: profile, pixels: pixels, data: placed.reference))
             }
-            result = EventEnvelope(
-                id: request.resultID, type: "transcode.completed", version: 1, topic: .transcodeResults, keys: envelope.keys,
-                timestamp: clock.nowMilliseconds(),
-                payload: ["request": .string(request.request), "seq": .integer(request.seq), "worker": .string(workerID),
-                          "elapsedMs": .integer(max(0, clock.nowMilliseconds() - started)), "renditions": .array(items)])
+            result = TranscodeCompleted(request: request.request, seq: request.seq, worker: workerID,
+                                        elapsedMs: max(0, clock.nowMilliseconds() - started), renditions: items)
+                .envelope(id: request.resultID, keys: envelope.keys, timestamp: clock.nowMilliseconds())
             report("transcoded \(request.stream) seq \(request.seq) (\(request.request))")
         } catch {
             let failure = (error as? WorkFailure) ?? (error as? FleetDataError)?.workFailure
                 ?? WorkFailure(reason: "transcode", detail: "\(error)")
-            result = EventEnvelope(
-                id: request.resultID, type: "transcode.failed", version: 1, topic: .transcodeResults, keys: envelope.keys,
-                timestamp: clock.nowMilliseconds(),
-                payload: ["request": .string(request.request), "seq": .integer(request.seq), "worker": .string(workerID),
-                          "reason": .string(failure.reason), "detail": .string(String(failure.detail.prefix(1_000)))])
+            result = TranscodeFailed(request: request.request, seq: request.seq, worker: workerID, reason: failure.reason, detail: failure.detail)
+                .envelope(id: request.resultID, keys: envelope.keys, timestamp: clock.nowMilliseconds())
             report("failed \(request.stream) seq \(request.seq): \(failure.detail)")
         }
         try await publisher.publish([result], headers: [result.id: headers])

@@ -1,6 +1,5 @@
 public import EthCrypto
 public import EventModel
-import JSONCore
 import Payments
 
 /// The events a chain transaction or a new block produces, derived from the state before and after: a
@@ -14,38 +13,28 @@ public enum ChainEvents {
                                       after: ChainState, receipt: ChainReceipt) -> [EventEnvelope] {
         let time = timestamp(block: after.block)
         var events: [EventEnvelope] = []
-        func add(_ type: String, keys: EventKeys, _ payload: JSONValue) {
-            events.append(EventEnvelope(id: "chain/\(id)/\(events.count)", type: type, version: 1, topic: .settlement,
-                                        keys: keys, timestamp: time, payload: payload))
+        func add<Event: TypedEvent>(_ event: Event, keys: EventKeys) {
+            events.append(event.envelope(id: "chain/\(id)/\(events.count)", keys: keys, timestamp: time))
         }
-        var payload: [String: JSONValue] = [
-            "id": .string(id), "from": .string(caller.checksummed), "kind": .string(kind(transaction)),
-            "block": .integer(Int64(after.block)), "gasUsed": .integer(Int64(receipt.gasUsed)),
-            "gasCost": .string(receipt.gasCost.description), "accepted": .bool(receipt.accepted),
-        ]
-        if let rejection = receipt.rejection { payload["reason"] = .string(rejection.rawValue) }
-        if let amount = amount(transaction) { payload["amount"] = .string(amount.description) }
-        add("chain.transaction", keys: EventKeys(), .object(payload))
+        add(ChainTransactionRan(id: id, from: caller, kind: kind(transaction), block: after.block, gasUsed: receipt.gasUsed,
+                                gasCost: receipt.gasCost, accepted: receipt.accepted, reason: receipt.rejection?.rawValue,
+                                amount: amount(transaction)), keys: EventKeys())
         guard receipt.accepted else { return events }
         switch transaction {
         case .fundDeposit(let amount):
-            add("deposit.funded", keys: EventKeys(sender: caller.checksummed), [
-                "sender": .string(caller.checksummed), "amount": .string(amount.description),
-                "deposit": .string(after.sender(caller).deposit.description)])
+            add(DepositFunded(sender: caller, amount: amount, deposit: after.sender(caller).deposit), keys: EventKeys(sender: caller.checksummed))
         case .fundReserve(let amount):
-            add("reserve.funded", keys: EventKeys(sender: caller.checksummed), [
-                "sender": .string(caller.checksummed), "amount": .string(amount.description),
-                "reserve": .string(after.sender(caller).reserve.description)])
+            add(ReserveFunded(sender: caller, amount: amount, reserve: after.sender(caller).reserve), keys: EventKeys(sender: caller.checksummed))
         case .redeem:
             let round = after.round
             let old = before.fees[round]?[caller] ?? ChainState.RoundFees()
             let new = after.fees[round]?[caller] ?? ChainState.RoundFees()
             let amount = (try? new.total - old.total) ?? .zero
             if !amount.isZero {
-                add("fees.credited", keys: EventKeys(orchestrator: caller.checksummed), [
-                    "orchestrator": .string(caller.checksummed), "round": .integer(round), "amount": .string(amount.description),
-                    "orchestratorShare": .string(((try? new.orchestratorShare - old.orchestratorShare) ?? .zero).description),
-                    "delegatorShare": .string(((try? new.delegatorShare - old.delegatorShare) ?? .zero).description)])
+                add(FeesCredited(orchestrator: caller, round: round, amount: amount,
+                                 orchestratorShare: (try? new.orchestratorShare - old.orchestratorShare) ?? .zero,
+                                 delegatorShare: (try? new.delegatorShare - old.delegatorShare) ?? .zero),
+                    keys: EventKeys(orchestrator: caller.checksummed))
             }
         default: break
         }
@@ -58,9 +47,8 @@ public enum ChainEvents {
         return ((before.round + 1)...after.round).compactMap { round in
             guard let hash = after.roundBlockHashes[round] else { return nil }
             let block = UInt64(round) * after.config.blocksPerRound
-            return EventEnvelope(id: "chain/round/\(round)", type: "round.started", version: 1, topic: .settlement,
-                                 keys: EventKeys(), timestamp: timestamp(block: block),
-                                 payload: ["round": .integer(round), "block": .integer(Int64(block)), "blockHash": .string(hash.hex)])
+            return RoundStarted(round: round, block: block, blockHash: hash)
+                .envelope(id: "chain/round/\(round)", keys: EventKeys(), timestamp: timestamp(block: block))
         }
     }
 

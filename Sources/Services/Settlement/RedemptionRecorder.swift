@@ -1,7 +1,7 @@
 public import EthCrypto
 public import EventLog
 public import EventModel
-public import JSONCore
+import JSONCore
 import Payments
 public import Projections
 
@@ -101,11 +101,9 @@ public struct RedemptionRecorder: Sendable {
 
     /// The transaction an envelope closes: a confirmation (either version), a revert or a failure that names it.
     static func closedTransaction(_ envelope: EventEnvelope) throws -> Hash32? {
-        if let confirmed = try RedemptionConfirmed.decoded(from: envelope) { return confirmed.receipt.txHash }
+        if let confirmed = try RedemptionConfirmation.decoded(from: envelope) { return confirmed.txHash }
         if let reverted = try RedemptionReverted.decoded(from: envelope) { return reverted.receipt.txHash }
         if let failed = try RedemptionFailed.decoded(from: envelope) { return failed.txHash }
-        // Version 1 of the confirmation (before the fee split) names its transaction the same way.
-        guard envelope.type == RedemptionConfirmed.type else { return nil }
-        return try PayloadReader(envelope.payload, event: "\(envelope.type) v\(envelope.version)").hash("txHash")
+        return nil
     }
 }

@@ -1,11 +1,10 @@
 public import EthCrypto
 public import EventModel
-import JSONCore
 
 /// A signed checkpoint: the node's Ethereum key over (sequence, hash of the event at that sequence).
 /// It anchors the hash chain up to `sequence` to a key, so a re-chained copy cannot pass for it.
 public struct LogCheckpoint: Sendable, Equatable {
-    public static let eventType = "log.checkpoint"
+    public static let eventType = LogCheckpointSigned.type
     /// Prefixed to every signed checkpoint so the signature can mean nothing else.
     public static let domain = Array("streamflow.log.checkpoint.v1".utf8)
 
@@ -34,14 +33,10 @@ public struct LogCheckpoint: Sendable, Equatable {
 
     /// Reads a `log.checkpoint` envelope; nil for other types, a typed reason for a malformed one.
     public init?(envelope: EventEnvelope) throws(CheckpointError) {
-        guard envelope.type == Self.eventType else { return nil }
-        let payload = envelope.payload
-        guard let sequence = payload["sequence"]?.integerValue, sequence >= 0,
-              let hash = payload["headHash"]?.stringValue.flatMap({ try? Hash32(hex: $0) }),
-              let signer = payload["signer"]?.stringValue.flatMap({ try? Address($0) }),
-              let signature = payload["sig"]?.stringValue.flatMap({ try? Signature(hex: $0) })
-        else { throw .malformed }
-        self.init(sequence: UInt64(sequence), headHash: hash, signer: signer, signature: signature)
+        let decoded: LogCheckpointSigned?
+        do { decoded = try LogCheckpointSigned.decoded(from: envelope) } catch { throw .malformed }
+        guard let event = decoded else { return nil }
+        self.init(sequence: event.sequence, headHash: event.headHash, signer: event.signer, signature: event.sig)
     }
 
     /// Checks the signature recovers to `signer` (and to `trusted`, when one is required).
@@ -56,11 +51,8 @@ public struct LogCheckpoint: Sendable, Equatable {
 
     /// The event that records this checkpoint (id `checkpoint:<sequence>:<signer>`, so it is recorded once).
     public func envelope(timestamp: Int64) -> EventEnvelope {
-        EventEnvelope(
-            id: "checkpoint:\(sequence):\(signer.checksummed)", type: Self.eventType, version: 1, topic: .settlement,
-            keys: EventKeys(orchestrator: signer.checksummed), timestamp: timestamp,
-            payload: ["sequence": .integer(Int64(sequence)), "headHash": .string(headHash.hex),
-                      "signer": .string(signer.checksummed), "sig": .string(signature.hex)])
+        LogCheckpointSigned(sequence: sequence, headHash: headHash, signer: signer, sig: signature)
+            .envelope(id: "checkpoint:\(sequence):\(signer.checksummed)", keys: EventKeys(orchestrator: signer.checksummed), timestamp: timestamp)
     }
 }
 

@@ -1,6 +1,5 @@
 public import EventModel
 import EthCrypto
-import JSONCore
 
 /// Evidence for disputes: every failed verification with the log position of its evidence, and
 /// every suspension, per orchestrator.
@@ -24,17 +23,12 @@ public struct DisputesProjection: Projection {
 
     public func apply(_ state: inout [String: Orchestrator], _ event: EventRecord) {
         let envelope = event.envelope
-        let payload = envelope.payload
-        switch envelope.type {
-        case "verification.failed":
-            guard let orchestrator = payload.text("orchestrator")?.lowercased() else { return }
-            state[orchestrator, default: Orchestrator()].faults.append(Fault(
-                eventSequence: event.sequence, eventHash: event.hash.hex, stream: envelope.keys.stream ?? "",
-                segment: payload.int("seq") ?? -1, check: payload.text("check") ?? ""))
-        case "orchestrator.suspended":
-            guard let orchestrator = payload.text("orchestrator")?.lowercased() else { return }
-            state[orchestrator, default: Orchestrator()].suspensions[payload.text("reason") ?? "unknown", default: 0] += 1
-        default: return
+        if let failed = try? VerificationFailed.decoded(from: envelope) {
+            state[failed.orchestrator.lowercased(), default: Orchestrator()].faults.append(Fault(
+                eventSequence: event.sequence, eventHash: event.hash.hex, stream: envelope.keys.stream ?? "", segment: failed.seq,
+                check: failed.check))
+        } else if let suspended = try? OrchestratorSuspended.decoded(from: envelope) {
+            state[suspended.orchestrator.lowercased(), default: Orchestrator()].suspensions[suspended.reason, default: 0] += 1
         }
     }
 }

@@ -1,6 +1,7 @@
 public import EventModel
 import EthCrypto
 import JSONCore
+import Payments
 
 /// The fee ledger as the log tells it: per round and orchestrator, the face value paid, its split between the
 /// orchestrator and each delegator, the tickets that paid, redemption transactions and their gas, folded from
@@ -35,7 +36,6 @@ public struct FeeLedgerProjection: Projection {
 
     public func apply(_ state: inout State, _ event: EventRecord) {
         let envelope = event.envelope
-        let payload = envelope.payload
         if envelope.type == RedemptionConfirmed.type {
             // Version 1 (and, defensively, a payload that does not fit v2) says no round or split: counted apart.
             guard let orchestrator = envelope.keys.orchestrator, let confirmed = try? RedemptionConfirmed.decoded(from: envelope) else {
@@ -67,11 +67,9 @@ public struct FeeLedgerProjection: Projection {
             state.rounds[String(receipt.round), default: [:]][orchestrator] = fees
             return
         }
-        switch envelope.type {
-        case "fee.debited":
+        if FeeDebited.matches(envelope) {
             let key = envelope.keys.stream ?? envelope.keys.session ?? "unknown"
-            state.streams[key] = Self.add(state.streams[key] ?? "0", payload.amount("fee"))
-        default: return
+            state.streams[key] = Self.add(state.streams[key] ?? "0", (try? FeeDebited(envelope: envelope))?.fee ?? .zero)
         }
     }
 

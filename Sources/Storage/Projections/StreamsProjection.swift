@@ -1,6 +1,5 @@
 public import EventModel
 import EthCrypto
-import JSONCore
 
 /// Per stream: segments ingested, delivered and lost, attempts and failures, and who delivered them.
 public struct StreamsProjection: Projection {
@@ -27,7 +26,6 @@ public struct StreamsProjection: Projection {
         let envelope = event.envelope
         guard let streamID = envelope.keys.stream else { return }
         var stream = state[streamID] ?? Stream()
-        let payload = envelope.payload
         // The log validated each payload against its schema, so a typed decode that fails means a version this code does
         // not know: the event still counts, its details do not.
         switch envelope.type {
@@ -35,17 +33,17 @@ public struct StreamsProjection: Projection {
             stream.ingested += 1
             stream.highestSegment = max(stream.highestSegment, (try? SegmentIngested(envelope: envelope))?.seq ?? -1)
         case SegmentDispatched.type: stream.dispatched += 1
-        case "segment.transcoded": stream.transcoded += 1
+        case SegmentTranscoded.type: stream.transcoded += 1
         case SegmentDelivered.type:
             stream.delivered += 1
             if let delivered = try? SegmentDelivered(envelope: envelope) { stream.deliveredBy[delivered.orchestrator.lowercased(), default: 0] += 1 }
         case SegmentFailed.type:
             stream.failedAttempts += 1
             if (try? SegmentFailed(envelope: envelope))?.final == true { stream.lost += 1 }
-        case "verification.failed": stream.verificationFailures += 1
-        case "session.opened":
-            if let session = envelope.keys.session, let orchestrator = payload.text("orchestrator") {
-                stream.sessions[session] = orchestrator.lowercased()
+        case VerificationFailed.type: stream.verificationFailures += 1
+        case SessionOpened.type:
+            if let session = envelope.keys.session, let opened = try? SessionOpened(envelope: envelope) {
+                stream.sessions[session] = opened.orchestrator.lowercased()
             }
         default: return
         }

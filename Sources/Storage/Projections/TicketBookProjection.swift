@@ -1,6 +1,7 @@
 public import EventModel
 import EthCrypto
 import JSONCore
+import Payments
 
 /// Per recipient (orchestrator): tickets received and their expected value, winners pending,
 /// redeemed and expired with face values, rejections by reason. Amounts are wei in decimal.
@@ -26,30 +27,32 @@ public struct TicketBookProjection: Projection {
         let envelope = event.envelope
         guard envelope.topic == .tickets, let orchestrator = envelope.keys.orchestrator?.lowercased() else { return }
         var recipient = state[orchestrator] ?? Recipient()
+        // Counts and totals only: a received payment's tickets are counted, not parsed (the payments ledger decodes them).
         let payload = envelope.payload
-        let ticketHash = payload.text("ticketHash") ?? ""
         switch envelope.type {
-        case "ticket.received":
+        case TicketReceived.type:
             recipient.received += 1
             recipient.expectedValue = Self.add(recipient.expectedValue, payload.amount("ev"))
-        case "payment.received":
+        case PaymentReceived.type:
             let count = payload["tickets"]?.arrayValue?.count ?? 0
             recipient.received += count
             recipient.expectedValue = Self.add(recipient.expectedValue, payload.amount("credited"))
-        case "ticket.won":
+        case TicketWon.type:
             recipient.won += 1
-            let faceValue = payload["ticket"]?.amount("faceValue") ?? .zero
+            let won = try? TicketWon(envelope: envelope)
+            let faceValue = won?.ticket.ticket.faceValue ?? .zero
             recipient.wonFaceValue = Self.add(recipient.wonFaceValue, faceValue)
-            recipient.pending[ticketHash] = faceValue.description
+            recipient.pending[won?.ticketHash.hex ?? ""] = faceValue.description
         case TicketRedeemed.type:
             recipient.redeemed += 1
-            recipient.redeemedFaceValue = Self.add(recipient.redeemedFaceValue, payload.amount("faceValue"))
-            recipient.pending.removeValue(forKey: ticketHash)
+            let redeemed = try? TicketRedeemed(envelope: envelope)
+            recipient.redeemedFaceValue = Self.add(recipient.redeemedFaceValue, redeemed?.faceValue ?? .zero)
+            recipient.pending.removeValue(forKey: redeemed?.ticketHash.hex ?? "")
         case TicketExpired.type:
             recipient.expired += 1
-            recipient.pending.removeValue(forKey: ticketHash)
-        case "ticket.rejected":
-            recipient.rejected[payload.text("reason") ?? "unknown", default: 0] += 1
+            recipient.pending.removeValue(forKey: (try? TicketExpired(envelope: envelope))?.ticketHash.hex ?? "")
+        case TicketRejected.type:
+            recipient.rejected[(try? TicketRejected(envelope: envelope))?.reason.rawValue ?? "unknown", default: 0] += 1
         default: return
         }
         state[orchestrator] = recipient

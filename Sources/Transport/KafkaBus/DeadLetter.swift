@@ -1,5 +1,4 @@
 public import EventModel
-import JSONCore
 
 /// Why a message went to the dead-letter topic (the `reason` of a `bus.deadlettered` event).
 public enum DeadLetterReason: Error, Equatable, Sendable, CustomStringConvertible {
@@ -59,14 +58,9 @@ public enum DeadLetter {
                              timestamp: Int64) -> EventEnvelope {
         let bytes = item?.range?.count ?? message.value.count
         let detail = (item?.element.map { "element \($0) of the batch: " } ?? "") + reason.detail
-        return EventEnvelope(
-            id: "dead:" + origin(message, ":") + element(item, ":"), type: "bus.deadlettered", version: 1,
-            topic: .deadLetter, timestamp: timestamp,
-            payload: [
-                "sourceTopic": .string(message.topic), "partition": .integer(Int64(message.partition)),
-                "offset": .integer(message.offset), "consumer": .string(consumer), "bytes": .integer(Int64(bytes)),
-                "reason": .string(reason.code), "detail": .string(String(detail.prefix(1_000))),
-            ])
+        return BusDeadLettered(sourceTopic: message.topic, partition: Int64(message.partition), offset: message.offset, consumer: consumer,
+                               bytes: Int64(bytes), reason: reason.code, detail: detail)
+            .envelope(id: "dead:" + origin(message, ":") + element(item, ":"), keys: EventKeys(), timestamp: timestamp)
     }
 
     private static func origin(_ message: KafkaMessage, _ separator: String) -> String {
