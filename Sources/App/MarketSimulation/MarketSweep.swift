@@ -26,9 +26,10 @@ public enum MarketSweep {
     }
 
     /// Runs seeds `first ..< first + count` on `parallelism` threads of their own (lane k runs seeds k, k + parallelism,
-    /// …), off the cooperative pool; `onOutcome` hears each run as it ends (in no fixed order across lanes).
+    /// …), off the cooperative pool, at a lower priority when `background`; `onOutcome` hears each run as it ends (in no
+    /// fixed order across lanes).
     public static func run(first: UInt64, count: Int, parameters: MarketSimulation.Parameters = MarketSimulation.Parameters(),
-                           parallelism: Int = 2, scratch: String,
+                           parallelism: Int = 2, background: Bool = false, scratch: String,
                            onOutcome: @escaping @Sendable (MarketSimulation.Outcome) -> Void = { _ in }) async throws -> Summary {
         let started = Date()
         let lanes = max(1, min(parallelism, max(1, count)))
@@ -36,7 +37,7 @@ public enum MarketSweep {
         try await withThrowingTaskGroup(of: [MarketSimulation.Outcome].self) { group in
             for lane in 0..<lanes {
                 group.addTask {
-                    let thread = SimulationThread(name: "simulation-\(lane)")
+                    let thread = SimulationThread(name: "simulation-\(lane)", background: background)
                     defer { thread.stop() }
                     return try await withTaskExecutorPreference(thread) {
                         var outcomes: [MarketSimulation.Outcome] = []
