@@ -53,7 +53,7 @@ struct MarketSimulationTests {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var parameters = MarketSimulation.Parameters()
         parameters.planted = .forgetLedgerOnRestart
-        let summary = try await MarketSweep.run(first: 1, count: 100, parameters: parameters, parallelism: 1, background: true, scratch: scratch)
+        let summary = try await MarketSweep.run(first: 1, count: 30, parameters: parameters, parallelism: 1, background: true, scratch: scratch)
         let found = try #require(summary.violations.first)
         #expect(found.invariant == .replayRebuildsState || found.invariant == .ticketCreditedOnce)
         let again = try await MarketSweep.one(seed: found.seed, parameters: parameters, scratch: scratch)

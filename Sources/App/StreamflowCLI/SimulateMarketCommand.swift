@@ -29,21 +29,25 @@ struct SimulateMarketCommand: AsyncParsableCommand {
     @Option(help: "With --seed: write every node's log to this file, one event per line (log name, sequence, hash, event).")
     var events: String?
 
+    func validate() throws {
+        guard (1...64).contains(broadcasters) else { throw ValidationError("--broadcasters must be 1…64") }
+        guard (1...64).contains(orchestrators) else { throw ValidationError("--orchestrators must be 1…64") }
+        guard (1...10_000).contains(segments) else { throw ValidationError("--segments must be 1…10000") }
+        guard (1...10_000_000).contains(seeds) else { throw ValidationError("--seeds must be 1…10000000") }
+        guard (1...64).contains(parallelism) else { throw ValidationError("--parallelism must be 1…64") }
+        guard format == "table" || format == "json" else { throw ValidationError("--format must be table or json") }
+        guard events == nil || seed != nil else { throw ValidationError("--events needs --seed") }
+        if let plant, PlantedBug(rawValue: plant) == nil {
+            throw ValidationError("--plant must be one of \(PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
         var parameters = MarketSimulation.Parameters()
-        guard (1...64).contains(broadcasters), (1...64).contains(orchestrators), (1...10_000).contains(segments) else {
-            throw CLIError("--broadcasters and --orchestrators must be 1…64, --segments 1…10000")
-        }
-        guard format == "table" || format == "json" else { throw CLIError("--format must be table or json") }
         parameters.broadcasters = broadcasters
         parameters.orchestrators = orchestrators
         parameters.segments = segments
-        if let plant {
-            guard let bug = PlantedBug(rawValue: plant) else {
-                throw CLIError("--plant must be one of \(PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            parameters.planted = bug
-        }
+        parameters.planted = plant.flatMap(PlantedBug.init(rawValue:))
         let scratch = NSTemporaryDirectory() + "streamflow-simulate-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         if let seed {
@@ -56,9 +60,8 @@ struct SimulateMarketCommand: AsyncParsableCommand {
             if outcome.violation != nil { throw ExitCode(1) }
             return
         }
-        guard seeds > 0, seeds <= 10_000_000 else { throw CLIError("--seeds must be 1…10000000") }
         let stop = stopAtFirst
-        let summary = try await MarketSweep.run(first: from, count: seeds, parameters: parameters, parallelism: max(1, parallelism),
+        let summary = try await MarketSweep.run(first: from, count: seeds, parameters: parameters, parallelism: parallelism,
                                                 scratch: scratch) { outcome in
             if let violation = outcome.violation {
                 FileHandle.standardError.write(Data((violation.description + "\n").utf8))
