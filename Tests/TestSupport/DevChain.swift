@@ -58,9 +58,11 @@ public final class DevChain: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         var line: String?
-        while Date() < deadline, process.isRunning {
+        // Read before judging the deadline: a task resumed late (a busy machine) still finds a line written in time.
+        while true {
             let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
             if let first = text.split(separator: "\n").first, text.contains("\n") { line = String(first); break }
+            guard Date() < deadline, process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         guard let line, let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
